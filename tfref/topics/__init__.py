@@ -1,0 +1,65 @@
+"""The topic catalogue: one module per topic of design/topics.md, in catalogue order.
+
+``list_topics()`` returns the modules (each with ID, TITLE, CHAPTER, SEEDS and ``run``);
+``get_topic(id)`` returns one or raises ValueError naming the ids that exist.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from tfref.topics._base import Claim, RunContext, TopicResult
+
+# id -> module name under tfref.topics, in catalogue order.
+CATALOGUE: dict[str, str] = {
+    # A. Foundations
+    "neuron": "neuron",
+    "activations": "activations",
+    "forward-backward": "forward_backward",
+    "chain-rule": "chain_rule",
+    "differentiation": "differentiation",
+    "descent-step": "descent_step",
+    "linear-collapse": "linear_collapse",
+    "vanishing-exploding": "vanishing_exploding",
+    "hidden-size": "hidden_size",
+    "information": "information",
+    "distributions": "distributions",
+    "losses": "losses",
+    # Errata of the source documents that chapter A can show.
+    "errata": "errata",
+}
+
+CHAPTERS = {
+    "A": "Foundations",
+    "B": "Linear models and optimisation",
+    "C": "Neural networks",
+    "D": "Convolutional networks",
+    "E": "Computer vision",
+    "F": "Sequences",
+    "G": "Classic machine learning",
+    "H": "Model evaluation",
+    "I": "Practice",
+    "Errata": "Where the source documents are wrong",
+}
+
+
+def topic_ids() -> list[str]:
+    return list(CATALOGUE)
+
+
+def get_topic(topic_id: str) -> ModuleType:
+    """Import the module of ``topic_id``; ValueError lists the known ids when it is unknown."""
+    if topic_id not in CATALOGUE:
+        raise ValueError(f"unknown topic id {topic_id!r}; known ids: {', '.join(CATALOGUE)}")
+    module = importlib.import_module(f"tfref.topics.{CATALOGUE[topic_id]}")
+    if getattr(module, "ID", None) != topic_id:
+        raise RuntimeError(f"tfref.topics.{CATALOGUE[topic_id]} declares ID {getattr(module, 'ID', None)!r}")
+    return module
+
+
+def list_topics() -> list[ModuleType]:
+    return [get_topic(topic_id) for topic_id in CATALOGUE]
+
+
+__all__ = ["CATALOGUE", "CHAPTERS", "Claim", "RunContext", "TopicResult", "get_topic", "list_topics", "topic_ids"]

@@ -1,0 +1,193 @@
+"""What a topic module is, and the context its ``run`` receives.
+
+A topic module defines::
+
+    ID = "activations"            # stable catalogue id (topics.md)
+    TITLE = "Activation functions and their derivatives"
+    CHAPTER = "A"
+    SEEDS = ("000", "001", "002")  # source documents behind it
+
+    def run(ctx: RunContext) -> None:
+        ...  # compute figures, ctx.close(...)/ctx.check(...) each claim, draw with ctx.figure(...)
+
+``run`` must be deterministic given ``ctx.seed`` and must honour ``ctx.quick`` (a few seconds in
+quick mode; the full figures otherwise).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def _plain(value: Any) -> Any:
+    """Make a value JSON-friendly: numpy scalars and arrays become Python numbers and lists."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if hasattr(value, "numpy"):
+        return _plain(np.asarray(value))
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass
+class Claim:
+    """One checked statement: what the documents (or maths) expect and what the run measured."""
+
+    name: str
+    expected: Any
+    measured: Any
+    tolerance: Any
+    ok: bool
+
+    def to_json(self) -> dict:
+        return {k: _plain(v) for k, v in asdict(self).items()}
+
+
+@dataclass
+class TopicResult:
+    id: str
+    title: str
+    chapter: str
+    seconds: float = 0.0
+    plots: list[str] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(c.ok for c in self.claims)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "chapter": self.chapter,
+            "seconds": round(self.seconds, 3),
+            "ok": self.ok,
+            "plots": list(self.plots),
+            "claims": [c.to_json() for c in self.claims],
+            "notes": list(self.notes),
+            "error": self.error,
+        }
+
+
+class RunContext:
+    """Handed to a topic's ``run``: settings, a seeded RNG, claim checks and plot output.
+
+    Attributes:
+        quick: small, fast settings (tests) instead of the full reproduction.
+        seed: the run's seed; ``rng`` is a ``numpy.random.Generator`` seeded with it, and
+            Python, NumPy and TensorFlow global seeds are set from it before ``run`` starts.
+        out_dir: where plots are written (``out_dir / "plots"``).
+        options: extra per-run options from the command line (e.g. ``data``, ``epochs``).
+    """
+
+    def __init__(self, result: TopicResult, *, quick: bool, seed: int, out_dir: Path,
+                 options: dict | None = None, show_progress: bool = False):
+        self.result = result
+        self.quick = quick
+        self.seed = seed
+        self.out_dir = Path(out_dir)
+        self.options = dict(options or {})
+        self.rng = np.random.default_rng(seed)
+        self._show_progress = show_progress
+
+    # -- claims -----------------------------------------------------------------------------
+    def check(self, name: str, ok: bool, *, expected: Any = True, measured: Any = None,
+              tolerance: Any = None) -> bool:
+        """Record a claim whose truth the topic decided itself (e.g. an ordering or a set)."""
+        ok = bool(ok)
+        self.result.claims.append(Claim(name, expected, ok if measured is None else measured, tolerance, ok))
+        return ok
+
+    def close(self, name: str, measured, expected, *, atol: float = 0.0, rtol: float = 1e-6) -> bool:
+        """Claim ``measured`` equals ``expected`` within ``atol + rtol * abs(expected)`` elementwise.
+
+        Arrays are compared elementwise; the largest absolute difference is reported.
+        """
+        m = np.asarray(measured, dtype=np.float64)
+        e = np.asarray(expected, dtype=np.float64)
+        if m.shape != e.shape and m.size != 1 and e.size != 1:
+            raise ValueError(f"claim {name!r}: measured shape {m.shape} != expected shape {e.shape}")
+        both_inf = np.isinf(m) & np.isinf(e) & (np.sign(m) == np.sign(e))
+        diff = np.where(both_inf, 0.0, np.abs(m - e))
+        ok = bool(np.all(diff <= atol + rtol * np.where(both_inf, 0.0, np.abs(e))))
+        if m.size == 1 and e.size == 1:
+            shown_m, shown_e = float(m.reshape(())), float(e.reshape(()))
+        else:
+            shown_m = f"max |diff| = {float(np.max(diff)):.3g} over {diff.size} values"
+            shown_e = f"elementwise equal ({e.size} values)"
+        tol = f"atol={atol:g}, rtol={rtol:g}"
+        self.result.claims.append(Claim(name, shown_e, shown_m, tol, ok))
+        return ok
+
+    def less(self, name: str, measured, bound, *, or_equal: bool = False) -> bool:
+        """Claim ``measured < bound`` (or ``<=``)."""
+        m, b = float(measured), float(bound)
+        ok = m <= b if or_equal else m < b
+        self.result.claims.append(Claim(name, f"{'<=' if or_equal else '<'} {b:.6g}", m, None, ok))
+        return ok
+
+    def greater(self, name: str, measured, bound, *, or_equal: bool = False) -> bool:
+        """Claim ``measured > bound`` (or ``>=``)."""
+        m, b = float(measured), float(bound)
+        ok = m >= b if or_equal else m > b
+        self.result.claims.append(Claim(name, f"{'>=' if or_equal else '>'} {b:.6g}", m, None, ok))
+        return ok
+
+    def note(self, text: str) -> None:
+        """A sentence for the report (data source used, fallback taken, setting chosen)."""
+        self.result.notes.append(text)
+
+    # -- plots ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def figure(self, name: str, *, nrows: int = 1, ncols: int = 1, figsize=None, **kwargs):
+        """Yield ``(fig, axes)`` from ``plt.subplots`` and save it as ``plots/<id>-<name>.png``."""
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+            raise ValueError(f"plot name {name!r} must be lower-case letters, digits, '-' or '_'")
+        figsize = figsize or (4.2 * ncols, 3.2 * nrows)
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=True, **kwargs)
+        try:
+            yield fig, axes
+            fig.tight_layout()
+            relative = Path("plots") / f"{self.result.id}-{name}.png"
+            path = self.out_dir / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(path, dpi=90)
+            self.result.plots.append(relative.as_posix())
+        finally:
+            plt.close(fig)
+
+    # -- progress ---------------------------------------------------------------------------
+    def progress(self, iterable, total: int | None = None, desc: str = ""):
+        """Iterate, showing ``desc i/total`` on a terminal; silent when stderr is not a terminal."""
+        if not self._show_progress:
+            yield from iterable
+            return
+        total = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
+        for i, item in enumerate(iterable, 1):
+            suffix = f"{i}/{total}" if total else str(i)
+            sys.stderr.write(f"\r  {self.result.id}: {desc} {suffix}\033[K")
+            sys.stderr.flush()
+            yield item
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
