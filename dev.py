@@ -34,7 +34,7 @@ def setup() -> None:
     """Create .venv and install tfref[test] unless the stamp says it is already done."""
     if STAMP.exists() and STAMP.read_text().strip() == _wanted_stamp() and PY.exists():
         return
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 (dev.py runs on whatever python3 the user has)
         sys.exit(f"tfref needs Python 3.10 or newer; this is {sys.version.split()[0]}")
     if not PY.exists():
         print(f"[dev] creating virtual environment in {VENV}", flush=True)

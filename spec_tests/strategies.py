@@ -112,3 +112,73 @@ def series(draw, dtype=None, min_len=1, max_len=60):
 def probabilities(dtype=np.float64, low=1e-6, high=1 - 1e-6):
     """A probability p strictly inside (0, 1)."""
     return st.floats(low, high, allow_nan=False, allow_subnormal=False)
+
+
+# --- activations ------------------------------------------------------------------------------
+
+@st.composite
+def arrays_away_from_zero(draw, dtype=None, min_abs=1e-3, max_abs=100.0, **shape_kwargs):
+    """Float arrays whose entries all have min_abs <= abs(x) <= max_abs (off the kink at 0)."""
+    dtype = dtype or draw(dtypes())
+    shape = draw(shapes(**shape_kwargs))
+    magnitude = finite_floats(dtype, min_abs, max_abs)
+    elements = st.tuples(st.sampled_from([-1, 1]), magnitude).map(lambda sm: sm[0] * sm[1])
+    return draw(hnp.arrays(dtype, shape, elements=elements))
+
+
+@st.composite
+def maxout_inputs(draw, dtype=None, max_units=4, max_group=4):
+    """``(x, num_units, axis)``: x's size along ``axis`` is num_units * (a group size k)."""
+    dtype = dtype or draw(dtypes())
+    num_units = draw(st.integers(1, max_units))
+    k = draw(st.integers(1, max_group))
+    shape = list(draw(shapes(min_dims=1, max_dims=3, max_side=4)))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    shape[axis] = num_units * k
+    x = draw(hnp.arrays(dtype, tuple(shape), elements=finite_floats(dtype, -100.0, 100.0)))
+    return x, num_units, axis
+
+
+# --- distributions and losses -----------------------------------------------------------------
+
+@st.composite
+def binary_observations(draw, min_size=1, max_size=30):
+    """A 1-D array of 0/1 outcomes (int64)."""
+    size = draw(st.integers(min_size, max_size))
+    return draw(hnp.arrays(np.int64, size, elements=st.integers(0, 1)))
+
+
+@st.composite
+def margin_labels(draw, shape):
+    """Labels in {-1, +1} (float64) of the given shape, as hinge and exponential losses take."""
+    return draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([-1.0, 1.0])))
+
+
+@st.composite
+def probability_arrays(draw, dtype=None, shape=None, low=0.0, high=1.0, **shape_kwargs):
+    """Arrays of independent probabilities in [low, high] (no sum constraint)."""
+    dtype = dtype or draw(dtypes())
+    shape = shape if shape is not None else draw(shapes(**shape_kwargs))
+    return draw(hnp.arrays(dtype, shape, elements=finite_floats(dtype, low, high)))
+
+
+@st.composite
+def multinomial_inputs(draw, dtype=None, max_outcomes=5, max_trials=12):
+    """``(counts, p)``: counts of shape batch + (m,) (int64) and one probability vector p (m,)."""
+    dtype = dtype or draw(dtypes())
+    m = draw(st.integers(1, max_outcomes))
+    batch = draw(hnp.array_shapes(min_dims=0, max_dims=1, max_side=4))
+    counts = draw(hnp.arrays(np.int64, (*batch, m), elements=st.integers(0, max_trials)))
+    p = draw(simplex(dtype=dtype, n=m, batch=()))
+    return counts, p
+
+
+# --- averages ---------------------------------------------------------------------------------
+
+@st.composite
+def series_2d(draw, dtype=None, min_len=1, max_len=40, max_columns=3):
+    """A series theta_1..theta_t of shape (t,) or (t, m): several series side by side."""
+    dtype = dtype or draw(dtypes())
+    t = draw(st.integers(min_len, max_len))
+    columns = draw(st.sampled_from([(), (1,), (2,), (max_columns,)]))
+    return draw(hnp.arrays(dtype, (t, *columns), elements=finite_floats(dtype, -100.0, 100.0)))

@@ -11,7 +11,7 @@ from types import ModuleType
 
 from tfref.topics._base import Claim, RunContext, TopicResult
 
-# id -> module name under tfref.topics, in catalogue order.
+# id -> module name under tfref.topics (or a full dotted module path), in catalogue order.
 CATALOGUE: dict[str, str] = {
     # A. Foundations
     "neuron": "neuron",
@@ -52,9 +52,11 @@ def get_topic(topic_id: str) -> ModuleType:
     """Import the module of ``topic_id``; ValueError lists the known ids when it is unknown."""
     if topic_id not in CATALOGUE:
         raise ValueError(f"unknown topic id {topic_id!r}; known ids: {', '.join(CATALOGUE)}")
-    module = importlib.import_module(f"tfref.topics.{CATALOGUE[topic_id]}")
+    name = CATALOGUE[topic_id]
+    module = importlib.import_module(name if "." in name else f"tfref.topics.{name}")
     if getattr(module, "ID", None) != topic_id:
-        raise RuntimeError(f"tfref.topics.{CATALOGUE[topic_id]} declares ID {getattr(module, 'ID', None)!r}")
+        raise RuntimeError(f"topic module {module.__name__} declares ID {getattr(module, 'ID', None)!r}, "
+                           f"not {topic_id!r}")
     return module
 
 

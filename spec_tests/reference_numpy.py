@@ -1,0 +1,554 @@
+"""A deliberately naive NumPy implementation of every function of docs/contract.md.
+
+This module is an oracle, not a library: each function is the formula of the contract written
+out as plainly as NumPy allows (loops where a loop reads better), with the same names,
+signatures and ``ValueError`` rules as ``tfref.ops``. The spec suite runs against it
+(``pytest spec_tests --impl spec_tests.reference_numpy``) and the meta-tests check that it passes
+every property, so a property that rejects it is a wrong property.
+
+Dtypes: float64 in gives float64 out; anything else (float32, integers, booleans) gives float32.
+Functions of several arrays compute in float64 when any of them is float64.
+Deviations from plain formulas, each for numerical stability only: sigmoid and tanh are written
+with exp(-abs(x)) (and expm1) so that they never overflow; softmax subtracts the maximum.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import gammaln
+
+__all__ = [
+    # activations
+    "threshold", "threshold_derivative", "sigmoid", "sigmoid_derivative", "tanh",
+    "tanh_derivative", "linear", "linear_derivative", "relu", "relu_derivative", "leaky_relu",
+    "leaky_relu_derivative", "maxout", "softmax", "log_softmax", "softmax_jacobian",
+    # information theory
+    "self_information", "entropy", "joint_entropy", "cross_entropy", "kl_divergence",
+    # distributions
+    "bernoulli_pmf", "bernoulli_log_likelihood", "binomial_pmf", "multinomial_pmf", "beta_pdf",
+    "beta_bernoulli_posterior",
+    # losses
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "squared_error",
+    "mean_squared_error", "absolute_error", "mean_absolute_error", "exponential_loss",
+    "hinge_loss", "zero_one_loss", "categorical_cross_entropy",
+    "softmax_cross_entropy_with_logits", "l2_loss",
+    # averages
+    "ewma", "ewma_weights",
+    # metrics
+    "confusion_matrix", "accuracy",
+    # calculus
+    "central_difference",
+]
+
+# How far a probability vector's sum may stray from 1 (docs/contract.md).
+PROBABILITY_SUM_ATOL = {np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-9}
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks: each raises ValueError naming the argument and the rule it broke.
+# --------------------------------------------------------------------------------------------
+
+def _numbers(x, name: str) -> np.ndarray:
+    """``x`` as a NumPy array of numbers; ValueError if it is empty or not numeric."""
+    try:
+        array = np.asarray(x)
+    except Exception as error:  # ragged nested lists and the like
+        raise ValueError(f"{name} must be an array of numbers; got {type(x).__name__}: {error}") from None
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise ValueError(f"{name} must be an array of numbers; got dtype {array.dtype}")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape}); pass at least one value")
+    return array
+
+
+def _float_dtype(*arrays: np.ndarray) -> np.dtype:
+    """float64 if any input is float64, else float32."""
+    if any(a.dtype == np.float64 for a in arrays):
+        return np.dtype(np.float64)
+    return np.dtype(np.float32)
+
+
+def _floats(x, name: str) -> np.ndarray:
+    array = _numbers(x, name)
+    return array.astype(_float_dtype(array))
+
+
+def _common_floats(**named) -> list[np.ndarray]:
+    """Several inputs converted to one float dtype (float64 if any of them is float64)."""
+    arrays = [_numbers(x, name) for name, x in named.items()]
+    dtype = _float_dtype(*arrays)
+    return [a.astype(dtype) for a in arrays]
+
+
+def _check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{name_a} and {name_b} must have the same shape; got {a.shape} and {b.shape}")
+
+
+def _check_axis(x: np.ndarray, axis: int, name: str) -> int:
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"axis={axis} is out of range for {name} of rank {x.ndim}")
+    return axis % x.ndim
+
+
+def _check_probabilities(p: np.ndarray, name: str, axis: int | None) -> None:
+    """Entries in [0, 1]; and, unless ``axis`` is None, summing to 1 along ``axis``."""
+    if np.isnan(p).any():
+        raise ValueError(f"{name} contains NaN; a probability must be a number in [0, 1]")
+    if (p < 0).any():
+        raise ValueError(f"{name} has a negative entry ({p.min():.3g}); probabilities must be >= 0")
+    if (p > 1).any():
+        raise ValueError(f"{name} has an entry above 1 ({p.max():.6g}); probabilities must be <= 1")
+    if axis is not None:
+        sums = p.astype(np.float64).sum(axis=axis)
+        atol = PROBABILITY_SUM_ATOL[p.dtype]
+        worst = float(np.max(np.abs(sums - 1.0)))
+        if worst > atol:
+            raise ValueError(f"{name} must sum to 1 along axis {axis} (within {atol:g} for "
+                             f"{p.dtype.name}); a sum is off by {worst:.3g}")
+
+
+def _check_probability_table(p: np.ndarray, name: str) -> None:
+    """A joint probability table: entries in [0, 1] summing to 1 over all axes."""
+    _check_probabilities(p, name, axis=None)
+    atol = PROBABILITY_SUM_ATOL[p.dtype]
+    off = abs(float(p.astype(np.float64).sum()) - 1.0)
+    if off > atol:
+        raise ValueError(f"{name} must sum to 1 over all its entries (within {atol:g} for "
+                         f"{p.dtype.name}); its sum is off by {off:.3g}")
+
+
+def _check_in_set(x: np.ndarray, name: str, allowed: tuple) -> None:
+    if not np.isin(x, allowed).all():
+        bad = x[~np.isin(x, allowed)].flat[0]
+        raise ValueError(f"{name} must hold only values in {set(allowed)}; got {bad}")
+
+
+def _labels(y, name: str, num_classes: int | None = None) -> np.ndarray:
+    """Integer class labels 0..num_classes-1; floats must hold whole numbers."""
+    array = _numbers(y, name)
+    if array.dtype == bool:
+        raise ValueError(f"{name} must hold integer class labels; got booleans")
+    if not np.issubdtype(array.dtype, np.integer):
+        if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
+            raise ValueError(f"{name} must hold integer class labels 0..k-1; got non-integer values")
+    labels = array.astype(np.int64)
+    if labels.min() < 0:
+        raise ValueError(f"{name} has a negative label ({labels.min()}); labels run 0..k-1")
+    if num_classes is not None and labels.max() >= num_classes:
+        raise ValueError(f"{name} has label {labels.max()}, out of range for "
+                         f"num_classes={num_classes}; labels must be in 0..{num_classes - 1}")
+    return labels
+
+
+def _beta_in_unit_interval(beta) -> float:
+    beta = float(beta)
+    if not 0.0 <= beta < 1.0:
+        raise ValueError(f"beta must be in [0, 1); got {beta}")
+    return beta
+
+
+def _in_base(nats: np.ndarray, base) -> np.ndarray:
+    if base is None:
+        return nats
+    base = float(base)
+    if not base > 0 or base == 1:
+        raise ValueError(f"base must be a positive number other than 1 (or None for ln); got {base}")
+    return (nats / np.log(base)).astype(nats.dtype)
+
+
+def _x_log_y(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x * ln(y) with the convention 0 * ln(anything) = 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.0, x * np.log(y)).astype(x.dtype)
+
+
+# --------------------------------------------------------------------------------------------
+# Activations
+# --------------------------------------------------------------------------------------------
+
+def threshold(x):
+    x = _floats(x, "x")
+    return np.where(x > 0, 1.0, 0.0).astype(x.dtype)
+
+
+def threshold_derivative(x):
+    x = _floats(x, "x")
+    return np.zeros_like(x)
+
+
+def sigmoid(x):
+    x = _floats(x, "x")
+    z = np.exp(-np.abs(x))  # in (0, 1]: never overflows
+    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z)).astype(x.dtype)
+
+
+def sigmoid_derivative(x):
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+def tanh(x):
+    """(e^x - e^-x) / (e^x + e^-x), written as sign(x) (1 - e^-2|x|) / (1 + e^-2|x|)."""
+    x = _floats(x, "x")
+    m = np.expm1(-2.0 * np.abs(x))  # e^-2|x| - 1, exact for small |x|
+    return (np.sign(x) * -m / (2.0 + m)).astype(x.dtype)
+
+
+def tanh_derivative(x):
+    t = tanh(x)
+    return 1.0 - t * t
+
+
+def linear(x):
+    return _floats(x, "x").copy()
+
+
+def linear_derivative(x):
+    return np.ones_like(_floats(x, "x"))
+
+
+def relu(x):
+    x = _floats(x, "x")
+    return np.where(x > 0, x, 0.0).astype(x.dtype)
+
+
+def relu_derivative(x):
+    x = _floats(x, "x")
+    return np.where(x > 0, 1.0, 0.0).astype(x.dtype)
+
+
+def leaky_relu(x, alpha=0.01):
+    x = _floats(x, "x")
+    return np.where(x > 0, x, x.dtype.type(alpha) * x).astype(x.dtype)
+
+
+def leaky_relu_derivative(x, alpha=0.01):
+    x = _floats(x, "x")
+    return np.where(x > 0, 1.0, alpha).astype(x.dtype)
+
+
+def maxout(x, num_units, axis=-1):
+    x = _floats(x, "x")
+    axis = _check_axis(x, axis, "x")
+    n = x.shape[axis]
+    if int(num_units) != num_units or num_units < 1 or n % num_units:
+        raise ValueError(f"num_units={num_units} must be a positive divisor of the size {n} of "
+                         f"axis {axis} of x")
+    num_units = int(num_units)
+    k = n // num_units
+    moved = np.moveaxis(x, axis, -1)  # (..., n)
+    groups = [moved[..., g * k:(g + 1) * k].max(axis=-1) for g in range(num_units)]
+    return np.moveaxis(np.stack(groups, axis=-1), -1, axis)  # num_units where axis was
+
+
+def softmax(x, axis=-1):
+    x = _floats(x, "x")
+    _check_axis(x, axis, "x")
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis=-1):
+    x = _floats(x, "x")
+    _check_axis(x, axis, "x")
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def softmax_jacobian(x, axis=-1):
+    """J[..., i, j] = d s_i / d x_j = s_i (delta_ij - s_j); shape (..., n, n)."""
+    x = _floats(x, "x")
+    axis = _check_axis(x, axis, "x")
+    s = softmax(np.moveaxis(x, axis, -1))  # (..., n)
+    n = s.shape[-1]
+    jacobian = np.zeros((*s.shape, n), dtype=x.dtype)
+    for i in range(n):
+        for j in range(n):
+            delta = 1.0 if i == j else 0.0
+            jacobian[..., i, j] = s[..., i] * (delta - s[..., j])
+    return jacobian
+
+
+# --------------------------------------------------------------------------------------------
+# Information theory
+# --------------------------------------------------------------------------------------------
+
+def self_information(p, base=None):
+    p = _floats(p, "p")
+    _check_probabilities(p, "p", axis=None)
+    if (p == 0).any():
+        raise ValueError("p has an entry equal to 0; self-information needs p in (0, 1]")
+    return _in_base(-np.log(p), base)
+
+
+def entropy(p, base=None, axis=-1):
+    p = _floats(p, "p")
+    _check_axis(p, axis, "p")
+    _check_probabilities(p, "p", axis)
+    return _in_base(-_x_log_y(p, p).sum(axis=axis), base)
+
+
+def joint_entropy(p_xy, base=None):
+    p_xy = _floats(p_xy, "p_xy")
+    _check_probability_table(p_xy, "p_xy")
+    return _in_base(-_x_log_y(p_xy, p_xy).sum(), base)
+
+
+def _probability_pair(p, q, axis):
+    p, q = _common_floats(p=p, q=q)
+    _check_same_shape(p, q, "p", "q")
+    _check_axis(p, axis, "p")
+    _check_probabilities(p, "p", axis)
+    _check_probabilities(q, "q", axis)
+    return p, q
+
+
+def cross_entropy(p, q, base=None, axis=-1):
+    p, q = _probability_pair(p, q, axis)
+    return _in_base(-_x_log_y(p, q).sum(axis=axis), base)
+
+
+def kl_divergence(p, q, base=None, axis=-1):
+    p, q = _probability_pair(p, q, axis)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * np.log(p / q), 0.0).astype(p.dtype)
+    return _in_base(terms.sum(axis=axis), base)
+
+
+# --------------------------------------------------------------------------------------------
+# Distributions
+# --------------------------------------------------------------------------------------------
+
+def _binary_observations(x, name: str) -> np.ndarray:
+    x = _numbers(x, name)
+    _check_in_set(x, name, (0, 1))
+    return x
+
+
+def bernoulli_pmf(x, p):
+    x = _binary_observations(x, "x")
+    p = _floats(p, "p")
+    _check_probabilities(p, "p", axis=None)
+    x = x.astype(p.dtype)
+    return (p ** x * (1 - p) ** (1 - x)).astype(p.dtype)  # 0 ** 0 = 1
+
+
+def bernoulli_log_likelihood(x, p):
+    x = _binary_observations(x, "x")
+    p = _floats(p, "p")
+    _check_probabilities(p, "p", axis=None)
+    x = x.astype(p.dtype)
+    return (_x_log_y(x, p) + _x_log_y(1 - x, 1 - p)).sum()
+
+
+def _whole_numbers(x, name: str) -> np.ndarray:
+    x = _numbers(x, name)
+    if not np.all(x == np.round(x)) or (x < 0).any():
+        raise ValueError(f"{name} must hold non-negative whole numbers; got {x}")
+    return x.astype(np.int64)
+
+
+def binomial_pmf(k, n, p):
+    k = _whole_numbers(k, "k")
+    n = _whole_numbers(n, "n")
+    p = _floats(p, "p")
+    _check_probabilities(p, "p", axis=None)
+    k, n = np.broadcast_arrays(k, n)
+    choose = np.zeros(k.shape)
+    for index in np.ndindex(k.shape):
+        if k[index] <= n[index]:
+            choose[index] = math.comb(int(n[index]), int(k[index]))
+    return (choose * p.astype(np.float64) ** k * (1 - p.astype(np.float64)) ** (n - k)).astype(p.dtype)
+
+
+def multinomial_pmf(counts, p):
+    counts = _whole_numbers(counts, "counts")
+    p = _floats(p, "p")
+    _check_probabilities(p, "p", axis=-1)
+    if counts.shape[-1] != p.shape[-1]:
+        raise ValueError(f"counts and p must have the same last axis (one count per outcome); got "
+                         f"shapes {counts.shape} and {p.shape}")
+    n = counts.sum(axis=-1)
+    log_coefficient = gammaln(n + 1) - gammaln(counts + 1).sum(axis=-1)  # ln(n! / prod counts_i!)
+    log_powers = _x_log_y(counts.astype(np.float64), p.astype(np.float64)).sum(axis=-1)
+    return np.exp(log_coefficient + log_powers).astype(p.dtype)
+
+
+def beta_pdf(theta, a, b):
+    theta = _floats(theta, "theta")
+    a = _numbers(a, "a").astype(np.float64)
+    b = _numbers(b, "b").astype(np.float64)
+    _check_probabilities(theta, "theta", axis=None)
+    if (a <= 0).any() or (b <= 0).any():
+        raise ValueError(f"a and b must be > 0; got a={a}, b={b}")
+    log_beta = gammaln(a) + gammaln(b) - gammaln(a + b)  # ln B(a, b)
+    t = theta.astype(np.float64)
+    with np.errstate(divide="ignore"):
+        log_pdf = _x_log_y(a - 1.0, t) + _x_log_y(b - 1.0, 1.0 - t) - log_beta
+    return np.exp(log_pdf).astype(theta.dtype)
+
+
+def beta_bernoulli_posterior(a, b, x):
+    a, b = _common_floats(a=a, b=b)
+    if (a <= 0).any() or (b <= 0).any():
+        raise ValueError(f"a and b must be > 0; got a={a}, b={b}")
+    x = _binary_observations(x, "x")
+    successes = x.sum()
+    return a + successes, b + (x.size - successes)
+
+
+# --------------------------------------------------------------------------------------------
+# Losses
+# --------------------------------------------------------------------------------------------
+
+def binary_cross_entropy(y_true, p):
+    y, p = _common_floats(y_true=y_true, p=p)
+    _check_same_shape(y, p, "y_true", "p")
+    _check_probabilities(y, "y_true", axis=None)
+    _check_probabilities(p, "p", axis=None)
+    return -(_x_log_y(y, p) + _x_log_y(1 - y, 1 - p))
+
+
+def binary_cross_entropy_with_logits(y_true, logits):
+    y, z = _common_floats(y_true=y_true, logits=logits)
+    _check_same_shape(y, z, "y_true", "logits")
+    _check_probabilities(y, "y_true", axis=None)
+    return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+
+
+def _pair(y_true, y_pred, name: str = "y_pred"):
+    y, y_hat = _common_floats(y_true=y_true, **{name: y_pred})
+    _check_same_shape(y, y_hat, "y_true", name)
+    return y, y_hat
+
+
+def squared_error(y_true, y_pred):
+    y, y_hat = _pair(y_true, y_pred)
+    return (y - y_hat) ** 2
+
+
+def mean_squared_error(y_true, y_pred, axis=-1):
+    y, y_hat = _pair(y_true, y_pred)
+    _check_axis(y, axis, "y_true")
+    return ((y - y_hat) ** 2).mean(axis=axis)
+
+
+def absolute_error(y_true, y_pred):
+    y, y_hat = _pair(y_true, y_pred)
+    return np.abs(y - y_hat)
+
+
+def mean_absolute_error(y_true, y_pred, axis=-1):
+    y, y_hat = _pair(y_true, y_pred)
+    _check_axis(y, axis, "y_true")
+    return np.abs(y - y_hat).mean(axis=axis)
+
+
+def exponential_loss(y_true, score):
+    y, f = _pair(y_true, score, "score")
+    _check_in_set(y, "y_true", (-1, 1))
+    with np.errstate(over="ignore"):
+        return np.exp(-y * f)
+
+
+def hinge_loss(y_true, score):
+    y, f = _pair(y_true, score, "score")
+    _check_in_set(y, "y_true", (-1, 1))
+    return np.maximum(0.0, 1.0 - y * f).astype(y.dtype)
+
+
+def zero_one_loss(y_true, y_pred):
+    y, y_hat = _pair(y_true, y_pred)
+    return np.where(y != y_hat, 1.0, 0.0).astype(y.dtype)
+
+
+def categorical_cross_entropy(y_true, q, axis=-1):
+    y, q = _common_floats(y_true=y_true, q=q)
+    _check_same_shape(y, q, "y_true", "q")
+    _check_axis(y, axis, "y_true")
+    _check_probabilities(y, "y_true", axis)
+    _check_probabilities(q, "q", axis)
+    return -_x_log_y(y, q).sum(axis=axis)
+
+
+def softmax_cross_entropy_with_logits(y_true, logits, axis=-1):
+    y, z = _common_floats(y_true=y_true, logits=logits)
+    _check_same_shape(y, z, "y_true", "logits")
+    _check_axis(y, axis, "y_true")
+    _check_probabilities(y, "y_true", axis)
+    return -(y * log_softmax(z, axis=axis)).sum(axis=axis)
+
+
+def l2_loss(x):
+    x = _floats(x, "x")
+    return (x * x).sum() / 2
+
+
+# --------------------------------------------------------------------------------------------
+# Averages
+# --------------------------------------------------------------------------------------------
+
+def ewma(x, beta, bias_correction=False):
+    """v_0 = 0; v_t = beta v_{t-1} + (1 - beta) theta_t along axis 0; optionally / (1 - beta^t)."""
+    x = _floats(x, "x")
+    beta = _beta_in_unit_interval(beta)
+    beta_ = x.dtype.type(beta)
+    v = np.zeros(x.shape[1:], dtype=x.dtype)
+    out = np.empty_like(x)
+    for t in range(x.shape[0]):
+        v = beta_ * v + (1 - beta_) * x[t]
+        out[t] = v / (1 - beta_ ** (t + 1)) if bias_correction else v
+    return out
+
+
+def ewma_weights(beta, t):
+    """The weight (1 - beta) beta^(t - i) of theta_i in v_t, i = 1..t."""
+    beta = _beta_in_unit_interval(beta)
+    if isinstance(t, bool) or int(t) != t or t < 1:
+        raise ValueError(f"t must be a positive whole number of steps; got {t}")
+    t = int(t)
+    return np.array([(1 - beta) * beta ** (t - i) for i in range(1, t + 1)], dtype=np.float32)
+
+
+# --------------------------------------------------------------------------------------------
+# Metrics
+# --------------------------------------------------------------------------------------------
+
+def confusion_matrix(y_true, y_pred, num_classes=None):
+    if num_classes is not None and (int(num_classes) != num_classes or num_classes < 1):
+        raise ValueError(f"num_classes must be a positive whole number; got {num_classes}")
+    y_true = _labels(y_true, "y_true", num_classes)
+    y_pred = _labels(y_pred, "y_pred", num_classes)
+    _check_same_shape(y_true, y_pred, "y_true", "y_pred")
+    k = int(num_classes) if num_classes is not None else int(max(y_true.max(), y_pred.max())) + 1
+    counts = np.zeros((k, k), dtype=np.int64)
+    for true, predicted in zip(y_true.ravel(), y_pred.ravel()):
+        counts[true, predicted] += 1  # row = true label, column = predicted
+    return counts
+
+
+def accuracy(y_true, y_pred):
+    y_true = _numbers(y_true, "y_true")
+    y_pred = _numbers(y_pred, "y_pred")
+    _check_same_shape(y_true, y_pred, "y_true", "y_pred")
+    return np.mean(y_true == y_pred).astype(_float_dtype(y_true, y_pred))
+
+
+# --------------------------------------------------------------------------------------------
+# Calculus
+# --------------------------------------------------------------------------------------------
+
+def central_difference(f, x, eps=1e-6):
+    """Gradient of scalar f at x: (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), in float64."""
+    x = _numbers(x, "x").astype(np.float64)
+    if not eps > 0:
+        raise ValueError(f"eps must be > 0; got {eps}")
+    gradient = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[index] = eps
+        gradient[index] = (float(np.asarray(f(x + step))) - float(np.asarray(f(x - step)))) / (2 * eps)
+    return gradient

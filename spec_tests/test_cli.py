@@ -1,0 +1,99 @@
+"""The command line, the runner and the report: exit codes, files written, determinism."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tfref import cli
+from tfref.topics import CATALOGUE, topic_ids
+
+
+@pytest.fixture
+def fixture_topics(monkeypatch):
+    monkeypatch.setitem(CATALOGUE, "fixture-failing", "spec_tests.fixtures.failing_topic")
+    monkeypatch.setitem(CATALOGUE, "fixture-raising", "spec_tests.fixtures.raising_topic")
+    monkeypatch.setitem(CATALOGUE, "fixture-random", "spec_tests.fixtures.random_topic")
+
+
+def test_list_prints_every_topic_with_its_chapter(capsys):
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    for topic_id in topic_ids():
+        assert re.search(rf"^\s+{re.escape(topic_id)}\s+\S", out, flags=re.MULTILINE), topic_id
+    assert "A. Foundations" in out
+
+
+def test_unknown_topic_exits_2_and_names_the_known_ids(capsys, tmp_path):
+    assert cli.main(["run", "no-such-topic", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-topic" in err and "neuron" in err and "losses" in err
+    assert not any(tmp_path.iterdir()), "nothing may be written for bad arguments"
+
+
+def test_reproduce_with_an_unknown_topic_exits_2(capsys, tmp_path):
+    assert cli.main(["reproduce", "--topic", "neuron", "--topic", "nope", "--out", str(tmp_path)]) == 2
+    assert "nope" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["run"], ["run", "neuron", "--seed", "-3"], ["run", "neuron", "--seed", "x"],
+                                  ["frobnicate"], []])
+def test_bad_arguments_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 2
+
+
+def test_out_that_is_a_file_exits_2(tmp_path, capsys):
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    assert cli.main(["run", "neuron", "--out", str(target)]) == 2
+    assert "not a directory" in capsys.readouterr().err
+
+
+def test_failing_claim_exits_1_and_is_reported(fixture_topics, tmp_path, capsys):
+    assert cli.main(["run", "fixture-failing", "--out", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "one plus one is three" in out
+    data = json.loads((tmp_path / "results.json").read_text())
+    claims = data["topics"][0]["claims"]
+    assert [c["ok"] for c in claims] == [True, False]
+    assert set(claims[0]) >= {"name", "expected", "measured", "tolerance", "ok"}
+    assert "**NO**" in (tmp_path / "report.md").read_text()
+
+
+def test_raising_topic_is_recorded_and_others_still_run(fixture_topics, tmp_path, capsys):
+    code = cli.main(["reproduce", "--topic", "fixture-raising", "--topic", "fixture-random",
+                     "--out", str(tmp_path)])
+    assert code == 1
+    topics = json.loads((tmp_path / "results.json").read_text())["topics"]
+    assert [t["id"] for t in topics] == ["fixture-raising", "fixture-random"]
+    assert "deliberate failure" in topics[0]["error"] and not topics[0]["ok"]
+    assert topics[1]["ok"]
+
+
+def test_same_seed_gives_the_same_figures_and_another_seed_does_not(fixture_topics, tmp_path):
+    def measured(seed, sub):
+        cli.main(["run", "fixture-random", "--seed", str(seed), "--out", str(tmp_path / sub)])
+        topic = json.loads((tmp_path / sub / "results.json").read_text())["topics"][0]
+        return [c["measured"] for c in topic["claims"]]
+
+    first, again, other = measured(7, "a"), measured(7, "b"), measured(8, "c")
+    assert first == again
+    assert all(x != y for x, y in zip(first, other))
+
+
+def test_progress_is_silent_when_output_is_not_a_terminal(fixture_topics, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from tfref import cli; from tfref.topics import CATALOGUE; "
+         "CATALOGUE['fixture-random'] = 'spec_tests.fixtures.random_topic'; "
+         f"sys.exit(cli.main(['run', 'fixture-random', '--out', {str(tmp_path)!r}]))"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "\r" not in result.stderr and "\033[" not in result.stderr
+    assert "[1/1] ok   fixture-random" in result.stderr

@@ -1,0 +1,115 @@
+"""Each erratum of the source documents: the right form satisfies the property, the wrong breaks it.
+
+For every erratum, hypothesis draws inputs on which the correct form must satisfy the property,
+and ``hypothesis.find`` must find an input on which the documents' form breaks it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from spec_tests import strategies
+from tfref.errata import ERRATA, get_erratum
+
+
+def _nonzero_reals():
+    return st.floats(-5, 5, allow_nan=False, allow_subnormal=False).filter(lambda x: abs(x) > 1e-3)
+
+
+@st.composite
+def _distribution_pairs(draw):
+    p, q = draw(strategies.simplex_pairs(dtype=np.float64, q_positive=True))
+    return p.reshape(-1, p.shape[-1])[0], q.reshape(-1, q.shape[-1])[0]
+
+
+@st.composite
+def _weights_and_lambda(draw):
+    w = draw(hnp.arrays(np.float64, st.integers(1, 8), elements=st.floats(-3, 3, allow_subnormal=False)))
+    lam = draw(st.floats(0.05, 1.0))
+    w[0] = lam / 2  # at least one least-squares weight inside the threshold
+    return w, lam
+
+
+@st.composite
+def _bernoulli_samples(draw):
+    x = draw(hnp.arrays(np.int64, st.integers(2, 12), elements=st.integers(0, 1)))
+    return x
+
+
+@st.composite
+def _quadratics(draw):
+    n = draw(st.integers(1, 4))
+    floats = st.floats(-3, 3, allow_subnormal=False)
+    w = draw(hnp.arrays(np.float64, n, elements=floats))
+    a = draw(hnp.arrays(np.float64, n, elements=st.floats(0.1, 5)))
+    c = draw(hnp.arrays(np.float64, n, elements=floats))
+    if np.allclose(w, c):
+        w = c + 1.0  # the gradient must not vanish
+    return w, a, c
+
+
+_STRATEGIES = {
+    1: _nonzero_reals(),
+    2: _nonzero_reals(),
+    3: _distribution_pairs(),
+    4: _distribution_pairs(),
+    5: _weights_and_lambda(),
+    6: _bernoulli_samples(),
+    7: _quadratics(),
+    8: st.tuples(st.integers(1, 10**7), st.integers(1, 4096)),
+    10: st.floats(1e-3, 0.5),
+}
+
+# Where a property has inputs on which the wrong form happens to agree with the right one, the
+# search is limited to inputs that tell them apart.
+_DISTINGUISHING = {
+    3: lambda pq: not np.allclose(*pq),
+    4: lambda pq: float(-np.sum(pq[0][pq[0] > 0] * np.log(pq[0][pq[0] > 0]))) > 1e-6,
+    6: lambda x: 0 < x.mean() < 1 and not np.isclose(x.mean(), 0.5),
+}
+
+
+def test_every_erratum_has_a_strategy():
+    assert sorted(_STRATEGIES) == sorted(e.number for e in ERRATA)
+
+
+@pytest.mark.parametrize("number", [e.number for e in ERRATA], ids=lambda n: f"erratum{n}")
+def test_correct_form_satisfies_the_property(number):
+    erratum = get_erratum(number)
+
+    @settings(max_examples=60)
+    @given(_STRATEGIES[number])
+    def check(sample):
+        assert erratum.holds(erratum.right, sample), f"correct form fails on {sample!r}"
+
+    check()
+
+
+@pytest.mark.parametrize("number", [e.number for e in ERRATA], ids=lambda n: f"erratum{n}")
+def test_documents_form_breaks_the_property(number):
+    erratum = get_erratum(number)
+    distinguishing = _DISTINGUISHING.get(number, lambda sample: True)
+    counterexample = find(_STRATEGIES[number],
+                          lambda s: distinguishing(s) and not erratum.holds(erratum.wrong, s),
+                          settings=settings(max_examples=500, database=None))
+    assert not erratum.holds(erratum.wrong, counterexample)
+    assert erratum.holds(erratum.right, counterexample)
+
+
+def test_errata_document_lists_every_erratum():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "errata.md").read_text(encoding="utf-8")
+    numbers = {int(n) for n in re.findall(r"^\| (\d+) \|", text, flags=re.MULTILINE)}
+    assert {e.number for e in ERRATA} | {9} <= numbers
+
+
+def test_coth_form_is_outside_tanh_range_at_one():
+    erratum = get_erratum(1)
+    assert erratum.wrong(1.0) == pytest.approx(1 / np.tanh(1.0), rel=1e-12)
+    assert erratum.right(1.0) == pytest.approx(np.tanh(1.0), rel=1e-12)

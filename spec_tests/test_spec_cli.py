@@ -1,0 +1,62 @@
+"""``tfref spec``: the conformance table, its files, and its exit status."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tfref import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_spec_against_the_numpy_reference_passes_and_writes_reports(tmp_path, capsys):
+    code = cli.main(["spec", "--impl", "spec_tests.reference_numpy", "--family", "information",
+                     "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    data = json.loads((tmp_path / "conformance.json").read_text())
+    assert data["implementation"] == "spec_tests.reference_numpy"
+    assert data["summary"]["fail"] == 0 and data["summary"]["pass"] > 0
+    row = data["properties"][0]
+    assert {"name", "status", "examples", "largest_error"} <= set(row)
+    assert all(p["examples"] > 0 for p in data["properties"] if p["status"] == "pass")
+    assert "| property | family | status | examples | largest error |" in out
+    assert "| property |" in (tmp_path / "conformance.md").read_text()
+
+
+def test_spec_against_a_broken_implementation_exits_1(tmp_path, capsys):
+    code = cli.main(["spec", "--impl", "spec_tests.broken:kl_with_wrong_sign", "--family", "information",
+                     "--out", str(tmp_path)])
+    assert code == 1
+    data = json.loads((tmp_path / "conformance.json").read_text())
+    failed = {p["name"] for p in data["properties"] if p["status"] == "fail"}
+    assert "kl_divergence_is_non_negative" in failed or any("kl" in name for name in failed)
+    assert "FAIL" in capsys.readouterr().out
+
+
+def test_spec_with_missing_functions_reports_na_not_fail(tmp_path, capsys):
+    code = cli.main(["spec", "--impl", "spec_tests.fixtures.partial_impl", "--family", "information",
+                     "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "conformance.json").read_text())
+    statuses = {p["name"]: p["status"] for p in data["properties"]}
+    assert code == 0, statuses
+    assert "n/a" in statuses.values() and "pass" in statuses.values()
+
+
+def test_spec_with_an_unimportable_implementation_exits_2(tmp_path, capsys):
+    assert cli.main(["spec", "--impl", "no_such_module_anywhere", "--out", str(tmp_path)]) == 2
+    assert "no_such_module_anywhere" in capsys.readouterr().err
+
+
+def test_pytest_runs_the_same_properties_against_a_named_implementation():
+    env = dict(os.environ, TFREF_SPEC_IMPL="spec_tests.reference_numpy", HYPOTHESIS_PROFILE="dev")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "spec_tests/test_information.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout

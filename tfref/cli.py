@@ -1,0 +1,141 @@
+"""The ``tfref`` command line.
+
+    tfref list                                   list the topics (id, chapter, title)
+    tfref run ID [--quick] [--seed N] [--out DIR] run one topic
+    tfref reproduce [--quick] [--topic ID ...] [--seed N] [--out DIR]
+                                                 run every (or the named) topic and write the report
+    tfref spec [--impl MODULE[:FACTORY]] [--family F ...] [--out DIR]
+                                                 run the spec suite against an implementation
+
+Exit status: 0 when every claim (or property) holds, 1 when one fails, 2 on bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tfref.topics import CATALOGUE, CHAPTERS
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse already exits 2; keep its message, add a hint
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\nRun 'tfref --help' for the commands.\n")
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed must be a non-negative integer; got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--seed must be a non-negative integer; got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tfref", description="TensorFlow 2 / Keras 3 reference implementations "
+                     "of the classic ML and deep-learning curriculum.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("list", help="list the topics (id, chapter, title)")
+
+    def add_run_options(p):
+        p.add_argument("--quick", action="store_true", help="small, fast settings (seconds per topic)")
+        p.add_argument("--seed", type=_seed, default=0, help="seed for every random draw (default 0)")
+        p.add_argument("--out", type=Path, default=Path("tfref-report"),
+                       help="output directory for results.json, report.md, report.html (default tfref-report/)")
+
+    run = sub.add_parser("run", help="run one topic")
+    run.add_argument("topic", metavar="ID", help="topic id (see 'tfref list')")
+    add_run_options(run)
+
+    reproduce = sub.add_parser("reproduce", help="run every topic (or those named) and write the report")
+    reproduce.add_argument("--topic", action="append", metavar="ID", help="run only this topic (repeatable)")
+    add_run_options(reproduce)
+
+    spec = sub.add_parser("spec", help="run the spec suite against an implementation of the contract")
+    spec.add_argument("--impl", default=None, metavar="MODULE[:FACTORY]",
+                      help="implementation to check (default $TFREF_SPEC_IMPL or tfref.ops)")
+    spec.add_argument("--family", action="append", metavar="F", help="only this property family (repeatable)")
+    spec.add_argument("--out", type=Path, default=Path("tfref-conformance"),
+                      help="directory for conformance.json and conformance.md (default tfref-conformance/)")
+    return parser
+
+
+def _check_out_dir(out: Path) -> str | None:
+    if out.exists() and not out.is_dir():
+        return f"--out {out} exists and is not a directory; pass a directory path"
+    return None
+
+
+def _unknown_topics(ids: list[str]) -> str | None:
+    unknown = [i for i in ids if i not in CATALOGUE]
+    if unknown:
+        return (f"unknown topic id{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+                f"Known ids: {', '.join(CATALOGUE)}")
+    return None
+
+
+def cmd_list() -> int:
+    from tfref.topics import list_topics
+
+    rows = [(m.ID, m.CHAPTER, m.TITLE) for m in list_topics()]
+    width = max(len(r[0]) for r in rows)
+    chapter = None
+    for topic_id, chap, title in rows:
+        if chap != chapter:
+            chapter = chap
+            print(f"\n{chap}. {CHAPTERS.get(chap, '')}")
+        print(f"  {topic_id:<{width}}  {title}")
+    return 0
+
+
+def cmd_run(ids: list[str], args, command: str) -> int:
+    from tfref.report import default_meta, write_report
+    from tfref.runner import run_topics
+
+    results = run_topics(ids, quick=args.quick, seed=args.seed, out_dir=args.out)
+    data = write_report(results, args.out, default_meta(quick=args.quick, seed=args.seed, command=command))
+    s = data["summary"]
+    print(f"{s['topics_ok']}/{s['topics']} topics ok, {s['claims_ok']}/{s['claims']} claims ok; "
+          f"report in {args.out}/report.html (and report.md, results.json)")
+    for topic in data["topics"]:
+        for claim in topic["claims"]:
+            if not claim["ok"]:
+                print(f"FAILED {topic['id']}: {claim['name']}: expected {claim['expected']}, "
+                      f"measured {claim['measured']}")
+        if topic["error"]:
+            print(f"ERROR {topic['id']}: {topic['error'].strip().splitlines()[-1]}")
+    return 0 if s["topics_ok"] == s["topics"] else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv)
+    if args.command == "list":
+        return cmd_list()
+    problem = _check_out_dir(args.out)
+    if args.command == "spec":
+        if problem:
+            print(f"tfref spec: error: {problem}", file=sys.stderr)
+            return 2
+        from spec_tests.conformance import main as spec_main
+
+        try:
+            return spec_main(args.impl, args.out, families=args.family)
+        except ValueError as error:
+            print(f"tfref spec: error: {error}", file=sys.stderr)
+            return 2
+    ids = [args.topic] if args.command == "run" else (args.topic or list(CATALOGUE))
+    problem = problem or _unknown_topics(ids)
+    if problem:
+        print(f"tfref {args.command}: error: {problem}", file=sys.stderr)
+        return 2
+    return cmd_run(ids, args, command=" ".join(["tfref", *argv]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Run topics: seed everything, time each run, collect claims and plots, write the report.
+
+``run_topics`` is what ``tfref run`` and ``tfref reproduce`` call. A topic that raises is
+recorded as failed with its error (the other topics still run), so one broken topic never
+hides the rest of the report.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from tfref.topics import RunContext, TopicResult, get_topic
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow (through keras) so every figure repeats."""
+    import keras
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    keras.utils.set_random_seed(seed)
+
+
+def run_topic(topic_id: str, *, quick: bool = False, seed: int = 0, out_dir: Path | str = "tfref-report",
+              options: dict | None = None, show_progress: bool = False) -> TopicResult:
+    """Run one topic and return its result; exceptions are caught and recorded as ``error``."""
+    module = get_topic(topic_id)
+    result = TopicResult(module.ID, module.TITLE, module.CHAPTER)
+    ctx = RunContext(result, quick=quick, seed=seed, out_dir=Path(out_dir), options=options,
+                     show_progress=show_progress)
+    seed_everything(seed)
+    start = time.perf_counter()
+    try:
+        module.run(ctx)
+    except Exception as error:  # recorded, reported, and the run exits 1
+        result.error = "".join(traceback.format_exception(type(error), error, error.__traceback__))[-4000:]
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def run_topics(topic_ids: list[str], *, quick: bool = False, seed: int = 0,
+               out_dir: Path | str = "tfref-report", options: dict | None = None,
+               stream=None) -> list[TopicResult]:
+    """Run the topics in order, printing one line per topic; return their results.
+
+    On a terminal a live line shows which topic is running; elsewhere only the final line
+    per topic is printed, so logs stay readable.
+    """
+    stream = stream or sys.stderr
+    tty = hasattr(stream, "isatty") and stream.isatty()
+    results = []
+    for i, topic_id in enumerate(topic_ids, 1):
+        if tty:
+            stream.write(f"[{i}/{len(topic_ids)}] {topic_id} ...\033[K\r")
+            stream.flush()
+        result = run_topic(topic_id, quick=quick, seed=seed, out_dir=out_dir, options=options,
+                           show_progress=tty)
+        passed = sum(c.ok for c in result.claims)
+        status = "ok" if result.ok else "FAIL"
+        detail = f"{passed}/{len(result.claims)} claims, {len(result.plots)} plots, {result.seconds:.1f}s"
+        if result.error:
+            detail += f"; error: {result.error.strip().splitlines()[-1]}"
+        stream.write(f"[{i}/{len(topic_ids)}] {status:4} {topic_id}: {detail}\033[K\n" if tty
+                     else f"[{i}/{len(topic_ids)}] {status:4} {topic_id}: {detail}\n")
+        stream.flush()
+        results.append(result)
+    return results

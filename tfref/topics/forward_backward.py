@@ -1,0 +1,166 @@
+"""Forward and backward propagation through a two-layer sigmoid network, backprop written by hand.
+
+Formula (000, 001, 003; the delta names follow 002's BPN):
+    forward:   z1 = X0 W1 + b1,  X1 = f(z1),  z2 = X1 W2 + b2,  out = f(z2)
+    loss:      J = 1/(2n) * sum over examples and outputs of (out - y)^2
+    backward (from the output layer down):
+               delta2 = (out - y) * f'(z2) / n
+               dJ/dW2 = X1^T delta2,        dJ/db2 = sum of delta2 over examples
+               delta1 = (delta2 W2^T) * f'(z1)
+               dJ/dW1 = X0^T delta1,        dJ/db1 = sum of delta1 over examples
+    descent:   W <- W - eta * dJ/dW for each of W1, b1, W2, b2
+
+Symbols -> names: X0 -> inputs (n, d), y -> targets (n, k), W1, b1 -> weights_1, bias_1,
+X1 -> hidden, W2, b2 -> weights_2, bias_2, out -> outputs, f -> ops.sigmoid,
+f' -> ops.sigmoid_derivative, eta -> learning_rate.
+
+Deviations: 000 writes the layers as X1 = f(w1 X0) with column vectors and no bias; the code keeps
+one example per row (X0 W1, as Keras does) and adds the biases. The loss is averaged over the n
+examples (1/(2n)), so delta2 carries a 1/n; 002 sums over the batch (and then mixes sums and
+means, errata 9), which only rescales the learning rate.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from sklearn.datasets import load_iris
+
+from tfref import ops
+from tfref.topics._base import RunContext
+
+ID = "forward-backward"
+TITLE = "Forward and backward propagation in a two-layer network, by hand"
+CHAPTER = "A"
+SEEDS = ("000", "001", "003")
+
+HIDDEN_UNITS = 8
+LEARNING_RATE = 2.0
+PARAMETER_NAMES = ("weights_1", "bias_1", "weights_2", "bias_2")
+
+
+def forward(parameters: dict, inputs) -> dict:
+    """The forward pass, keeping every intermediate the backward pass needs."""
+    pre_hidden = tf.matmul(inputs, parameters["weights_1"]) + parameters["bias_1"]  # (n, hidden)
+    hidden = ops.sigmoid(pre_hidden)
+    pre_output = tf.matmul(hidden, parameters["weights_2"]) + parameters["bias_2"]  # (n, k)
+    outputs = ops.sigmoid(pre_output)
+    return {"inputs": inputs, "pre_hidden": pre_hidden, "hidden": hidden,
+            "pre_output": pre_output, "outputs": outputs}
+
+
+def loss_from_outputs(outputs, targets) -> tf.Tensor:
+    """J = 1/(2n) sum (out - y)^2: half the squared error, summed over outputs, mean over examples."""
+    per_example = tf.reduce_sum(ops.squared_error(targets, outputs), axis=-1)  # (n,)
+    return 0.5 * tf.reduce_mean(per_example)
+
+
+def backward(parameters: dict, cache: dict, targets) -> dict:
+    """Hand-derived gradients of J, from the output layer down to the first layer."""
+    num_examples = tf.cast(tf.shape(targets)[0], cache["outputs"].dtype)
+    delta_2 = (cache["outputs"] - targets) * ops.sigmoid_derivative(cache["pre_output"])
+    delta_2 = delta_2 / num_examples  # (n, k)
+    gradient_weights_2 = tf.matmul(cache["hidden"], delta_2, transpose_a=True)  # (hidden, k)
+    gradient_bias_2 = tf.reduce_sum(delta_2, axis=0)  # (k,)
+    delta_1 = tf.matmul(delta_2, parameters["weights_2"], transpose_b=True)  # (n, hidden)
+    delta_1 = delta_1 * ops.sigmoid_derivative(cache["pre_hidden"])
+    gradient_weights_1 = tf.matmul(cache["inputs"], delta_1, transpose_a=True)  # (d, hidden)
+    gradient_bias_1 = tf.reduce_sum(delta_1, axis=0)  # (hidden,)
+    return {"weights_1": gradient_weights_1, "bias_1": gradient_bias_1,
+            "weights_2": gradient_weights_2, "bias_2": gradient_bias_2}
+
+
+def tape_gradients(parameters: dict, inputs, targets) -> dict:
+    """The same gradients by tf.GradientTape, the oracle."""
+    variables = {name: tf.Variable(value) for name, value in parameters.items()}
+    with tf.GradientTape() as tape:
+        loss = loss_from_outputs(forward(variables, inputs)["outputs"], targets)
+    gradients = tape.gradient(loss, [variables[name] for name in PARAMETER_NAMES])
+    return dict(zip(PARAMETER_NAMES, gradients, strict=True))
+
+
+def hand_descent(parameters: dict, inputs, targets, steps: int, learning_rate: float):
+    """Plain gradient descent with the hand gradients; returns the final parameters and losses."""
+    parameters = dict(parameters)
+    losses = []
+    for _ in range(steps):
+        cache = forward(parameters, inputs)
+        losses.append(float(loss_from_outputs(cache["outputs"], targets)))
+        gradients = backward(parameters, cache, targets)
+        parameters = {name: parameters[name] - learning_rate * gradients[name]
+                      for name in PARAMETER_NAMES}
+    losses.append(float(loss_from_outputs(forward(parameters, inputs)["outputs"], targets)))
+    return parameters, np.array(losses)
+
+
+def load_standardised_iris():
+    """Iris (150 x 4, bundled with scikit-learn), standardised; one-hot targets (150 x 3)."""
+    data = load_iris()
+    features = data.data.astype(np.float64)
+    features = (features - features.mean(axis=0)) / features.std(axis=0)
+    targets = np.eye(3)[data.target]
+    return features, targets
+
+
+def initial_parameters(rng: np.random.Generator, num_inputs: int, num_outputs: int) -> dict:
+    return {
+        "weights_1": tf.constant(rng.normal(scale=0.5, size=(num_inputs, HIDDEN_UNITS))),
+        "bias_1": tf.constant(rng.normal(scale=0.1, size=HIDDEN_UNITS)),
+        "weights_2": tf.constant(rng.normal(scale=0.5, size=(HIDDEN_UNITS, num_outputs))),
+        "bias_2": tf.constant(rng.normal(scale=0.1, size=num_outputs)),
+    }
+
+
+def run(ctx: RunContext) -> None:
+    inputs, targets = load_standardised_iris()
+    inputs, targets = tf.constant(inputs), tf.constant(targets)  # float64
+    parameters = initial_parameters(ctx.rng, inputs.shape[1], targets.shape[1])
+    ctx.note("Data: the iris data set bundled with scikit-learn (150 examples, 4 features "
+             "standardised, 3 classes one-hot), float64.")
+
+    # 1. Hand gradients equal GradientTape's, for each parameter.
+    by_hand = backward(parameters, forward(parameters, inputs), targets)
+    by_tape = tape_gradients(parameters, inputs, targets)
+    for name in PARAMETER_NAMES:
+        ctx.close(f"dJ/d{name} by hand equals GradientTape (float64)", by_hand[name], by_tape[name],
+                  atol=1e-14, rtol=1e-10)
+
+    # 2. A few hand-coded descent steps lower the loss, and match keras SGD on tape gradients.
+    few_steps = 5
+    after_few, few_losses = hand_descent(parameters, inputs, targets, few_steps, LEARNING_RATE)
+    ctx.less(f"loss after {few_steps} hand-coded descent steps is below the initial loss",
+             few_losses[-1], few_losses[0])
+    ctx.check(f"each of the {few_steps} steps lowered the loss",
+              bool(np.all(np.diff(few_losses) < 0)), measured=np.round(few_losses, 6).tolist())
+    variables = [tf.Variable(parameters[name]) for name in PARAMETER_NAMES]
+    optimizer = keras.optimizers.SGD(learning_rate=LEARNING_RATE)
+    for _ in range(few_steps):
+        with tf.GradientTape() as tape:
+            current = dict(zip(PARAMETER_NAMES, variables, strict=True))
+            loss = loss_from_outputs(forward(current, inputs)["outputs"], targets)
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
+    ctx.close(f"after {few_steps} steps the hand-coded loop equals keras SGD on GradientTape "
+              "gradients (all parameters)",
+              np.concatenate([np.ravel(after_few[name]) for name in PARAMETER_NAMES]),
+              np.concatenate([np.ravel(v.numpy()) for v in variables]), atol=1e-12, rtol=1e-10)
+
+    # 3. The loss curve over a longer hand-coded run.
+    steps = 150 if ctx.quick else 2000
+    trained, losses = hand_descent(parameters, inputs, targets, steps, LEARNING_RATE)
+    predictions = np.argmax(forward(trained, inputs)["outputs"].numpy(), axis=1)
+    accuracy = float(np.mean(predictions == np.argmax(targets.numpy(), axis=1)))
+    ctx.less(f"loss after {steps} steps is below a quarter of the initial loss",
+             losses[-1], losses[0] / 4)
+    ctx.greater(f"training accuracy after {steps} steps (chance is 1/3)", accuracy,
+                0.85 if ctx.quick else 0.95)
+    ctx.note(f"{steps} steps of full-batch gradient descent with eta = {LEARNING_RATE}: loss "
+             f"{losses[0]:.4f} -> {losses[-1]:.4f}, training accuracy {accuracy:.3f}.")
+
+    with ctx.figure("loss") as (fig, ax):
+        ax.plot(np.arange(len(losses)), losses, color="C0")
+        ax.set_yscale("log")
+        ax.set_xlabel("gradient-descent step")
+        ax.set_ylabel("J = 1/(2n) sum (out - y)^2")
+        ax.set_title(f"Hand-coded backprop on iris (4-{HIDDEN_UNITS}-3, sigmoid)")
+        ax.grid(alpha=0.3, which="both")
