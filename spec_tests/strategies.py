@@ -121,7 +121,9 @@ def arrays_away_from_zero(draw, dtype=None, min_abs=1e-3, max_abs=100.0, **shape
     """Float arrays whose entries all have min_abs <= abs(x) <= max_abs (off the kink at 0)."""
     dtype = dtype or draw(dtypes())
     shape = draw(shapes(**shape_kwargs))
-    magnitude = finite_floats(dtype, min_abs, max_abs)
+    low = np.asarray(min_abs, dtype=dtype)
+    low = low if low >= min_abs else np.nextafter(low, np.asarray(np.inf, dtype=dtype))
+    magnitude = finite_floats(dtype, float(low), max_abs)  # low: min_abs rounded up in dtype
     elements = st.tuples(st.sampled_from([-1, 1]), magnitude).map(lambda sm: sm[0] * sm[1])
     return draw(hnp.arrays(dtype, shape, elements=elements))
 

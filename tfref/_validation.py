@@ -36,7 +36,11 @@ def as_float(x, name: str, dtype=None) -> tf.Tensor:
         if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
             raise ValueError(f"{name} must be an array of numbers; got dtype {array.dtype}")
         if dtype is None:
-            dtype = tf.float64 if array.dtype == np.float64 else tf.float16 if array.dtype == np.float16 else tf.float32
+            # Only inputs that carry a dtype (NumPy arrays and scalars, pandas) keep float64;
+            # Python lists and floats become float32, the contract's default.
+            typed = hasattr(x, "dtype")
+            dtype = (tf.float64 if typed and array.dtype == np.float64
+                     else tf.float16 if array.dtype == np.float16 else tf.float32)
         tensor = tf.convert_to_tensor(array.astype(tf.as_dtype(dtype).as_numpy_dtype))
     if tensor.shape.num_elements() == 0:
         raise ValueError(f"{name} is empty (shape {tensor.shape.as_list()}); pass at least one value")

@@ -80,16 +80,29 @@ def tape_gradients(parameters: dict, inputs, targets) -> dict:
     return dict(zip(PARAMETER_NAMES, gradients, strict=True))
 
 
+def descent_step(parameters: dict, inputs, targets, learning_rate: float):
+    """One step W <- W - eta * dJ/dW with the hand gradients; returns (new parameters, loss)."""
+    cache = forward(parameters, inputs)
+    loss = loss_from_outputs(cache["outputs"], targets)
+    gradients = backward(parameters, cache, targets)
+    updated = {name: parameters[name] - learning_rate * gradients[name] for name in PARAMETER_NAMES}
+    return updated, loss
+
+
+_compiled_descent_step = tf.function(descent_step)
+
+
 def hand_descent(parameters: dict, inputs, targets, steps: int, learning_rate: float):
-    """Plain gradient descent with the hand gradients; returns the final parameters and losses."""
+    """Plain gradient descent with the hand gradients; returns the final parameters and losses.
+
+    The step is compiled with tf.function; it holds no autodiff, only the hand-written backward.
+    """
+    learning_rate = tf.constant(learning_rate, dtype=inputs.dtype)
     parameters = dict(parameters)
     losses = []
     for _ in range(steps):
-        cache = forward(parameters, inputs)
-        losses.append(float(loss_from_outputs(cache["outputs"], targets)))
-        gradients = backward(parameters, cache, targets)
-        parameters = {name: parameters[name] - learning_rate * gradients[name]
-                      for name in PARAMETER_NAMES}
+        parameters, loss = _compiled_descent_step(parameters, inputs, targets, learning_rate)
+        losses.append(float(loss))
     losses.append(float(loss_from_outputs(forward(parameters, inputs)["outputs"], targets)))
     return parameters, np.array(losses)
 

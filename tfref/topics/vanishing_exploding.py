@@ -236,7 +236,7 @@ def _plot(ctx: RunContext, kernel_norms, bias_norms, clip_summary) -> None:
         axes[1].set_title("error signal ||dL/db_k|| per layer")
         for name, norms in clip_summary.items():
             axes[2].semilogy(layer_numbers, norms, marker="o", label=name)
-        axes[2].set_title("N(0, 3^2) ReLU net: ||dL/dW_k|| before / after clipping")
+        axes[2].set_title("N(0, 3^2) ReLU net: ||dL/dW_k|| clipped")
         for axis in axes:
             axis.set_xlabel("layer k (1 = next to the input, 6 = output)")
             axis.set_ylabel("norm (log scale)")
