@@ -59,8 +59,11 @@ def simplex(draw, dtype=None, n=None, batch=None, min_n=1, max_n=8, allow_zeros=
     low = 0.0 if allow_zeros else 1e-3
     weights = draw(hnp.arrays(np.float64, (*batch, n), elements=st.floats(low, 1.0)))
     weights = np.where(weights.sum(axis=-1, keepdims=True) > 0, weights, 1.0)
-    p = weights / weights.sum(axis=-1, keepdims=True)
-    return p.astype(dtype)
+    p = (weights / weights.sum(axis=-1, keepdims=True)).astype(dtype)
+    # No subnormal probabilities (TensorFlow flushes them to 0 on CPU): below the smallest
+    # normal number of the dtype an entry becomes an exact 0, moving the sum by < 1e-37.
+    p[p < np.finfo(dtype).tiny] = 0
+    return p
 
 
 @st.composite
@@ -114,6 +117,16 @@ def probabilities(dtype=np.float64, low=1e-6, high=1 - 1e-6):
     return st.floats(low, high, allow_nan=False, allow_subnormal=False)
 
 
+def _inward(low: float, high: float, dtype) -> tuple[float, float]:
+    """``low`` rounded up and ``high`` rounded down to values exactly representable in dtype."""
+    lo, hi = np.asarray(low, dtype=dtype), np.asarray(high, dtype=dtype)
+    if lo < low:
+        lo = np.nextafter(lo, np.asarray(np.inf, dtype=dtype))
+    if hi > high:
+        hi = np.nextafter(hi, np.asarray(-np.inf, dtype=dtype))
+    return float(lo), float(hi)
+
+
 # --- activations ------------------------------------------------------------------------------
 
 @st.composite
@@ -121,9 +134,7 @@ def arrays_away_from_zero(draw, dtype=None, min_abs=1e-3, max_abs=100.0, **shape
     """Float arrays whose entries all have min_abs <= abs(x) <= max_abs (off the kink at 0)."""
     dtype = dtype or draw(dtypes())
     shape = draw(shapes(**shape_kwargs))
-    low = np.asarray(min_abs, dtype=dtype)
-    low = low if low >= min_abs else np.nextafter(low, np.asarray(np.inf, dtype=dtype))
-    magnitude = finite_floats(dtype, float(low), max_abs)  # low: min_abs rounded up in dtype
+    magnitude = finite_floats(dtype, *_inward(min_abs, max_abs, dtype))
     elements = st.tuples(st.sampled_from([-1, 1]), magnitude).map(lambda sm: sm[0] * sm[1])
     return draw(hnp.arrays(dtype, shape, elements=elements))
 
@@ -161,7 +172,7 @@ def probability_arrays(draw, dtype=None, shape=None, low=0.0, high=1.0, **shape_
     """Arrays of independent probabilities in [low, high] (no sum constraint)."""
     dtype = dtype or draw(dtypes())
     shape = shape if shape is not None else draw(shapes(**shape_kwargs))
-    return draw(hnp.arrays(dtype, shape, elements=finite_floats(dtype, low, high)))
+    return draw(hnp.arrays(dtype, shape, elements=finite_floats(dtype, *_inward(low, high, dtype))))
 
 
 @st.composite

@@ -1,5 +1,6 @@
-"""Activation functions and their derivatives: threshold, sigmoid, tanh, linear, ReLU, leaky ReLU,
-maxout and softmax, each drawn beside its derivative and checked against autodiff and Keras.
+"""Activation functions beside their derivatives, checked against autodiff and Keras built-ins.
+
+Threshold, sigmoid, tanh, linear, ReLU, leaky ReLU, maxout and softmax; one plot per function.
 
 Formulas (000, 001, 002):
     threshold(x) = 1 if x > 0 else 0           threshold'(x) = 0 (undefined at 0)
@@ -157,7 +158,8 @@ def _check_derivatives(ctx: RunContext, grid: np.ndarray) -> None:
                   by_hand, by_tape, atol=1e-15, rtol=1e-12)
     logits = ctx.rng.normal(scale=3.0, size=(max(len(grid) // 50, 4), 5))
     ctx.close("softmax: hand Jacobian diag(s) - s s^T equals GradientTape's (float64)",
-              ops.softmax_jacobian(logits), softmax_jacobian_autodiff(logits), atol=1e-15, rtol=1e-12)
+              ops.softmax_jacobian(logits), softmax_jacobian_autodiff(logits),
+              atol=1e-15, rtol=1e-12)
 
 
 def _check_builtins(ctx: RunContext, grid: np.ndarray) -> None:
@@ -194,7 +196,8 @@ def _plot_elementwise(ctx: RunContext, grid: np.ndarray) -> None:
                     ax.plot(grid, slope * grid + intercept, color="0.55", linewidth=0.9,
                             linestyle=":", label="pieces a_k x + c_k" if k == 0 else None)
             drawstyle = "steps-mid" if name == "threshold" else "default"
-            ax.plot(grid, values, color="C0", linewidth=2.0, label=f"{name}(x)", drawstyle=drawstyle)
+            ax.plot(grid, values, color="C0", linewidth=2.0, label=f"{name}(x)",
+                    drawstyle=drawstyle)
             # A break in the derivative line at each kink, where it does not exist.
             broken = slopes.copy()
             for kink in kinks:

@@ -61,6 +61,6 @@ def run(ctx: RunContext) -> None:
     # A wrong order of the factors would still pass for scalars (they commute); the sum of the two
     # factors, the usual slip, would not:
     wrong = derivatives["dsecond_dfirst"] + derivatives["dfirst_dweights_1"]
-    ctx.greater("adding the local derivatives instead of multiplying them is wrong "
-                "(max |w2 + x - w2 * x|)",
+    ctx.greater("control: the sum dy2/dy1 + dy1/dw1 is not dy2/dw1 "
+                "(max |w2 + x - w2 * x|, so the check above can fail)",
                 np.max(np.abs(wrong - derivatives["dsecond_dweights_1"])), 1e-3)

@@ -15,7 +15,8 @@ F_TREE (expression tree); g -> function_g, G_TREE.
 
 Deviations: 001 writes the numerical derivative as the one-sided limit (h(x) - h(x0)) / (x - x0);
 the claims use the central difference of tfref.ops (error O(eps^2) instead of O(eps)), and the
-plot shows both. The symbolic differentiator is a 60-line expression tree, not a CAS.
+plot shows both. The symbolic differentiator is a small expression tree (Const, Var,
+Add, Mul, Pow with .diff and .eval), not a computer-algebra system (sympy is not a dependency).
 """
 
 from __future__ import annotations
@@ -230,7 +231,8 @@ def _plot_step_errors(ctx: RunContext) -> dict:
             forward_error = np.maximum(np.abs(forward - exact), 1e-17)  # 0 cannot go on log axes
             central_error = np.maximum(np.abs(central - exact), 1e-17)
             errors[title] = (forward_error, central_error)
-            ax.loglog(steps, forward_error, "o-", markersize=2.5, label="forward (f(x+eps) - f(x)) / eps")
+            ax.loglog(steps, forward_error, "o-", markersize=2.5,
+                      label="forward (f(x+eps) - f(x)) / eps")
             ax.loglog(steps, central_error, "s-", markersize=2.5,
                       label="central (f(x+eps) - f(x-eps)) / 2eps")
             ax.axvline(np.sqrt(machine_epsilon), color="C0", linestyle=":", linewidth=1.0,

@@ -80,7 +80,8 @@ def run(ctx: RunContext) -> None:
     grid_inputs = np.stack([grid_x1.ravel(), grid_x2.ravel()], axis=1)  # (grid_size**2, 2)
     plane_weights, plane_bias = np.array([1.5, -1.0]), 0.5
     plane_activity = activity_vectorised(grid_inputs, plane_weights, plane_bias)
-    panels = [("sigmoid", ops.sigmoid(plane_activity)), ("threshold", ops.threshold(plane_activity))]
+    panels = [("sigmoid", ops.sigmoid(plane_activity)),
+              ("threshold", ops.threshold(plane_activity))]
     with ctx.figure("output-over-inputs", ncols=2, figsize=(10.0, 4.0)) as (fig, axes):
         for ax, (name, values) in zip(axes, panels, strict=True):
             image = ax.contourf(grid_x1, grid_x2, np.asarray(values).reshape(grid_size, grid_size),

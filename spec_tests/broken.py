@@ -1,0 +1,225 @@
+"""Deliberately broken implementations of the contract, for the meta-tests (test_meta.py).
+
+Each factory returns the NumPy reference with exactly one function replaced by a plausible
+mistake (several are the documents' errata or the anchor implementation's defects). A spec
+suite that passes one of these has a property that cannot fail. Use one as an implementation::
+
+    tfref spec --impl spec_tests.broken:kl_with_wrong_sign
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+from spec_tests import reference_numpy as ref
+
+#: Every function of docs/contract.md, by name.
+CONTRACT: tuple[str, ...] = tuple(ref.__all__)
+
+
+def _reference_with(**replacements) -> types.SimpleNamespace:
+    """The reference implementation with some functions replaced."""
+    unknown = set(replacements) - set(CONTRACT)
+    if unknown:
+        raise ValueError(f"not contract functions: {sorted(unknown)}")
+    functions = {name: getattr(ref, name) for name in CONTRACT}
+    functions.update(replacements)
+    return types.SimpleNamespace(**functions)
+
+
+# --- the breakages the brief names ----------------------------------------------------------
+
+def softmax_without_max_subtraction():
+    """exp(x) / sum exp(x): overflows to inf / inf = NaN for logits beyond ~88 (float32)."""
+
+    def softmax(x, axis=-1):
+        x = np.asarray(x)
+        x = x.astype(np.float64 if x.dtype == np.float64 else np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = np.exp(x)
+            return e / e.sum(axis=axis, keepdims=True)
+
+    return _reference_with(softmax=softmax)
+
+
+def kl_with_wrong_sign():
+    """-sum p log(p / q), as document 000 writes it (erratum 3)."""
+
+    def kl_divergence(p, q, base=None, axis=-1):
+        return -ref.kl_divergence(p, q, base=base, axis=axis)
+
+    return _reference_with(kl_divergence=kl_divergence)
+
+
+def entropy_ignoring_base():
+    """Always in nats, whatever ``base`` says."""
+
+    def entropy(p, base=None, axis=-1):
+        return ref.entropy(p, axis=axis)
+
+    return _reference_with(entropy=entropy)
+
+
+def ewma_ignoring_bias_correction():
+    """``bias_correction=True`` silently does nothing."""
+
+    def ewma(x, beta, bias_correction=False):
+        return ref.ewma(x, beta)
+
+    return _reference_with(ewma=ewma)
+
+
+def transposed_confusion_matrix():
+    """Rows predicted, columns true: the transpose of scikit-learn's convention."""
+
+    def confusion_matrix(y_true, y_pred, num_classes=None):
+        return ref.confusion_matrix(y_true, y_pred, num_classes=num_classes).T
+
+    return _reference_with(confusion_matrix=confusion_matrix)
+
+
+def sigmoid_derivative_wrong():
+    """s instead of s (1 - s)."""
+
+    def sigmoid_derivative(x):
+        return ref.sigmoid(x)
+
+    return _reference_with(sigmoid_derivative=sigmoid_derivative)
+
+
+def cross_entropy_with_log_p():
+    """-sum q log p: the arguments swapped."""
+
+    def cross_entropy(p, q, base=None, axis=-1):
+        return ref.cross_entropy(q, p, base=base, axis=axis)
+
+    return _reference_with(cross_entropy=cross_entropy)
+
+
+def ewma_without_zero_init():
+    """v_1 = theta_1 instead of v_0 = 0 (then the usual recursion and correction)."""
+
+    def ewma(x, beta, bias_correction=False):
+        x = np.asarray(x)
+        x = x.astype(np.float64 if x.dtype == np.float64 else np.float32)
+        beta = ref._beta_in_unit_interval(beta)
+        out = np.empty_like(x)
+        v = x[0]
+        for t in range(x.shape[0]):
+            v = x[0] if t == 0 else beta * v + (1 - beta) * x[t]
+            out[t] = v / (1 - beta ** (t + 1)) if bias_correction else v
+        return out
+
+    return _reference_with(ewma=ewma)
+
+
+def binary_cross_entropy_clipped_to_finite():
+    """p clipped to [1e-7, 1 - 1e-7] (Keras' epsilon): never infinite when certain and wrong."""
+
+    def binary_cross_entropy(y_true, p):
+        p = np.asarray(p)
+        dtype = np.float64 if p.dtype == np.float64 else np.float32
+        return ref.binary_cross_entropy(y_true, np.clip(p, 1e-7, 1 - 1e-7).astype(dtype))
+
+    return _reference_with(binary_cross_entropy=binary_cross_entropy)
+
+
+# --- more of the documents' errata and common slips -----------------------------------------
+
+def tanh_as_coth():
+    """(e^x + e^-x) / (e^x - e^-x), as document 000 writes tanh (erratum 1)."""
+
+    def tanh(x):
+        x = np.asarray(x)
+        x = x.astype(np.float64 if x.dtype == np.float64 else np.float32)
+        with np.errstate(all="ignore"):
+            return 1 / ref.tanh(x)
+
+    return _reference_with(tanh=tanh)
+
+
+def bernoulli_log_likelihood_without_log():
+    """sum x ln p + (1 - x)(1 - p), as document 001 writes it (erratum 6)."""
+
+    def bernoulli_log_likelihood(x, p):
+        x = np.asarray(x, dtype=np.float64)
+        p = np.asarray(p)
+        dtype = np.float64 if p.dtype == np.float64 else np.float32
+        return (x * np.log(p) + (1 - x) * (1 - p)).sum().astype(dtype)
+
+    return _reference_with(bernoulli_log_likelihood=bernoulli_log_likelihood)
+
+
+def joint_entropy_over_the_last_axis_only():
+    """Entropy summed over one axis only (the anchor's defect): not a scalar."""
+
+    def joint_entropy(p_xy, base=None):
+        p_xy = np.asarray(p_xy)
+        dtype = np.float64 if p_xy.dtype == np.float64 else np.float32
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(p_xy > 0, -p_xy * np.log(p_xy), 0.0).astype(dtype)
+        nats = terms.sum(axis=-1)
+        return nats if base is None else nats / np.log(base)
+
+    return _reference_with(joint_entropy=joint_entropy)
+
+
+def entropy_without_input_checks():
+    """-sum p log p of whatever it is given: no ValueError for negative or unnormalised p."""
+
+    def entropy(p, base=None, axis=-1):
+        p = np.asarray(p)
+        dtype = np.float64 if p.dtype == np.float64 else np.float32
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nats = np.where(p != 0, -p * np.log(p), 0.0).astype(dtype).sum(axis=axis)
+        return nats if base is None else nats / np.log(base)
+
+    return _reference_with(entropy=entropy)
+
+
+def mean_absolute_error_squared():
+    """MAE that squares the residuals: an L2 loss under an L1 name."""
+
+    def mean_absolute_error(y_true, y_pred, axis=-1):
+        return ref.mean_squared_error(y_true, y_pred, axis=axis)
+
+    return _reference_with(mean_absolute_error=mean_absolute_error)
+
+
+#: factory name -> (the property family to run, the properties expected to catch it).
+EXPECTED_CATCHES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "softmax_without_max_subtraction": (
+        "activations", ("softmax_is_finite_for_large_logits_and_matches_float64_reference",)),
+    "kl_with_wrong_sign": (
+        "information", ("kl_divergence_is_non_negative_and_matches_float64_reference",
+                        "kl_divergence_is_zero_only_for_equal_distributions",
+                        "kl_divergence_is_not_symmetric")),
+    "entropy_ignoring_base": (
+        "information", ("entropy_in_base_b_is_entropy_in_nats_over_ln_b",
+                        "entropy_matches_scipy_stats_entropy")),
+    "ewma_ignoring_bias_correction": (
+        "averages", ("bias_corrected_ewma_matches_pandas_ewm_adjust_true",
+                     "bias_corrected_ewma_of_a_constant_series_is_the_constant")),
+    "transposed_confusion_matrix": ("metrics", ("confusion_matrix_matches_sklearn",)),
+    "sigmoid_derivative_wrong": (
+        "activations", ("sigmoid_derivative_equals_gradient_tape",
+                        "sigmoid_derivative_equals_central_differences",
+                        "sigmoid_derivative_is_s_times_one_minus_s_at_most_a_quarter_with_max_at_zero")),
+    "cross_entropy_with_log_p": ("information", ("cross_entropy_is_entropy_plus_kl_divergence",)),
+    "ewma_without_zero_init": (
+        "averages", ("ewma_equals_the_naive_float64_recursion", "ewma_of_unit_impulses_gives_the_weights")),
+    "binary_cross_entropy_clipped_to_finite": (
+        "losses", ("binary_cross_entropy_cost_table_zero_when_right_and_certain_infinite_when_certain_and_wrong",)),
+    "tanh_as_coth": ("activations", ("tanh_is_in_minus_one_one_and_is_not_coth",
+                                     "tanh_equals_two_sigmoid_of_two_x_minus_one")),
+    "bernoulli_log_likelihood_without_log": (
+        "distributions", ("bernoulli_log_likelihood_is_maximised_at_the_sample_mean",)),
+    "joint_entropy_over_the_last_axis_only": (
+        "information", ("joint_entropy_is_a_scalar_equal_to_entropy_of_the_flattened_table",)),
+    "entropy_without_input_checks": (
+        "errors", ("information_functions_reject_negative_probabilities",
+                   "information_functions_reject_probabilities_not_summing_to_one")),
+    "mean_absolute_error_squared": ("losses", ("l1_is_less_sensitive_to_one_outlier_than_l2",)),
+}
