@@ -1,4 +1,4 @@
-"""Bernoulli, binomial and multinomial distributions; prior and posterior; the Beta-Bernoulli conjugate pair.
+"""Bernoulli, binomial, multinomial; prior and posterior; the Beta-Bernoulli conjugate pair.
 
 Seed 000 ("common probability distributions"): Bernoulli (one coin toss), binomial X ~ B(n, p)
 (number of heads in n tosses), multinomial (counts of each face in many dice rolls); prior vs
@@ -10,7 +10,8 @@ Formula:
     Bernoulli:    P(x | p) = p^x (1 - p)^(1 - x),  x in {0, 1}
     binomial:     P(k | n, p) = C(n, k) p^k (1 - p)^(n - k)
     multinomial:  P(counts | p) = n! / prod counts_i! * prod p_i^counts_i
-    lottery:      P(X3 = 1) = 2/5;   P(X3 = 1 | X1 = 1) = P(X1 = 1, X3 = 1) / P(X1 = 1) = (1/10) / (2/5) = 1/4
+    lottery:      P(X3 = 1) = 2/5
+                  P(X3 = 1 | X1 = 1) = P(X1 = 1, X3 = 1) / P(X1 = 1) = (1/10) / (2/5) = 1/4
     conjugacy:    prior Beta(a, b): pdf(theta) ∝ theta^(a-1) (1 - theta)^(b-1)
                   likelihood of s heads in n flips ∝ theta^s (1 - theta)^(n - s)
                   posterior ∝ prior * likelihood = Beta(a + s, b + n - s)
@@ -67,53 +68,101 @@ def run(ctx: RunContext) -> None:
     # --- Bernoulli, binomial, multinomial against scipy.stats ---------------------------------
     p_grid = np.linspace(0.0, 1.0, 11)
     for outcome in (0.0, 1.0):
-        ctx.close(f"Bernoulli pmf at x = {outcome:g} equals scipy.stats.bernoulli (p = 0, 0.1, ..., 1)",
-                  ops.bernoulli_pmf(np.full_like(p_grid, outcome), p_grid).numpy(),
-                  stats.bernoulli.pmf(outcome, p_grid), atol=1e-15, rtol=1e-12)
+        ctx.close(
+            f"Bernoulli pmf at x = {outcome:g} equals scipy.stats.bernoulli (p = 0, 0.1, ..., 1)",
+            ops.bernoulli_pmf(np.full_like(p_grid, outcome), p_grid).numpy(),
+            stats.bernoulli.pmf(outcome, p_grid),
+            atol=1e-15,
+            rtol=1e-12,
+        )
 
-    trials, probability = 10, 0.3
+    trials, probability = 10, np.float64(0.3)  # NumPy float64: Python floats would become float32
     successes = np.arange(trials + 1, dtype=np.float64)
-    binomial = ops.binomial_pmf(successes, float(trials), probability).numpy()
-    ctx.close("B(10, 0.3) pmf equals scipy.stats.binom.pmf for k = 0..10", binomial,
-              stats.binom.pmf(successes, trials, probability), atol=1e-15, rtol=1e-10)
+    binomial = ops.binomial_pmf(successes, np.float64(trials), probability).numpy()
+    ctx.close(
+        "B(10, 0.3) pmf equals scipy.stats.binom.pmf for k = 0..10",
+        binomial,
+        stats.binom.pmf(successes, trials, probability),
+        atol=1e-15,
+        rtol=1e-10,
+    )
     ctx.close("B(10, 0.3) pmf sums to 1", binomial.sum(), 1.0, rtol=1e-12)
-    ctx.close("B(10, 0.3) mean sum k P(k) = n p = 3", float(successes @ binomial), trials * probability, rtol=1e-12)
+    ctx.close(
+        "B(10, 0.3) mean sum k P(k) = n p = 3",
+        float(successes @ binomial),
+        trials * probability,
+        rtol=1e-12,
+    )
     sampled = ctx.rng.binomial(trials, probability, size=2000 if ctx.quick else 200_000)
     frequencies = np.bincount(sampled, minlength=trials + 1) / sampled.size
     standard_errors = np.sqrt(binomial * (1 - binomial) / sampled.size)
-    ctx.less("max |sample frequency - pmf| / standard error over k (seeded draws; < 4.5)",
-             float(np.max(np.abs(frequencies - binomial) / np.maximum(standard_errors, 1e-12))), 4.5)
+    ctx.less(
+        "max |sample frequency - pmf| / standard error over k (seeded draws; < 4.5)",
+        float(np.max(np.abs(frequencies - binomial) / np.maximum(standard_errors, 1e-12))),
+        4.5,
+    )
 
     die = np.full(6, 1 / 6)
     rolls = 4
-    all_counts = np.array([c for c in itertools.product(range(rolls + 1), repeat=6) if sum(c) == rolls],
-                          dtype=np.float64)  # (126, 6): every way 4 rolls can fall on 6 faces
+    all_counts = np.array(
+        [c for c in itertools.product(range(rolls + 1), repeat=6) if sum(c) == rolls],
+        dtype=np.float64,
+    )  # (126, 6): every way 4 rolls can fall on 6 faces
     multinomial = ops.multinomial_pmf(all_counts, np.tile(die, (len(all_counts), 1))).numpy()
-    ctx.close("multinomial pmf (4 rolls of a fair die) equals scipy.stats.multinomial for all 126 count vectors",
-              multinomial, stats.multinomial.pmf(all_counts, rolls, die), atol=1e-15, rtol=1e-10)
-    ctx.close("multinomial pmf sums to 1 over all count vectors", multinomial.sum(), 1.0, rtol=1e-12)
+    ctx.close(
+        "multinomial pmf (4 rolls of a fair die) = scipy.stats.multinomial, all 126 count vectors",
+        multinomial,
+        stats.multinomial.pmf(all_counts, rolls, die),
+        atol=1e-15,
+        rtol=1e-10,
+    )
+    ctx.close(
+        "multinomial pmf sums to 1 over all count vectors", multinomial.sum(), 1.0, rtol=1e-12
+    )
     loaded = np.array([0.3, 0.7])
     two_category = np.stack([successes, trials - successes], axis=1)  # (11, 2)
-    ctx.close("multinomial with 2 categories = binomial B(10, 0.3)",
-              ops.multinomial_pmf(two_category, np.tile(loaded, (trials + 1, 1))).numpy(), binomial,
-              atol=1e-15, rtol=1e-10)
+    ctx.close(
+        "multinomial with 2 categories = binomial B(10, 0.3)",
+        ops.multinomial_pmf(two_category, np.tile(loaded, (trials + 1, 1))).numpy(),
+        binomial,
+        atol=1e-15,
+        rtol=1e-10,
+    )
 
     # --- prior and posterior: the lottery -----------------------------------------------------
     prior, posterior = lottery_exact()
-    ctx.check("P(third person wins) by enumerating 5! orders (exact fraction)", prior == Fraction(2, 5),
-              expected="2/5", measured=str(prior))
-    ctx.check("P(third wins | first won) by enumeration (exact fraction)", posterior == Fraction(1, 4),
-              expected="1/4", measured=str(posterior))
+    ctx.check(
+        "P(third person wins) by enumerating 5! orders (exact fraction)",
+        prior == Fraction(2, 5),
+        expected="2/5",
+        measured=str(prior),
+    )
+    ctx.check(
+        "P(third wins | first won) by enumeration (exact fraction)",
+        posterior == Fraction(1, 4),
+        expected="1/4",
+        measured=str(posterior),
+    )
     num_draws = 20_000 if ctx.quick else 1_000_000
     third_wins, first_wins = lottery_simulation(ctx.rng, num_draws)
     simulated_prior = third_wins.mean()
     prior_error = 4 * np.sqrt(0.4 * 0.6 / num_draws)
-    ctx.close(f"simulated P(third wins), {num_draws} shuffles (tolerance 4 standard errors)",
-              simulated_prior, 0.4, atol=prior_error, rtol=0)
+    ctx.close(
+        f"simulated P(third wins), {num_draws} shuffles (tolerance 4 standard errors)",
+        simulated_prior,
+        0.4,
+        atol=prior_error,
+        rtol=0,
+    )
     simulated_posterior = third_wins[first_wins].mean()
     posterior_error = 4 * np.sqrt(0.25 * 0.75 / first_wins.sum())
-    ctx.close(f"simulated P(third wins | first won), {int(first_wins.sum())} shuffles where the first won",
-              simulated_posterior, 0.25, atol=posterior_error, rtol=0)
+    ctx.close(
+        f"simulated P(third wins | first won), {int(first_wins.sum())} shuffles with a first win",
+        simulated_posterior,
+        0.25,
+        atol=posterior_error,
+        rtol=0,
+    )
 
     # --- conjugate prior: Beta-Bernoulli ------------------------------------------------------
     flips = (ctx.rng.random(sum(BATCH_SIZES)) < TRUE_THETA).astype(np.float64)
@@ -122,32 +171,63 @@ def run(ctx: RunContext) -> None:
     a, b, seen = PRIOR_A, PRIOR_B, 0
     max_grid_error = 0.0
     for batch_size in BATCH_SIZES:
-        batch = flips[seen:seen + batch_size]
-        new_a, new_b = (float(v) for v in ops.beta_bernoulli_posterior(a, b, batch))
+        batch = flips[seen : seen + batch_size]
+        new_a, new_b = (
+            float(v) for v in ops.beta_bernoulli_posterior(np.float64(a), np.float64(b), batch)
+        )
         heads = batch.sum()
-        ctx.close(f"after {batch_size} more flips ({int(heads)} heads): posterior = Beta(a + s, b + n - s)",
-                  [new_a, new_b], [a + heads, b + batch_size - heads], rtol=0)
+        ctx.close(
+            f"after {batch_size} more flips ({int(heads)} heads): posterior Beta(a + s, b + n - s)",
+            [new_a, new_b],
+            [a + heads, b + batch_size - heads],
+            rtol=0,
+        )
         # Numerically: prior density times the Bernoulli likelihood of the batch, normalised.
-        log_likelihood = np.sum(np.log(ops.bernoulli_pmf(
-            np.broadcast_to(batch, (theta.size, batch_size)), theta[:, None]).numpy()), axis=1)  # (grid,)
-        unnormalised = ops.beta_pdf(theta, a, b).numpy() * np.exp(log_likelihood - log_likelihood.max())
+        log_likelihood = np.sum(
+            np.log(
+                ops.bernoulli_pmf(
+                    np.broadcast_to(batch, (theta.size, batch_size)), theta[:, None]
+                ).numpy()
+            ),
+            axis=1,
+        )  # (grid,)
+        unnormalised = ops.beta_pdf(theta, np.float64(a), np.float64(b)).numpy() * np.exp(
+            log_likelihood - log_likelihood.max()
+        )
         numerical = unnormalised / np.trapezoid(unnormalised, theta)
         exact = stats.beta.pdf(theta, a + heads, b + batch_size - heads)
         max_grid_error = max(max_grid_error, float(np.max(np.abs(numerical - exact)) / exact.max()))
         a, b, seen = new_a, new_b, seen + batch_size
         posteriors.append((a, b, seen))
-    ctx.less("prior x likelihood normalised on a grid = Beta(a + s, b + n - s) pdf "
-             "(max |diff| / max pdf, 4 batches)", max_grid_error, 1e-5)
-    ctx.close("ops.beta_pdf equals scipy.stats.beta.pdf (final posterior)", ops.beta_pdf(theta, a, b).numpy(),
-              stats.beta.pdf(theta, a, b), atol=1e-12, rtol=1e-9)
-    one_theta = 0.42
-    ctx.close("Bernoulli log-likelihood = sum of log pmf (all flips, theta = 0.42)",
-              float(ops.bernoulli_log_likelihood(flips, one_theta)),
-              float(np.sum(np.log(ops.bernoulli_pmf(flips, one_theta).numpy()))), rtol=1e-10)
+    ctx.less(
+        "prior x likelihood normalised on a grid = Beta(a + s, b + n - s) pdf "
+        "(max |diff| / max pdf, 4 batches)",
+        max_grid_error,
+        1e-5,
+    )
+    ctx.close(
+        "ops.beta_pdf equals scipy.stats.beta.pdf (final posterior)",
+        ops.beta_pdf(theta, np.float64(a), np.float64(b)).numpy(),
+        stats.beta.pdf(theta, a, b),
+        atol=1e-12,
+        rtol=1e-9,
+    )
+    one_theta = np.float64(0.42)
+    ctx.close(
+        "Bernoulli log-likelihood = sum of log pmf (all flips, theta = 0.42)",
+        float(ops.bernoulli_log_likelihood(flips, one_theta)),
+        float(np.sum(np.log(ops.bernoulli_pmf(flips, one_theta).numpy()))),
+        rtol=1e-10,
+    )
     posterior_mean = a / (a + b)
-    ctx.close(f"posterior mean after {seen} flips is near the coin's theta = {TRUE_THETA} "
-              "(tolerance 4 posterior standard deviations)", posterior_mean, TRUE_THETA,
-              atol=4 * float(stats.beta.std(a, b)), rtol=0)
+    ctx.close(
+        f"posterior mean after {seen} flips is near the coin's theta = {TRUE_THETA} "
+        "(tolerance 4 posterior standard deviations)",
+        posterior_mean,
+        TRUE_THETA,
+        atol=4 * float(stats.beta.std(a, b)),
+        rtol=0,
+    )
 
     _plot(ctx, posteriors, successes, binomial, trials, probability)
 
@@ -156,16 +236,30 @@ def _plot(ctx: RunContext, posteriors, successes, binomial, trials, probability)
     theta = np.linspace(0.0, 1.0, 501)
     with ctx.figure("beta-posterior-and-binomial", ncols=2, figsize=(10.5, 3.9)) as (fig, axes):
         for index, (a, b, seen) in enumerate(posteriors):
-            label = f"prior Beta({a:g}, {b:g})" if seen == 0 else f"after {seen} flips: Beta({a:g}, {b:g})"
-            axes[0].plot(theta, ops.beta_pdf(theta, a, b).numpy(), lw=2, ls="--" if index == 0 else "-",
-                         label=label)
+            label = (
+                f"prior Beta({a:g}, {b:g})"
+                if seen == 0
+                else f"after {seen} flips: Beta({a:g}, {b:g})"
+            )
+            axes[0].plot(
+                theta,
+                ops.beta_pdf(theta, np.float64(a), np.float64(b)).numpy(),
+                lw=2,
+                ls="--" if index == 0 else "-",
+                label=label,
+            )
         axes[0].axvline(TRUE_THETA, color="gray", lw=0.8, label=f"coin's theta = {TRUE_THETA}")
         axes[0].set_xlabel("theta = P(heads)")
         axes[0].set_ylabel("density")
         axes[0].set_title("Beta prior updated by coin flips stays Beta")
         axes[0].legend(fontsize=7)
         axes[1].bar(successes, binomial, color="C0", alpha=0.7, label="ops.binomial_pmf")
-        axes[1].plot(successes, stats.binom.pmf(successes, trials, probability), "k.", label="scipy.stats.binom")
+        axes[1].plot(
+            successes,
+            stats.binom.pmf(successes, trials, probability),
+            "k.",
+            label="scipy.stats.binom",
+        )
         axes[1].set_xlabel("k = number of heads")
         axes[1].set_ylabel("P(k)")
         axes[1].set_title(f"binomial B(n = {trials}, p = {probability})")

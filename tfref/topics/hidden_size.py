@@ -54,24 +54,29 @@ HIDDEN_ACTIVATION = "tanh"  # no dead units: ReLU nets of 1-4 units often die at
 class BlockDiagonalOutput(keras.layers.Layer):
     """Output layers of several networks whose hidden units lie side by side in one tensor.
 
-    Network i owns hidden units offsets[i] .. offsets[i] + sizes[i] - 1 and its own (size_i, classes)
-    output kernel; its logits never see another network's units.
+    Network i owns hidden units offsets[i] .. offsets[i] + sizes[i] - 1 and its own
+    (size_i, classes) output kernel; its logits never see another network's units.
     """
 
     def __init__(self, sizes, num_classes: int, **kwargs):
         super().__init__(**kwargs)
         self.sizes = list(sizes)
         self.num_classes = num_classes
-        self.owner = tf.constant(np.repeat(np.arange(len(self.sizes)), self.sizes))  # (total units,)
+        self.owner = tf.constant(
+            np.repeat(np.arange(len(self.sizes)), self.sizes)
+        )  # (total units,)
 
     def build(self, input_shape):
         self.kernel = self.add_weight(shape=(sum(self.sizes), self.num_classes), name="kernel")
-        self.bias = self.add_weight(shape=(len(self.sizes), self.num_classes), initializer="zeros", name="bias")
+        self.bias = self.add_weight(
+            shape=(len(self.sizes), self.num_classes), initializer="zeros", name="bias"
+        )
 
     def call(self, hidden):
         contributions = hidden[:, :, None] * self.kernel  # (batch, total units, classes)
         per_network = tf.math.unsorted_segment_sum(
-            tf.transpose(contributions, [1, 0, 2]), self.owner, len(self.sizes))  # (networks, batch, classes)
+            tf.transpose(contributions, [1, 0, 2]), self.owner, len(self.sizes)
+        )  # (networks, batch, classes)
         return tf.transpose(per_network, [1, 0, 2]) + self.bias  # (batch, networks, classes)
 
 
@@ -81,16 +86,26 @@ def glorot_uniform(rng, fan_in: int, fan_out: int) -> np.ndarray:
 
 
 def build_side_by_side(sizes, rng):
-    """One keras model holding one 64 -> h -> 10 MLP per size h; returns (model, initial weights)."""
+    """One keras model holding a 64 -> h -> 10 MLP per size h; returns (model, initial weights)."""
     inputs = keras.Input(shape=(NUM_INPUTS,))
-    hidden = keras.layers.Dense(sum(sizes), activation=HIDDEN_ACTIVATION, name="hidden_units_of_all_networks")(inputs)
+    hidden = keras.layers.Dense(
+        sum(sizes), activation=HIDDEN_ACTIVATION, name="hidden_units_of_all_networks"
+    )(inputs)
     logits = BlockDiagonalOutput(sizes, NUM_CLASSES, name="outputs_of_all_networks")(hidden)
     model = keras.Model(inputs, logits)
-    initial = {size: (glorot_uniform(rng, NUM_INPUTS, size), glorot_uniform(rng, size, NUM_CLASSES)) for size in sizes}
+    initial = {
+        size: (glorot_uniform(rng, NUM_INPUTS, size), glorot_uniform(rng, size, NUM_CLASSES))
+        for size in sizes
+    }
     model.get_layer("hidden_units_of_all_networks").set_weights(
-        [np.concatenate([initial[s][0] for s in sizes], axis=1), np.zeros(sum(sizes), "float32")])
+        [np.concatenate([initial[s][0] for s in sizes], axis=1), np.zeros(sum(sizes), "float32")]
+    )
     model.get_layer("outputs_of_all_networks").set_weights(
-        [np.concatenate([initial[s][1] for s in sizes], axis=0), np.zeros((len(sizes), NUM_CLASSES), "float32")])
+        [
+            np.concatenate([initial[s][1] for s in sizes], axis=0),
+            np.zeros((len(sizes), NUM_CLASSES), "float32"),
+        ]
+    )
     return model, initial
 
 
@@ -98,7 +113,9 @@ def summed_cross_entropy(num_networks: int):
     """Loss per example: the sum over networks of each one's softmax cross-entropy."""
 
     def loss(labels, logits):  # labels (batch,) or (batch, 1); logits (batch, networks, classes)
-        one_hot = tf.one_hot(tf.cast(tf.reshape(labels, [-1]), tf.int32), NUM_CLASSES)  # (batch, classes)
+        one_hot = tf.one_hot(
+            tf.cast(tf.reshape(labels, [-1]), tf.int32), NUM_CLASSES
+        )  # (batch, classes)
         one_hot = tf.repeat(one_hot[:, None, :], num_networks, axis=1)  # (batch, networks, classes)
         return tf.reduce_sum(ops.softmax_cross_entropy_with_logits(one_hot, logits), axis=-1)
 
@@ -107,7 +124,9 @@ def summed_cross_entropy(num_networks: int):
 
 def errors(model, inputs, labels) -> np.ndarray:
     """Classification error of every network: (networks,)."""
-    predicted = np.argmax(model.predict(inputs, batch_size=4096, verbose=0), axis=-1)  # (batch, networks)
+    predicted = np.argmax(
+        model.predict(inputs, batch_size=4096, verbose=0), axis=-1
+    )  # (batch, networks)
     true = np.broadcast_to(labels[:, None], predicted.shape)
     return tf.reduce_mean(ops.zero_one_loss(true, predicted), axis=0).numpy()
 
@@ -117,35 +136,57 @@ def load_splits(seed: int):
     inputs, labels = load_digits(return_X_y=True)
     indices = np.arange(len(labels))
     train, rest = train_test_split(indices, test_size=0.4, random_state=seed, stratify=labels)
-    validation, test = train_test_split(rest, test_size=0.5, random_state=seed, stratify=labels[rest])
+    validation, test = train_test_split(
+        rest, test_size=0.5, random_state=seed, stratify=labels[rest]
+    )
     return (inputs / 16.0).astype("float32"), labels, train, validation, test
 
 
 def run(ctx: RunContext) -> None:
     inputs, labels, train, validation, test = load_splits(ctx.seed)
-    ctx.check("train / validation / test splits are disjoint and cover all 1797 images",
-              len(set(train) | set(validation) | set(test)) == len(labels) == len(train) + len(validation) + len(test),
-              expected="disjoint, 1797 in all", measured=f"{len(train)} / {len(validation)} / {len(test)}")
+    ctx.check(
+        "train / validation / test splits are disjoint and cover all 1797 images",
+        len(set(train) | set(validation) | set(test))
+        == len(labels)
+        == len(train) + len(validation) + len(test),
+        expected="disjoint, 1797 in all",
+        measured=f"{len(train)} / {len(validation)} / {len(test)}",
+    )
 
     # --- rule 1 ---------------------------------------------------------------------------------
     rule_of_thumb = (NUM_INPUTS + NUM_CLASSES) * 2 / 3
-    ctx.close("rule of thumb (inputs + outputs) * 2/3 for digits = (64 + 10) * 2/3", rule_of_thumb, 148 / 3, rtol=1e-12)
+    ctx.close(
+        "rule of thumb (inputs + outputs) * 2/3 for digits = (64 + 10) * 2/3",
+        rule_of_thumb,
+        148 / 3,
+        rtol=1e-12,
+    )
 
     # --- rule 2: principal components holding 70% and 90% of the variance ---------------------
     centred = inputs[train].astype(np.float64) - inputs[train].astype(np.float64).mean(axis=0)
     singular_values = np.linalg.svd(centred, compute_uv=False)
     explained_ratio = singular_values**2 / np.sum(singular_values**2)
     reference = PCA().fit(inputs[train].astype(np.float64))
-    ctx.close("explained variance ratios from NumPy SVD = sklearn PCA.explained_variance_ratio_",
-              explained_ratio, reference.explained_variance_ratio_, atol=1e-12, rtol=0)
+    ctx.close(
+        "explained variance ratios from NumPy SVD = sklearn PCA.explained_variance_ratio_",
+        explained_ratio,
+        reference.explained_variance_ratio_,
+        atol=1e-12,
+        rtol=0,
+    )
     cumulative = np.cumsum(explained_ratio)
     pca_sizes = {}
     for fraction in (0.7, 0.9):
         ours = int(np.argmax(cumulative >= fraction) + 1)
         theirs = int(PCA(n_components=fraction).fit(inputs[train].astype(np.float64)).n_components_)
         pca_sizes[fraction] = ours
-        ctx.check(f"components holding {fraction:.0%} of the variance: NumPy = sklearn PCA(n_components={fraction})",
-                  ours == theirs, expected=theirs, measured=ours)
+        ctx.check(
+            f"components for {fraction:.0%} of the variance: NumPy SVD = sklearn "
+            f"PCA(n_components={fraction})",
+            ours == theirs,
+            expected=theirs,
+            measured=ours,
+        )
 
     # --- rule 3: the growth loop ----------------------------------------------------------------
     if ctx.quick:
@@ -153,77 +194,154 @@ def run(ctx: RunContext) -> None:
     else:
         sizes, epochs = list(range(1, NUM_INPUTS + 1)), 40
     model, initial = build_side_by_side(sizes, ctx.rng)
-    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss=summed_cross_entropy(len(sizes)))
+    model.compile(
+        optimizer=keras.optimizers.Adam(LEARNING_RATE), loss=summed_cross_entropy(len(sizes))
+    )
     # One fixed stream of shuffled epochs, so a network trained alone can see the very same batches.
     stream = np.concatenate([ctx.rng.permutation(train) for _ in range(epochs)])
-    model.fit(inputs[stream], labels[stream], batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0)
+    model.fit(
+        inputs[stream], labels[stream], batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0
+    )
     train_error = errors(model, inputs[train], labels[train])
     validation_error = errors(model, inputs[validation], labels[validation])
     test_error = errors(model, inputs[test], labels[test])
     position = int(np.argmin(validation_error))  # first minimum: ties go to the smaller network
     chosen_size = sizes[position]
-    ctx.note(f"Growth loop: {len(sizes)} hidden sizes from {sizes[0]} to {sizes[-1]}, {HIDDEN_ACTIVATION}, Adam "
-             f"(learning rate {LEARNING_RATE}), batch {BATCH_SIZE}, {epochs} epochs on {len(train)} training "
-             f"images; validation {len(validation)}, test {len(test)}.")
-    ctx.note(f"Chosen hidden size (lowest validation error): {chosen_size}, validation error "
-             f"{validation_error[position]:.4f}, test error {test_error[position]:.4f}. Rules of thumb: "
-             f"{rule_of_thumb:.2f} (inputs + outputs) * 2/3; {pca_sizes[0.7]} and {pca_sizes[0.9]} principal "
-             "components for 70% and 90% of the variance.")
+    ctx.note(
+        f"Growth loop: {len(sizes)} hidden sizes from {sizes[0]} to {sizes[-1]}, "
+        f"{HIDDEN_ACTIVATION}, Adam (learning rate {LEARNING_RATE}), batch {BATCH_SIZE}, "
+        f"{epochs} epochs on {len(train)} training "
+        f"images; validation {len(validation)}, test {len(test)}."
+    )
+    ctx.note(
+        f"Chosen hidden size (lowest validation error): {chosen_size}, validation error "
+        f"{validation_error[position]:.4f}, test error {test_error[position]:.4f}. Rules of thumb: "
+        f"{rule_of_thumb:.2f} (inputs + outputs) * 2/3; {pca_sizes[0.7]} and {pca_sizes[0.9]} "
+        "principal "
+        "components for 70% and 90% of the variance."
+    )
 
-    ctx.less("validation error at the chosen size / validation error with 1 hidden unit",
-             validation_error[position] / validation_error[0], 0.5)
-    ctx.less(f"test error at the chosen size {chosen_size} (digits; a sound MLP is well below 10%)",
-             test_error[position], 0.10)
-    ctx.less(f"training error with {sizes[-1]} hidden units / with 1 hidden unit", train_error[-1] / train_error[0], 0.25)
+    ctx.less(
+        "validation error at the chosen size / validation error with 1 hidden unit",
+        validation_error[position] / validation_error[0],
+        0.5,
+    )
+    ctx.less(
+        f"test error at the chosen size {chosen_size} (digits; a sound MLP is well below 10%)",
+        test_error[position],
+        0.10,
+    )
+    ctx.less(
+        f"training error with {sizes[-1]} hidden units / with 1 hidden unit",
+        train_error[-1] / train_error[0],
+        0.25,
+    )
     half = len(sizes) // 2
-    ctx.less("training error broadly falls as the layer grows: mean over the larger half of the sizes / "
-             "mean over the smaller half", float(np.mean(train_error[half:]) / np.mean(train_error[:half])), 0.2)
+    ctx.less(
+        "training error broadly falls as the layer grows: mean over the larger half of the sizes / "
+        "mean over the smaller half",
+        float(np.mean(train_error[half:]) / np.mean(train_error[:half])),
+        0.2,
+    )
 
-    _check_alone(ctx, model, sizes, position, initial, inputs, labels, stream, validation, validation_error)
+    _check_alone(
+        ctx, model, sizes, position, initial, inputs, labels, stream, validation, validation_error
+    )
     _plot(ctx, sizes, train_error, validation_error, test_error, position, rule_of_thumb, pca_sizes)
 
 
-def _check_alone(ctx, model, sizes, position, initial, inputs, labels, stream, validation, validation_error):
-    """Train the chosen network alone, as a plain keras Sequential, from the same start and batches."""
+def _check_alone(
+    ctx, model, sizes, position, initial, inputs, labels, stream, validation, validation_error
+):
+    """Train the chosen network alone, as a keras Sequential, from the same start and batches."""
     size = sizes[position]
-    alone = keras.Sequential([keras.Input(shape=(NUM_INPUTS,)),
-                              keras.layers.Dense(size, activation=HIDDEN_ACTIVATION), keras.layers.Dense(NUM_CLASSES)])
+    alone = keras.Sequential(
+        [
+            keras.Input(shape=(NUM_INPUTS,)),
+            keras.layers.Dense(size, activation=HIDDEN_ACTIVATION),
+            keras.layers.Dense(NUM_CLASSES),
+        ]
+    )
     first_kernel, second_kernel = initial[size]
-    alone.set_weights([first_kernel, np.zeros(size, "float32"), second_kernel, np.zeros(NUM_CLASSES, "float32")])
+    alone.set_weights(
+        [first_kernel, np.zeros(size, "float32"), second_kernel, np.zeros(NUM_CLASSES, "float32")]
+    )
     alone.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss=_single_cross_entropy)
-    alone.fit(inputs[stream], labels[stream], batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0)
+    alone.fit(
+        inputs[stream], labels[stream], batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0
+    )
 
     offset = sum(sizes[:position])
     hidden_kernel, hidden_bias = model.get_layer("hidden_units_of_all_networks").get_weights()
     output_kernel, output_bias = model.get_layer("outputs_of_all_networks").get_weights()
-    side_by_side = [hidden_kernel[:, offset:offset + size], hidden_bias[offset:offset + size],
-                    output_kernel[offset:offset + size], output_bias[position]]
+    side_by_side = [
+        hidden_kernel[:, offset : offset + size],
+        hidden_bias[offset : offset + size],
+        output_kernel[offset : offset + size],
+        output_bias[position],
+    ]
     largest = max(float(np.max(np.abs(a - b))) for a, b in zip(alone.get_weights(), side_by_side))
-    ctx.less(f"size-{size} network trained alone (keras Sequential) vs its slice of the side-by-side "
-             "model: max |weight difference| (float32 round-off only)", largest, 1e-4)
+    ctx.less(
+        f"size-{size} network trained alone (keras Sequential) vs its slice of the side-by-side "
+        "model: max |weight difference| (float32 round-off only)",
+        largest,
+        1e-4,
+    )
     predicted = np.argmax(alone.predict(inputs[validation], verbose=0), axis=-1)
     alone_error = float(tf.reduce_mean(ops.zero_one_loss(labels[validation], predicted)))
-    ctx.close(f"size-{size} network trained alone: same validation error", alone_error,
-              validation_error[position], atol=1.5 / len(validation), rtol=0)
+    ctx.close(
+        f"size-{size} network trained alone: same validation error",
+        alone_error,
+        validation_error[position],
+        atol=1.5 / len(validation),
+        rtol=0,
+    )
 
 
 def _single_cross_entropy(labels, logits):
-    one_hot = tf.one_hot(tf.cast(tf.reshape(labels, [-1]), tf.int32), NUM_CLASSES)  # (batch, classes)
+    one_hot = tf.one_hot(
+        tf.cast(tf.reshape(labels, [-1]), tf.int32), NUM_CLASSES
+    )  # (batch, classes)
     return ops.softmax_cross_entropy_with_logits(one_hot, logits)
 
 
-def _plot(ctx, sizes, train_error, validation_error, test_error, position, rule_of_thumb, pca_sizes) -> None:
+def _plot(
+    ctx, sizes, train_error, validation_error, test_error, position, rule_of_thumb, pca_sizes
+) -> None:
     chosen_size = sizes[position]
     with ctx.figure("error-vs-hidden-size", ncols=2, figsize=(11.0, 4.0)) as (fig, axes):
         for axis, top in zip(axes, (None, 0.12)):
             axis.plot(sizes, train_error, "o-", ms=3, label="training error")
             axis.plot(sizes, validation_error, "s-", ms=3, label="validation error")
-            axis.plot([chosen_size], [test_error[position]], "k*", ms=11,
-                      label=f"test error at chosen size {chosen_size}")
+            axis.plot(
+                [chosen_size],
+                [test_error[position]],
+                "k*",
+                ms=11,
+                label=f"test error at chosen size {chosen_size}",
+            )
             axis.axvline(chosen_size, color="k", lw=0.8)
-            axis.axvline(rule_of_thumb, color="C3", ls="--", lw=1.2, label=f"(64 + 10) * 2/3 = {rule_of_thumb:.1f}")
-            axis.axvline(pca_sizes[0.7], color="C4", ls=":", lw=1.5, label=f"PCA 70% variance: {pca_sizes[0.7]}")
-            axis.axvline(pca_sizes[0.9], color="C5", ls=":", lw=1.5, label=f"PCA 90% variance: {pca_sizes[0.9]}")
+            axis.axvline(
+                rule_of_thumb,
+                color="C3",
+                ls="--",
+                lw=1.2,
+                label=f"(64 + 10) * 2/3 = {rule_of_thumb:.1f}",
+            )
+            axis.axvline(
+                pca_sizes[0.7],
+                color="C4",
+                ls=":",
+                lw=1.5,
+                label=f"PCA 70% variance: {pca_sizes[0.7]}",
+            )
+            axis.axvline(
+                pca_sizes[0.9],
+                color="C5",
+                ls=":",
+                lw=1.5,
+                label=f"PCA 90% variance: {pca_sizes[0.9]}",
+            )
             axis.set_xlabel("hidden units")
             axis.set_ylabel("classification error")
             axis.grid(alpha=0.3)

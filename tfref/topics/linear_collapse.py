@@ -12,7 +12,8 @@ Formula (row-vector inputs, as keras computes them):
        = X (W1 W2 W3) + (b1 W2 W3 + b2 W3 + b3)
     so W = W1 W2 ... WL  and  b = (...((b1 W2 + b2) W3 + b3) ...) WL + bL
     with ReLU:  Z_k = relu(Z_{k-1} W_k + b_k) for the hidden layers: not of the form X W + b.
-    affine fit: minimise || [X 1] B - Z ||^2 over B (least squares); residual = ||[X 1] B - Z|| / ||Z - mean Z||
+    affine fit: minimise || [X 1] B - Z ||^2 over B (least squares);
+                residual = ||[X 1] B - Z|| / ||Z - mean Z||
 
 Symbols: X -> ``inputs`` (batch, d0); W_k, b_k -> ``kernels[k]``, ``biases[k]``;
 W, b -> ``composed_kernel``, ``composed_bias``; Z -> ``outputs``.
@@ -51,7 +52,9 @@ def build_stack(layer_sizes, activation, seed: int) -> keras.Sequential:
                 activation=None if is_last else activation,
                 dtype="float64",
                 kernel_initializer=keras.initializers.GlorotNormal(seed=seed + 2 * index),
-                bias_initializer=keras.initializers.RandomNormal(stddev=0.5, seed=seed + 2 * index + 1),
+                bias_initializer=keras.initializers.RandomNormal(
+                    stddev=0.5, seed=seed + 2 * index + 1
+                ),
             )
         )
     return keras.Sequential(layers)
@@ -99,35 +102,72 @@ def run(ctx: RunContext) -> None:
         composed_kernel, composed_bias = compose_affine(kernels, biases)
         stack_outputs = linear_stack(inputs).numpy()
 
-        ctx.close(f"{depth} linear Dense layers = X W + b with W = W1...W{depth} (float64)",
-                  stack_outputs, inputs @ composed_kernel + composed_bias, atol=1e-12, rtol=0)
+        ctx.close(
+            f"{depth} linear Dense layers = X W + b with W = W1...W{depth} (float64)",
+            stack_outputs,
+            inputs @ composed_kernel + composed_bias,
+            atol=1e-12,
+            rtol=0,
+        )
 
-        single_layer = keras.Sequential([keras.Input(shape=(INPUT_SIZE,), dtype="float64"),
-                                         keras.layers.Dense(layer_sizes[-1], dtype="float64")])
+        single_layer = keras.Sequential(
+            [
+                keras.Input(shape=(INPUT_SIZE,), dtype="float64"),
+                keras.layers.Dense(layer_sizes[-1], dtype="float64"),
+            ]
+        )
         single_layer.layers[0].set_weights([composed_kernel, composed_bias])
-        ctx.close(f"one Dense({layer_sizes[-1]}) with the composed W, b reproduces the {depth}-layer stack",
-                  single_layer(inputs).numpy(), stack_outputs, atol=1e-12, rtol=0)
+        ctx.close(
+            f"one Dense({layer_sizes[-1]}) with the composed W, b = the {depth}-layer stack",
+            single_layer(inputs).numpy(),
+            stack_outputs,
+            atol=1e-12,
+            rtol=0,
+        )
 
         fitted_kernel, fitted_bias, linear_residual = affine_fit(inputs, stack_outputs)
-        ctx.close(f"least-squares affine fit recovers W of the {depth}-layer linear stack",
-                  fitted_kernel, composed_kernel, atol=1e-10, rtol=0)
-        ctx.close(f"least-squares affine fit recovers b of the {depth}-layer linear stack",
-                  fitted_bias, composed_bias, atol=1e-10, rtol=0)
-        ctx.less(f"relative residual of the affine fit, {depth}-layer linear stack (~0)",
-                 linear_residual, 1e-10)
+        ctx.close(
+            f"least-squares affine fit recovers W of the {depth}-layer linear stack",
+            fitted_kernel,
+            composed_kernel,
+            atol=1e-10,
+            rtol=0,
+        )
+        ctx.close(
+            f"least-squares affine fit recovers b of the {depth}-layer linear stack",
+            fitted_bias,
+            composed_bias,
+            atol=1e-10,
+            rtol=0,
+        )
+        ctx.less(
+            f"relative residual of the affine fit, {depth}-layer linear stack (~0)",
+            linear_residual,
+            1e-10,
+        )
 
         # The same weights with ReLU between the layers.
         relu_stack = build_stack(layer_sizes, "relu", base_seed + 100 * depth)
         relu_outputs = relu_stack(inputs).numpy()
-        ctx.close(f"{depth}-layer keras ReLU stack = from-scratch forward with ops.relu",
-                  relu_outputs, relu_forward(inputs, kernels, biases), atol=1e-12, rtol=0)
+        ctx.close(
+            f"{depth}-layer keras ReLU stack = from-scratch forward with ops.relu",
+            relu_outputs,
+            relu_forward(inputs, kernels, biases),
+            atol=1e-12,
+            rtol=0,
+        )
         *_, relu_residual = affine_fit(inputs, relu_outputs)
-        ctx.greater(f"relative residual of the best affine fit, {depth}-layer ReLU stack (clearly > 0)",
-                    relu_residual, 0.05)
+        ctx.greater(
+            f"relative residual of the best affine fit, {depth}-layer ReLU stack (clearly > 0)",
+            relu_residual,
+            0.05,
+        )
         plot_models[depth] = (linear_stack, relu_stack, composed_kernel, composed_bias)
 
-    ctx.note("Keras computes X W + b with row-vector inputs, so the composed matrix is W1 W2 ... WL "
-             "(seed 001's column-vector Z = W X + B gives WL ... W2 W1).")
+    ctx.note(
+        "Keras computes X W + b with row-vector inputs, so the composed matrix is W1 W2 ... WL "
+        "(seed 001's column-vector Z = W X + B gives WL ... W2 W1)."
+    )
     _plot(ctx, plot_models[3], inputs)
 
 

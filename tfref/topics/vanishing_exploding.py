@@ -13,7 +13,7 @@ Formula:
               dL/db_k = sum over the batch of delta_k   (the error signal reaching layer k)
     clip by value:        g <- min(max(g, -c), c)                    elementwise
     clip by norm:         g <- g * c / max(||g||, c)                   for each variable
-    clip by global norm:  g_i <- g_i * c / max(sqrt(sum_j ||g_j||^2), c)   for all variables together
+    clip by global norm:  g_i <- g_i * c / max(sqrt(sum_j ||g_j||^2), c)   all variables together
     SGD step:             w <- w - eta * clipped(g)
 
 Symbols: s -> ``ops.sigmoid``; s' -> ``ops.sigmoid_derivative``; delta_k -> the bias gradient
@@ -51,8 +51,14 @@ LARGE_INIT_STDDEV = 3.0
 NETWORKS = {
     "sigmoid, Glorot init": ("sigmoid", lambda seed: keras.initializers.GlorotUniform(seed=seed)),
     "ReLU, Glorot init": ("relu", lambda seed: keras.initializers.GlorotUniform(seed=seed)),
-    "ReLU, N(0, 3^2) init": ("relu", lambda seed: keras.initializers.RandomNormal(stddev=LARGE_INIT_STDDEV, seed=seed)),
-    "linear, N(0, 3^2) init": (None, lambda seed: keras.initializers.RandomNormal(stddev=LARGE_INIT_STDDEV, seed=seed)),
+    "ReLU, N(0, 3^2) init": (
+        "relu",
+        lambda seed: keras.initializers.RandomNormal(stddev=LARGE_INIT_STDDEV, seed=seed),
+    ),
+    "linear, N(0, 3^2) init": (
+        None,
+        lambda seed: keras.initializers.RandomNormal(stddev=LARGE_INIT_STDDEV, seed=seed),
+    ),
 }
 
 
@@ -68,14 +74,19 @@ def load_standardised_digits():
 def build_network(activation, initializer, seed: int, input_size: int) -> keras.Sequential:
     layers = [keras.Input(shape=(input_size,))]
     for index in range(HIDDEN_LAYERS):
-        layers.append(keras.layers.Dense(HIDDEN_UNITS, activation=activation,
-                                         kernel_initializer=initializer(seed + index)))
-    layers.append(keras.layers.Dense(NUM_CLASSES, kernel_initializer=initializer(seed + HIDDEN_LAYERS)))
+        layers.append(
+            keras.layers.Dense(
+                HIDDEN_UNITS, activation=activation, kernel_initializer=initializer(seed + index)
+            )
+        )
+    layers.append(
+        keras.layers.Dense(NUM_CLASSES, kernel_initializer=initializer(seed + HIDDEN_LAYERS))
+    )
     return keras.Sequential(layers)
 
 
 def gradients(model, inputs, one_hot_labels):
-    """Gradients of the mean softmax cross-entropy for every trainable variable (kernel, bias, ...)."""
+    """Gradients of the mean softmax cross-entropy for every trainable variable (kernel, bias)."""
     with tf.GradientTape() as tape:
         logits = model(inputs)  # (batch, classes)
         loss = tf.reduce_mean(ops.softmax_cross_entropy_with_logits(one_hot_labels, logits))
@@ -107,15 +118,25 @@ def run(ctx: RunContext) -> None:
     # --- the 0.25 bound and 0.25^5 --------------------------------------------------------------
     grid = np.linspace(-8.0, 8.0, 16001)
     derivative = ops.sigmoid_derivative(grid).numpy()
-    ctx.close("max of sigmoid'(x) on a grid over [-8, 8]", float(derivative.max()), 0.25, rtol=1e-12)
+    ctx.close(
+        "max of sigmoid'(x) on a grid over [-8, 8]", float(derivative.max()), 0.25, rtol=1e-12
+    )
     ctx.close("argmax of sigmoid'(x) is x = 0", float(grid[derivative.argmax()]), 0.0, atol=1e-12)
     ctx.close("0.25^5 (seed 000 writes 0.0009)", 0.25**5, 0.0009765625, rtol=0)
-    ctx.close("GradientTape through 5 sigmoid units at their steepest point (float64)",
-              sigmoid_chain_gradient(5, tf.float64), 0.0009765625, rtol=1e-12)
+    ctx.close(
+        "GradientTape through 5 sigmoid units at their steepest point (float64)",
+        sigmoid_chain_gradient(5, tf.float64),
+        0.0009765625,
+        rtol=1e-12,
+    )
     underflow_float32 = sigmoid_chain_gradient(80, tf.float32)
     underflow_float64 = sigmoid_chain_gradient(80, tf.float64)
-    ctx.close("through 80 sigmoid units the float32 gradient is machine zero (0.25^80 = 2^-160)",
-              underflow_float32, 0.0, atol=0)
+    ctx.close(
+        "through 80 sigmoid units the float32 gradient is machine zero (0.25^80 = 2^-160)",
+        underflow_float32,
+        0.0,
+        atol=0,
+    )
     ctx.close("... while float64 still holds 0.25^80", underflow_float64, 0.25**80, rtol=1e-12)
 
     # --- per-layer gradient norms on real data ----------------------------------------------------
@@ -125,9 +146,11 @@ def run(ctx: RunContext) -> None:
     order = ctx.rng.permutation(inputs.shape[0])[:batch_size]
     batch_inputs = tf.constant(inputs[order])
     batch_one_hot = tf.one_hot(labels[order], NUM_CLASSES)
-    ctx.note(f"Gradients on {batch_size} standardised digits images (64 inputs, 10 classes), "
-             f"{HIDDEN_LAYERS} hidden layers of {HIDDEN_UNITS} units + a 10-unit output layer, "
-             f"{num_inits} random initialisation(s) per network.")
+    ctx.note(
+        f"Gradients on {batch_size} standardised digits images (64 inputs, 10 classes), "
+        f"{HIDDEN_LAYERS} hidden layers of {HIDDEN_UNITS} units + a 10-unit output layer, "
+        f"{num_inits} random initialisation(s) per network."
+    )
 
     init_seeds = [int(s) for s in ctx.rng.integers(0, 2**20, size=num_inits)]
     kernel_norms, bias_norms, first_grads = {}, {}, {}
@@ -140,31 +163,54 @@ def run(ctx: RunContext) -> None:
             kernel_norm, bias_norm = per_layer_norms(grads)
             kernels.append(kernel_norm)
             biases.append(bias_norm)
-        kernel_norms[name], bias_norms[name] = np.array(kernels), np.array(biases)  # (inits, layers)
+        kernel_norms[name], bias_norms[name] = (
+            np.array(kernels),
+            np.array(biases),
+        )  # (inits, layers)
 
     def ratio(norms):  # first layer / last layer, one per initialisation
         return norms[:, 0] / norms[:, -1]
 
     sigmoid_kernel = ratio(kernel_norms["sigmoid, Glorot init"])
     relu_kernel = ratio(kernel_norms["ReLU, Glorot init"])
-    ctx.less("sigmoid net: ||dL/dW_1|| / ||dL/dW_6|| (vanishing; worst init)", sigmoid_kernel.max(), 0.02)
-    ctx.less("sigmoid net: error signal ||dL/db_1|| / ||dL/db_6|| (worst init)",
-             ratio(bias_norms["sigmoid, Glorot init"]).max(), 0.01)
-    ctx.greater("ReLU net, same init: ||dL/dW_1|| / ||dL/dW_6|| (not collapsed; worst init)", relu_kernel.min(), 0.3)
-    ctx.greater("ReLU ratio / sigmoid ratio (same init, same batch; worst pair)",
-                relu_kernel.min() / sigmoid_kernel.max(), 100.0)
+    ctx.less(
+        "sigmoid net: ||dL/dW_1|| / ||dL/dW_6|| (vanishing; worst init)", sigmoid_kernel.max(), 0.02
+    )
+    ctx.less(
+        "sigmoid net: error signal ||dL/db_1|| / ||dL/db_6|| (worst init)",
+        ratio(bias_norms["sigmoid, Glorot init"]).max(),
+        0.01,
+    )
+    ctx.greater(
+        "ReLU net, same init: ||dL/dW_1|| / ||dL/dW_6|| (not collapsed; worst init)",
+        relu_kernel.min(),
+        0.3,
+    )
+    ctx.greater(
+        "ReLU ratio / sigmoid ratio (same init, same batch; worst pair)",
+        relu_kernel.min() / sigmoid_kernel.max(),
+        100.0,
+    )
     for name in ("ReLU, N(0, 3^2) init", "linear, N(0, 3^2) init"):
-        ctx.greater(f"{name}: error signal ||dL/db_1|| / ||dL/db_6|| (exploding; worst init)",
-                    ratio(bias_norms[name]).min(), 1e3)
-    ctx.greater("smallest weight-gradient norm with N(0, 3^2) ReLU / largest with Glorot ReLU",
-                kernel_norms["ReLU, N(0, 3^2) init"].min() / kernel_norms["ReLU, Glorot init"].max(), 1e3)
+        ctx.greater(
+            f"{name}: error signal ||dL/db_1|| / ||dL/db_6|| (exploding; worst init)",
+            ratio(bias_norms[name]).min(),
+            1e3,
+        )
+    ctx.greater(
+        "smallest weight-gradient norm with N(0, 3^2) ReLU / largest with Glorot ReLU",
+        kernel_norms["ReLU, N(0, 3^2) init"].min() / kernel_norms["ReLU, Glorot init"].max(),
+        1e3,
+    )
 
     # --- gradient clipping on the exploding gradients ---------------------------------------------
     model, grads = first_grads["ReLU, N(0, 3^2) init"]
     clip_summary = _check_clipping(ctx, model, grads)
-    ctx.note("Seed 000 gives (0.25)^5 = 0.0009; exact: 0.0009765625. The 0.25 factor is a per-unit "
-             "bound; in a network the weights multiply in too, so the measured shrinkage is a figure "
-             "of the same order, not 0.25^5 exactly.")
+    ctx.note(
+        "Seed 000 gives (0.25)^5 = 0.0009; exact: 0.0009765625. The 0.25 factor is a per-unit "
+        "bound; in a network the weights multiply in too, so the measured shrinkage is a figure "
+        "of the same order, not 0.25^5 exactly."
+    )
     _plot(ctx, kernel_norms, bias_norms, clip_summary)
 
 
@@ -174,22 +220,41 @@ def _check_clipping(ctx: RunContext, model, grads):
     global_norm = np.sqrt(sum(np.sum(g**2) for g in grads64))
 
     by_value = [tf.clip_by_value(g, -clip_value, clip_value) for g in grads]
-    ctx.less("max |g| after tf.clip_by_value(g, -1, 1)", max(float(tf.reduce_max(tf.abs(g))) for g in by_value),
-             clip_value, or_equal=True)
-    ctx.close("tf.clip_by_value equals min(max(g, -c), c) (NumPy)",
-              np.concatenate([g.numpy().ravel() for g in by_value]),
-              np.concatenate([np.clip(g, -clip_value, clip_value).ravel() for g in grads64]), atol=0, rtol=0)
+    ctx.less(
+        "max |g| after tf.clip_by_value(g, -1, 1)",
+        max(float(tf.reduce_max(tf.abs(g))) for g in by_value),
+        clip_value,
+        or_equal=True,
+    )
+    ctx.close(
+        "tf.clip_by_value equals min(max(g, -c), c) (NumPy)",
+        np.concatenate([g.numpy().ravel() for g in by_value]),
+        np.concatenate([np.clip(g, -clip_value, clip_value).ravel() for g in grads64]),
+        atol=0,
+        rtol=0,
+    )
 
     by_global_norm, reported_norm = tf.clip_by_global_norm(grads, clip_norm)
-    ctx.close("global norm reported by tf.clip_by_global_norm = sqrt(sum ||g_i||^2)",
-              float(reported_norm), global_norm, rtol=1e-5)
+    ctx.close(
+        "global norm reported by tf.clip_by_global_norm = sqrt(sum ||g_i||^2)",
+        float(reported_norm),
+        global_norm,
+        rtol=1e-5,
+    )
     clipped_global = np.sqrt(sum(float(tf.reduce_sum(g**2)) for g in by_global_norm))
-    ctx.less("global norm after tf.clip_by_global_norm(grads, 5) (<= 5 up to float32 rounding)",
-             clipped_global, clip_norm * (1 + 1e-6), or_equal=True)
-    ctx.close("clip_by_global_norm keeps the direction: g * c / max(global norm, c)",
-              np.concatenate([g.numpy().ravel() for g in by_global_norm]),
-              np.concatenate([(g * clip_norm / max(global_norm, clip_norm)).ravel() for g in grads64]),
-              atol=1e-7, rtol=1e-5)
+    ctx.less(
+        "global norm after tf.clip_by_global_norm(grads, 5) (<= 5 up to float32 rounding)",
+        clipped_global,
+        clip_norm * (1 + 1e-6),
+        or_equal=True,
+    )
+    ctx.close(
+        "clip_by_global_norm keeps the direction: g * c / max(global norm, c)",
+        np.concatenate([g.numpy().ravel() for g in by_global_norm]),
+        np.concatenate([(g * clip_norm / max(global_norm, clip_norm)).ravel() for g in grads64]),
+        atol=1e-7,
+        rtol=1e-5,
+    )
 
     manual_updates = {
         "clipvalue": [np.clip(g, -clip_value, clip_value) for g in grads64],
@@ -205,18 +270,32 @@ def _check_clipping(ctx: RunContext, model, grads):
         optimizer.apply_gradients(zip(grads, variables))
         keras_step = np.concatenate([(v.numpy() - w).ravel() for v, w in zip(variables, weights)])
         manual_step = np.concatenate([(-learning_rate * g).ravel() for g in clipped])
-        ctx.close(f"one keras SGD({option}={settings[option]:g}) step = w - eta * clipped g (manual)",
-                  keras_step, manual_step, atol=2e-6, rtol=1e-4)
+        ctx.close(
+            f"one keras SGD({option}={settings[option]:g}) step = w - eta * clipped g (manual)",
+            keras_step,
+            manual_step,
+            atol=2e-6,
+            rtol=1e-4,
+        )
         step_sizes[option] = np.linalg.norm(keras_step)
     unclipped_step = learning_rate * global_norm
-    ctx.less("SGD(global_clipnorm=5) step norm <= eta * 5 (up to float32 rounding)",
-             step_sizes["global_clipnorm"], learning_rate * clip_norm * (1 + 1e-4), or_equal=True)
-    ctx.greater("unclipped step norm eta * ||g|| / clipped step norm (the cap at work)",
-                unclipped_step / step_sizes["global_clipnorm"], 1e3)
+    ctx.less(
+        "SGD(global_clipnorm=5) step norm <= eta * 5 (up to float32 rounding)",
+        step_sizes["global_clipnorm"],
+        learning_rate * clip_norm * (1 + 1e-4),
+        or_equal=True,
+    )
+    ctx.greater(
+        "unclipped step norm eta * ||g|| / clipped step norm (the cap at work)",
+        unclipped_step / step_sizes["global_clipnorm"],
+        1e3,
+    )
     return {
         "raw": np.array([np.linalg.norm(g) for g in grads64[0::2]]),
         "clip_by_value(1)": np.array([np.linalg.norm(g.numpy()) for g in by_value[0::2]]),
-        "clip_by_global_norm(5)": np.array([np.linalg.norm(g.numpy()) for g in by_global_norm[0::2]]),
+        "clip_by_global_norm(5)": np.array(
+            [np.linalg.norm(g.numpy()) for g in by_global_norm[0::2]]
+        ),
     }
 
 
@@ -230,8 +309,12 @@ def _plot(ctx: RunContext, kernel_norms, bias_norms, clip_summary) -> None:
     markers = dict(zip(kernel_norms, ["o", "s", "^", "v"]))
     with ctx.figure("gradient-norms", ncols=3, figsize=(14.0, 4.2)) as (fig, axes):
         for name in kernel_norms:
-            axes[0].semilogy(layer_numbers, _geometric_mean(kernel_norms[name]), marker=markers[name], label=name)
-            axes[1].semilogy(layer_numbers, _geometric_mean(bias_norms[name]), marker=markers[name], label=name)
+            axes[0].semilogy(
+                layer_numbers, _geometric_mean(kernel_norms[name]), marker=markers[name], label=name
+            )
+            axes[1].semilogy(
+                layer_numbers, _geometric_mean(bias_norms[name]), marker=markers[name], label=name
+            )
         axes[0].set_title("weight gradient ||dL/dW_k|| per layer")
         axes[1].set_title("error signal ||dL/db_k|| per layer")
         for name, norms in clip_summary.items():
