@@ -174,7 +174,7 @@ def entropy_without_input_checks():
         dtype = np.float64 if p.dtype == np.float64 else np.float32
         with np.errstate(divide="ignore", invalid="ignore"):
             nats = np.where(p != 0, -p * np.log(p), 0.0).astype(dtype).sum(axis=axis)
-        return nats if base is None else nats / np.log(base)
+            return nats if base is None else nats / np.log(base)
 
     return _reference_with(entropy=entropy)
 

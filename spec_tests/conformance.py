@@ -81,8 +81,9 @@ def write_reports(outcomes: list[Outcome], out_dir: Path, impl_name: str) -> Non
     (out_dir / "conformance.md").write_text("\n".join(text) + "\n")
 
 
-def main(impl_spec: str | None, out_dir: str | Path, families=None, stream=sys.stdout) -> int:
+def main(impl_spec: str | None, out_dir: str | Path, families=None, stream=None) -> int:
     """Run, print the table, write the reports; return 0 when nothing fails, else 1."""
+    stream = stream or sys.stdout
     profile = register_profiles()
     impl = load_impl(impl_spec)
     tty = stream.isatty()

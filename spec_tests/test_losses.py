@@ -132,9 +132,10 @@ def test_exponential_loss_is_exp_of_minus_the_margin(impl, yf):
     assert (right <= 1 + tolerance(y.dtype)["atol"]).all(), "exp(-y f) > 1 where y f >= 0"
 
 
-@spec_property(requires=["zero_one_loss"], pairs=strategies.label_pairs(max_classes=3))
-def test_zero_one_loss_is_zero_exactly_at_equality(impl, pairs):
-    y_true, y_pred, _ = pairs
+@spec_property(requires=["zero_one_loss"], pairs=strategies.label_pairs(max_classes=3),
+               dtype=strategies.dtypes())
+def test_zero_one_loss_is_zero_exactly_at_equality(impl, pairs, dtype):
+    y_true, y_pred = (labels.astype(dtype) for labels in pairs[:2])
     loss = impl.zero_one_loss(y_true, y_pred)
     assert np.array_equal(loss, (y_true != y_pred).astype(np.float64)), f"0-1 loss {loss}"
     assert (impl.zero_one_loss(y_true, y_true) == 0).all(), "0-1 loss of a right prediction != 0"

@@ -47,8 +47,9 @@ def assert_close(actual, expected, *, dtype="float64", rtol=None, atol=None, wha
     same_inf = np.isinf(a) & np.isinf(e) & (np.sign(a) == np.sign(e))
     both_nan = np.isnan(a) & np.isnan(e)
     settled = same_inf | both_nan
-    diff = np.where(settled, 0.0, np.abs(a - e))
-    limit = atol + rtol * np.where(settled, 0.0, np.abs(e))
+    with np.errstate(invalid="ignore"):  # inf - inf where both are the same infinity
+        diff = np.where(settled, 0.0, np.abs(a - e))
+        limit = atol + rtol * np.where(settled, 0.0, np.abs(e))
     error = float(np.max(diff)) if diff.size else 0.0
     record_error(error)
     if not np.all(diff <= limit):

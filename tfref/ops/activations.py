@@ -290,7 +290,7 @@ def leaky_relu(x, alpha: float = 0.01) -> tf.Tensor:
     array([-0.2,  3. ], dtype=float32)
     """
     x = as_float(x, "x")
-    return tf.where(x > 0, x, tf.cast(alpha, x.dtype) * x)
+    return tf.where(x > 0, x, tf.constant(alpha, dtype=x.dtype) * x)
 
 
 def leaky_relu_derivative(x, alpha: float = 0.01) -> tf.Tensor:
@@ -315,7 +315,7 @@ def leaky_relu_derivative(x, alpha: float = 0.01) -> tf.Tensor:
     """
     x = as_float(x, "x")
     ones = tf.ones_like(x)
-    return tf.where(x > 0, ones, tf.cast(alpha, x.dtype) * ones)
+    return tf.where(x > 0, ones, tf.constant(alpha, dtype=x.dtype) * ones)
 
 
 def maxout(x, num_units: int, axis: int = -1) -> tf.Tensor:
