@@ -65,3 +65,12 @@ def record_error(error: float) -> None:
     stats = current_stats.get()
     if stats is not None and np.isfinite(error):
         stats.largest_error = max(stats.largest_error, float(error))
+
+
+def assert_at_least(actual, bound, dtype, what="value") -> None:
+    """Assert ``actual >= bound`` elementwise, allowing the dtype's tolerance on the bound."""
+    tol = tolerance(dtype)
+    actual = np.asarray(actual, dtype=np.float64)
+    bound = np.asarray(bound, dtype=np.float64)
+    slack = tol["atol"] + tol["rtol"] * np.abs(bound)
+    assert (actual >= bound - slack).all(), f"{what}: {actual} is below {bound}"
