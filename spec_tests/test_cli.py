@@ -41,7 +41,7 @@ def test_reproduce_with_an_unknown_topic_exits_2(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("argv", [["run"], ["run", "neuron", "--seed", "-3"], ["run", "neuron", "--seed", "x"],
-                                  ["frobnicate"], []])
+                                  ["run", "neuron", "--epochs", "0"], ["frobnicate"], []])
 def test_bad_arguments_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(argv)

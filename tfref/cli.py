@@ -1,7 +1,8 @@
 """The ``tfref`` command line.
 
     tfref list                                   list the topics (id, chapter, title)
-    tfref run ID [--quick] [--seed N] [--out DIR] run one topic
+    tfref run ID [--quick] [--seed N] [--out DIR] [--data NAME] [--epochs N]
+                                                 run one topic
     tfref reproduce [--quick] [--topic ID ...] [--seed N] [--out DIR]
                                                  run every (or the named) topic and write the report
     tfref spec [--impl MODULE[:FACTORY]] [--family F ...] [--out DIR]
@@ -35,6 +36,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tfref", description="TensorFlow 2 / Keras 3 reference implementations "
                      "of the classic ML and deep-learning curriculum.")
@@ -51,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one topic")
     run.add_argument("topic", metavar="ID", help="topic id (see 'tfref list')")
     add_run_options(run)
+    run.add_argument("--data", metavar="NAME", default=None,
+                     help="dataset for topics that can use several (e.g. digits, fashion-mnist)")
+    run.add_argument("--epochs", type=_positive_int, default=None,
+                     help="override the epoch count of a training topic")
 
     reproduce = sub.add_parser("reproduce", help="run every topic (or those named) and write the report")
     reproduce.add_argument("--topic", action="append", metavar="ID", help="run only this topic (repeatable)")
@@ -97,7 +112,8 @@ def cmd_run(ids: list[str], args, command: str) -> int:
     from tfref.report import default_meta, write_report
     from tfref.runner import run_topics
 
-    results = run_topics(ids, quick=args.quick, seed=args.seed, out_dir=args.out)
+    options = {"data": getattr(args, "data", None), "epochs": getattr(args, "epochs", None)}
+    results = run_topics(ids, quick=args.quick, seed=args.seed, out_dir=args.out, options=options)
     data = write_report(results, args.out, default_meta(quick=args.quick, seed=args.seed, command=command))
     s = data["summary"]
     print(f"{s['topics_ok']}/{s['topics']} topics ok, {s['claims_ok']}/{s['claims']} claims ok; "
