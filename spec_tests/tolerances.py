@@ -53,7 +53,8 @@ def assert_close(actual, expected, *, dtype="float64", rtol=None, atol=None, wha
     error = float(np.max(diff)) if diff.size else 0.0
     record_error(error)
     if not np.all(diff <= limit):
-        worst = np.unravel_index(np.argmax(diff - limit), diff.shape) if diff.ndim else ()
+        with np.errstate(invalid="ignore"):
+            worst = np.unravel_index(np.argmax(diff - limit), diff.shape) if diff.ndim else ()
         raise AssertionError(
             f"{what}: largest error {error:.3g} exceeds atol={atol:g} + rtol={rtol:g}*|expected|; "
             f"at index {tuple(int(i) for i in worst)} actual={a[worst]!r} expected={e[worst]!r}"
