@@ -109,7 +109,7 @@ h3{margin-top:1.6em} .ok{color:#1a7f37} .bad{color:#cf222e;font-weight:bold}
 table{border-collapse:collapse;width:100%;font-size:.9em;margin:.6em 0}
 td,th{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
 th{background:#f6f8fa} tr.fail td{background:#ffebe9}
-.plots img{max-width:48%;margin:.3em;border:1px solid #eee} blockquote{color:#555;margin:.4em 0 .4em 1em}
+.plots img{max-width:100%;margin:.3em;border:1px solid #eee;vertical-align:top} blockquote{color:#555;margin:.4em 0 .4em 1em}
 pre{background:#f6f8fa;padding:.6em;overflow:auto;font-size:.8em} nav a{margin-right:.6em}
 """
 
