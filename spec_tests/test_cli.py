@@ -42,6 +42,7 @@ def test_reproduce_with_an_unknown_topic_exits_2(capsys, tmp_path):
 
 @pytest.mark.parametrize("argv", [["run"], ["run", "neuron", "--seed", "-3"], ["run", "neuron", "--seed", "x"],
                                   ["run", "neuron", "--epochs", "0"], ["frobnicate"], []])
+
 def test_bad_arguments_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(argv)
@@ -97,3 +98,9 @@ def test_progress_is_silent_when_output_is_not_a_terminal(fixture_topics, tmp_pa
     assert result.returncode == 0, result.stderr
     assert "\r" not in result.stderr and "\033[" not in result.stderr
     assert "[1/1] ok   fixture-random" in result.stderr
+
+
+def test_unknown_dataset_exits_2_and_names_the_known_ones(capsys, tmp_path):
+    assert cli.main(["run", "gd-variants", "--data", "no-such-data", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-data" in err and "digits" in err

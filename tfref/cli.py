@@ -94,6 +94,20 @@ def _unknown_topics(ids: list[str]) -> str | None:
     return None
 
 
+def _unknown_dataset(name: str | None) -> str | None:
+    if name is None:
+        return None
+    from tfref.data import CLASSIFICATION_DATASETS, EMBEDDED_DATASETS, canonical_name
+
+    known = list(dict.fromkeys([*CLASSIFICATION_DATASETS, *EMBEDDED_DATASETS]))
+    try:
+        if canonical_name(name) in known:
+            return None
+    except ValueError:
+        pass
+    return f"unknown dataset {name!r} for --data; known: {', '.join(known)}"
+
+
 def cmd_list() -> int:
     from tfref.topics import list_topics
 
@@ -146,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"tfref spec: error: {error}", file=sys.stderr)
             return 2
     ids = [args.topic] if args.command == "run" else (args.topic or list(CATALOGUE))
-    problem = problem or _unknown_topics(ids)
+    problem = problem or _unknown_topics(ids) or _unknown_dataset(getattr(args, "data", None))
     if problem:
         print(f"tfref {args.command}: error: {problem}", file=sys.stderr)
         return 2

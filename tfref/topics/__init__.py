@@ -26,6 +26,9 @@ CATALOGUE: dict[str, str] = {
     "information": "information",
     "distributions": "distributions",
     "losses": "losses",
+    # B. Linear models and optimisation
+    "gd-variants": "gd_variants",
+    "ewma": "ewma",
     # Errata of the source documents that chapter A can show.
     "errata": "errata",
 }
