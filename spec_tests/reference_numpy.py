@@ -40,6 +40,11 @@ __all__ = [
     "confusion_matrix", "accuracy",
     # calculus
     "central_difference",
+    # updates
+    "sgd_update", "momentum_update", "rmsprop_update", "adam_update", "newton_step",
+    "exponential_decay", "inverse_time_decay",
+    # dropout
+    "inverted_dropout",
 ]
 
 # How far a probability vector's sum may stray from 1 (docs/contract.md).
@@ -552,3 +557,151 @@ def central_difference(f, x, eps=1e-6):
         step[index] = eps
         gradient[index] = (float(np.asarray(f(x + step))) - float(np.asarray(f(x - step)))) / (2 * eps)
     return gradient
+
+
+# --------------------------------------------------------------------------------------------
+# Updates (the rules of keras.optimizers, textbook order of operations)
+# --------------------------------------------------------------------------------------------
+
+def _hyperparameter(value, name: str) -> float:
+    array = np.asarray(value)
+    if array.shape != () or array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        raise ValueError(f"{name} must be a single number; got {value!r}")
+    return float(array)
+
+
+def _positive_number(value, name: str) -> float:
+    value = _hyperparameter(value, name)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number; got {value}")
+    return value
+
+
+def _decay_in_unit_interval(value, name: str) -> float:
+    value = _hyperparameter(value, name)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be in [0, 1); got {value}")
+    return value
+
+
+def _update_arrays(param, grad, **states):
+    arrays = _common_floats(param=param, grad=grad, **states)
+    for array, name in zip(arrays[1:], ["grad", *states]):
+        _check_same_shape(arrays[0], array, "param", name)
+    return arrays
+
+
+def sgd_update(param, grad, lr):
+    """theta - lr g."""
+    param, grad = _update_arrays(param, grad)
+    lr = _positive_number(lr, "lr")
+    return (param - lr * grad).astype(param.dtype)
+
+
+def momentum_update(param, grad, velocity, lr, momentum=0.9):
+    """velocity = momentum velocity - lr g; theta + velocity (keras SGD with momentum)."""
+    param, grad, velocity = _update_arrays(param, grad, velocity=velocity)
+    lr = _positive_number(lr, "lr")
+    momentum = _decay_in_unit_interval(momentum, "momentum")
+    velocity = (momentum * velocity - lr * grad).astype(param.dtype)
+    return (param + velocity).astype(param.dtype), velocity
+
+
+def rmsprop_update(param, grad, mean_square, lr, rho=0.9, epsilon=1e-7):
+    """S = rho S + (1 - rho) g^2; theta - lr g / sqrt(S + epsilon) (epsilon inside, as keras)."""
+    param, grad, mean_square = _update_arrays(param, grad, mean_square=mean_square)
+    lr = _positive_number(lr, "lr")
+    rho = _decay_in_unit_interval(rho, "rho")
+    epsilon = _positive_number(epsilon, "epsilon")
+    mean_square = (rho * mean_square + (1 - rho) * grad ** 2).astype(param.dtype)
+    return (param - lr * grad / np.sqrt(mean_square + epsilon)).astype(param.dtype), mean_square
+
+
+def adam_update(param, grad, m, v, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    """Adam with bias correction; epsilon added to sqrt(v) before correction (as keras):
+    theta - lr m_hat / (sqrt(v_hat) + epsilon / sqrt(1 - beta_2^t))."""
+    param, grad, m, v = _update_arrays(param, grad, m=m, v=v)
+    if isinstance(t, bool) or int(t) != t:
+        raise ValueError(f"t must be the whole number of the step, counted from 1; got {t!r}")
+    if t < 1:
+        raise ValueError(f"t must be >= 1 (the first update is step t = 1); got {t}")
+    lr = _positive_number(lr, "lr")
+    beta_1 = _decay_in_unit_interval(beta_1, "beta_1")
+    beta_2 = _decay_in_unit_interval(beta_2, "beta_2")
+    epsilon = _positive_number(epsilon, "epsilon")
+    m = (beta_1 * m + (1 - beta_1) * grad).astype(param.dtype)
+    v = (beta_2 * v + (1 - beta_2) * grad ** 2).astype(param.dtype)
+    m_hat = m / (1 - beta_1 ** t)
+    v_hat = v / (1 - beta_2 ** t)
+    step = lr * m_hat / (np.sqrt(v_hat) + epsilon / np.sqrt(1 - beta_2 ** t))
+    return (param - step).astype(param.dtype), m, v
+
+
+def newton_step(x, grad, hessian):
+    """x - H^-1 g, with H (n, n) for x of n elements; singular H rejected."""
+    x, grad, hessian = _common_floats(x=x, grad=grad, hessian=hessian)
+    _check_same_shape(x, grad, "x", "grad")
+    n = x.size
+    if hessian.ndim != 2 or hessian.shape[0] != hessian.shape[1]:
+        raise ValueError(f"hessian must be a square matrix; got shape {hessian.shape}")
+    if hessian.shape[0] != n:
+        raise ValueError(f"hessian must be ({n}, {n}) for x with {n} elements; got {hessian.shape}")
+    if not np.isfinite(hessian).all():
+        raise ValueError("hessian contains NaN or infinity; pass finite values")
+    singular_values = np.linalg.svd(hessian.astype(np.float64), compute_uv=False)
+    if not singular_values[-1] > singular_values[0] * n * np.finfo(hessian.dtype).eps:
+        raise ValueError(f"hessian is singular (smallest singular value {singular_values[-1]:.3g})")
+    direction = np.linalg.solve(hessian.astype(np.float64), grad.reshape(-1).astype(np.float64))
+    return (x - direction.reshape(x.shape)).astype(x.dtype)
+
+
+def _schedule(lr0, step, decay_steps):
+    lr0_value = _positive_number(lr0, "lr0")
+    typed_float64 = hasattr(lr0, "dtype") and np.asarray(lr0).dtype == np.float64
+    dtype = np.float64 if typed_float64 else np.float32
+    step = _numbers(step, "step").astype(np.float64)
+    if (step < 0).any():
+        raise ValueError(f"step must be >= 0; got {step.min()}")
+    return lr0_value, step, _positive_number(decay_steps, "decay_steps"), dtype
+
+
+def exponential_decay(lr0, step, decay_steps, decay_rate, staircase=False):
+    """lr0 decay_rate^(step / decay_steps), the exponent floored when staircase."""
+    lr0, step, decay_steps, dtype = _schedule(lr0, step, decay_steps)
+    decay_rate = _positive_number(decay_rate, "decay_rate")
+    exponent = np.floor(step / decay_steps) if staircase else step / decay_steps
+    return (lr0 * decay_rate ** exponent).astype(dtype)
+
+
+def inverse_time_decay(lr0, step, decay_steps, decay_rate, staircase=False):
+    """lr0 / (1 + decay_rate step / decay_steps), the ratio floored when staircase."""
+    lr0, step, decay_steps, dtype = _schedule(lr0, step, decay_steps)
+    decay_rate = _hyperparameter(decay_rate, "decay_rate")
+    if not (np.isfinite(decay_rate) and decay_rate >= 0):
+        raise ValueError(f"decay_rate must be a finite number >= 0; got {decay_rate}")
+    exponent = np.floor(step / decay_steps) if staircase else step / decay_steps
+    return (lr0 / (1 + decay_rate * exponent)).astype(dtype)
+
+
+# --------------------------------------------------------------------------------------------
+# Dropout
+# --------------------------------------------------------------------------------------------
+
+def inverted_dropout(x, rate, seed, training=True):
+    """Keep each entry with probability 1 - rate, scaled by 1 / (1 - rate); x at inference.
+
+    The mask: u = numpy.random.default_rng(seed).random(x.shape), keep = u >= rate.
+    """
+    x = _floats(x, "x")
+    rate = _hyperparameter(rate, "rate")
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"rate must be in [0, 1); got {rate}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0; got {seed!r}")
+    if not isinstance(training, bool | np.bool_):
+        raise ValueError(f"training must be True or False; got {training!r}")
+    if not training:
+        return x
+    keep = np.random.default_rng(int(seed)).random(x.shape) >= rate
+    scale = x.dtype.type(1.0 / (1.0 - rate))
+    return np.where(keep, x * scale, x.dtype.type(0)).astype(x.dtype)

@@ -23,6 +23,8 @@ OPS_MODULES = [
     "tfref.ops.averages",
     "tfref.ops.metrics",
     "tfref.ops.calculus",
+    "tfref.ops.updates",
+    "tfref.ops.dropout",
 ]
 # Shared helpers: their examples (if any) must pass, but not every helper needs one.
 HELPER_MODULES = ["tfref._validation"]

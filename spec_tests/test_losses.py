@@ -267,3 +267,31 @@ def test_binary_cross_entropy_cost_table_zero_when_right_and_certain_infinite_wh
     expected = [0.0, 0.0, math.inf, math.inf, math.log(2), math.log(2)]
     assert not np.isnan(cost).any(), f"BCE cost table has NaN (0 ln 0 must be 0): {cost}"
     assert_close(cost, expected, dtype=dtype, what="BCE cost table")
+
+
+@spec_property(requires=["binary_cross_entropy_with_logits"],
+               y=st.sampled_from([0.0, 0.25, 1.0]), z=st.sampled_from([0.0, -1.5, 2.0]))
+def test_binary_cross_entropy_with_logits_gradient_is_sigmoid_minus_label(impl, y, z):
+    """d/dz BCE(y, sigmoid(z)) = sigmoid(z) - y, including at z = 0 where max and abs have kinks.
+
+    The gradient comes from central differences of the implementation itself, so any framework
+    is checked the same way.
+    """
+    eps = 1e-6
+    f = lambda v: float(impl.binary_cross_entropy_with_logits(np.array([y]), np.array([v]))[0])  # noqa: E731
+    numeric = (f(z + eps) - f(z - eps)) / (2 * eps)
+    assert_close(numeric, 1 / (1 + np.exp(-z)) - y, dtype="float64", rtol=1e-6, atol=1e-7,
+                 what="finite-difference gradient")
+
+
+def test_tfref_binary_cross_entropy_with_logits_autodiff_gradient_at_zero():
+    """GradientTape through tfref's op gives sigmoid(0) - y = 0.5 - y at z = 0 (no tie-breaking bug)."""
+    import tensorflow as tf
+
+    from tfref import ops
+
+    z = tf.Variable(tf.zeros(3, tf.float64))
+    y = tf.constant([0.0, 0.5, 1.0], tf.float64)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(ops.binary_cross_entropy_with_logits(y, z))
+    assert_close(tape.gradient(loss, z).numpy(), 0.5 - y.numpy(), dtype="float64")

@@ -16,7 +16,9 @@ from tfref.topics import CATALOGUE, get_topic
 
 # Topics whose catalogue row asks for a figure.
 PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation", "descent-step",
-           "information", "distributions", "losses", "errata", "ewma", "gd-variants"}
+           "information", "distributions", "losses", "errata", "ewma", "gd-variants",
+           "linear-regression", "logistic-regression", "softmax-regression", "regularization",
+           "optimizers", "hyperparameters"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 

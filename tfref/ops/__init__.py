@@ -38,6 +38,7 @@ from tfref.ops.distributions import (
     binomial_pmf,
     multinomial_pmf,
 )
+from tfref.ops.dropout import inverted_dropout
 from tfref.ops.information import (
     cross_entropy,
     entropy,
@@ -60,6 +61,15 @@ from tfref.ops.losses import (
     zero_one_loss,
 )
 from tfref.ops.metrics import accuracy, confusion_matrix
+from tfref.ops.updates import (
+    adam_update,
+    exponential_decay,
+    inverse_time_decay,
+    momentum_update,
+    newton_step,
+    rmsprop_update,
+    sgd_update,
+)
 
 __all__ = [
     # activations
@@ -113,4 +123,14 @@ __all__ = [
     "accuracy",
     # calculus
     "central_difference",
+    # updates
+    "sgd_update",
+    "momentum_update",
+    "rmsprop_update",
+    "adam_update",
+    "newton_step",
+    "exponential_decay",
+    "inverse_time_decay",
+    # dropout
+    "inverted_dropout",
 ]

@@ -94,11 +94,12 @@ def binary_cross_entropy_with_logits(y_true, logits) -> tf.Tensor:
     """
     y_true, logits = _same_shape_pair(y_true, "y_true", logits, "logits")
     check_probabilities(y_true, "y_true", axis=None)
-    return (
-        tf.maximum(logits, tf.zeros_like(logits))
-        - logits * y_true
-        + tf.math.log1p(tf.exp(-tf.abs(logits)))
-    )
+    # Choose the branch once for both pieces (as tf.nn.sigmoid_cross_entropy_with_logits does):
+    # tf.maximum and tf.abs break ties at z = 0 differently, which would zero the gradient there.
+    positive = logits >= 0
+    relu_logits = tf.where(positive, logits, tf.zeros_like(logits))
+    minus_abs_logits = tf.where(positive, -logits, logits)
+    return relu_logits - logits * y_true + tf.math.log1p(tf.exp(minus_abs_logits))
 
 
 def squared_error(y_true, y_pred) -> tf.Tensor:

@@ -27,8 +27,14 @@ CATALOGUE: dict[str, str] = {
     "distributions": "distributions",
     "losses": "losses",
     # B. Linear models and optimisation
+    "linear-regression": "linear_regression",
+    "logistic-regression": "logistic_regression",
+    "softmax-regression": "softmax_regression",
+    "regularization": "regularization",
     "gd-variants": "gd_variants",
     "ewma": "ewma",
+    "optimizers": "optimizers",
+    "hyperparameters": "hyperparameters",
     # Errata of the source documents that chapter A can show.
     "errata": "errata",
 }

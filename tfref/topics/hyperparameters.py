@@ -1,0 +1,194 @@
+"""Parameters and hyperparameters: a small sweep of a keras MLP on digits, chosen on validation.
+
+Seed 001: the parameters are W[1], b[1], W[2], b[2], ... (learned by descent); the
+hyperparameters control how they are learned and what they are: the learning rate, the number
+of descent iterations, the number of hidden layers, the units per hidden layer, the activation,
+and the batch size; choosing them is empirical ("try a value, test, adjust"). Seed 000 asks for
+a grid over the core settings with a table of results. The reproduction trains a one-hidden-
+layer keras MLP on scikit-learn's 8x8 digits for every (learning rate, hidden units) pair of a
+grid, picks the pair with the best validation accuracy and only then measures it on the test
+split, once. The full run adds the activation and the batch size at the chosen pair.
+
+Formula:
+    model:        o = W2 f(W1 x + b1) + b2,  softmax cross-entropy, mini-batch SGD
+    parameters:   |W1| + |b1| + |W2| + |b2| = 64 h + h + 10 h + 10 = 75 h + 10  (h hidden units)
+    choice:       (eta*, h*) = argmax over the grid of validation accuracy;  report test accuracy
+
+Symbols: eta -> ``learning_rate``; h -> ``units``; f -> ``activation``; B -> ``batch_size``;
+iterations -> ``epochs`` x batches per epoch.
+
+Deviations: none in substance; the grid is small (6 settings, 8 epochs in quick mode; 16 + 4
+settings, 15 epochs in full mode) so that the sweep runs in seconds on a CPU. Pixels are scaled
+by 1/16 (their range); the splits are stratified 60 / 20 / 20.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+from tfref import ops
+from tfref.topics._base import RunContext
+
+ID = "hyperparameters"
+TITLE = "Parameters vs hyperparameters: a validation sweep over learning rate and units"
+CHAPTER = "B"
+SEEDS = ("000", "001")
+
+NUM_INPUTS, NUM_CLASSES = 64, 10
+QUICK = {"learning_rates": (0.003, 0.03, 0.3), "units": (4, 32), "epochs": 8}
+FULL = {"learning_rates": (0.001, 0.01, 0.1, 0.5), "units": (2, 8, 32, 128), "epochs": 15}
+BATCH_SIZE, ACTIVATION = 32, "relu"
+
+
+def load_splits(seed: int):
+    inputs, labels = load_digits(return_X_y=True)
+    indices = np.arange(len(labels))
+    train, rest = train_test_split(indices, test_size=0.4, random_state=seed, stratify=labels)
+    validation, test = train_test_split(
+        rest, test_size=0.5, random_state=seed, stratify=labels[rest]
+    )
+    return (inputs / 16.0).astype(np.float32), labels, train, validation, test
+
+
+def build(units: int, activation: str, learning_rate: float) -> keras.Model:
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(NUM_INPUTS,)),
+            keras.layers.Dense(units, activation=activation),
+            keras.layers.Dense(NUM_CLASSES),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        steps_per_execution=16,
+    )
+    return model
+
+
+def accuracy(model, inputs, labels) -> float:
+    predicted = model.predict(inputs, batch_size=1024, verbose=0).argmax(axis=1)
+    return float(np.mean(ops.accuracy(labels, predicted)))
+
+
+def run(ctx: RunContext) -> None:
+    inputs, labels, train, validation, test = load_splits(ctx.seed)
+    grid = QUICK if ctx.quick else FULL
+    epochs = ctx.options.get("epochs") or grid["epochs"]
+
+    def train_and_validate(units, learning_rate, activation=ACTIVATION, batch_size=BATCH_SIZE):
+        model = build(units, activation, learning_rate)
+        model.fit(inputs[train], labels[train], batch_size=batch_size, epochs=epochs, verbose=0)
+        return model, accuracy(model, inputs[validation], labels[validation])
+
+    # --- parameters: what training learns ------------------------------------------------------
+    for units in grid["units"]:
+        model = build(units, ACTIVATION, 0.1)
+        ctx.close(
+            f"parameters of a 64-{units}-10 MLP: keras count_params() = 75 h + 10",
+            model.count_params(),
+            75 * units + 10,
+            rtol=0,
+        )
+
+    # --- hyperparameters: a grid of learning rate x hidden units -------------------------------
+    results, models = {}, {}
+    settings = [(lr, units) for lr in grid["learning_rates"] for units in grid["units"]]
+    for lr, units in ctx.progress(settings, total=len(settings), desc="grid"):
+        models[lr, units], results[lr, units] = train_and_validate(units, lr)
+    table = np.array(
+        [[results[lr, units] for units in grid["units"]] for lr in grid["learning_rates"]]
+    )  # (learning rates, units)
+    ctx.note(
+        "Validation accuracy, rows = learning rate, columns = hidden units "
+        f"({', '.join(map(str, grid['units']))}), {epochs} epochs, batch {BATCH_SIZE}, "
+        f"{ACTIVATION}: "
+        + "; ".join(
+            f"lr {lr:g}: " + " ".join(f"{value:.3f}" for value in row)
+            for lr, row in zip(grid["learning_rates"], table)
+        )
+    )
+    best = max(results, key=lambda key: (results[key], -key[1]))  # ties: fewer units
+    worst = min(results, key=results.get)
+    ctx.greater(
+        f"best validation accuracy (lr {best[0]:g}, {best[1]} units) minus worst "
+        f"(lr {worst[0]:g}, {worst[1]} units)",
+        results[best] - results[worst],
+        0.2,
+    )
+
+    extra = {}
+    if not ctx.quick:  # the activation and the batch size, at the chosen learning rate and units
+        for activation in ("tanh", "sigmoid"):
+            extra[f"activation {activation}"] = train_and_validate(
+                best[1], best[0], activation=activation
+            )[1]
+        for batch_size in (8, 128):
+            extra[f"batch size {batch_size}"] = train_and_validate(
+                best[1], best[0], batch_size=batch_size
+            )[1]
+        ctx.note(
+            "At the chosen setting, validation accuracy with "
+            + ", ".join(f"{name}: {value:.3f}" for name, value in extra.items())
+            + f" (relu, batch {BATCH_SIZE}: {results[best]:.3f})."
+        )
+
+    test_accuracy = accuracy(models[best], inputs[test], labels[test])  # the one look at test
+    ctx.greater(
+        f"test accuracy of the chosen setting (lr {best[0]:g}, {best[1]} units)",
+        test_accuracy,
+        0.85,
+    )
+    ctx.less(
+        "chosen setting: |test accuracy - validation accuracy| (the choice generalises)",
+        abs(test_accuracy - results[best]),
+        0.05,
+    )
+    ctx.note(
+        f"Chosen on validation: learning rate {best[0]:g}, {best[1]} hidden units "
+        f"(validation {results[best]:.3f}); test accuracy {test_accuracy:.3f} "
+        f"({len(train)} / {len(validation)} / {len(test)} train / validation / test images)."
+    )
+    _plot(ctx, grid, table, best, extra, results[best], epochs)
+
+
+def _plot(ctx, grid, table, best, extra, best_accuracy, epochs):
+    ncols = 2 if extra else 1
+    with ctx.figure("sweep", ncols=ncols, figsize=(5.6 * ncols, 4.4)) as (fig, axes):
+        axis = axes[0] if extra else axes
+        image = axis.imshow(table, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+        axis.set_xticks(range(len(grid["units"])), [str(u) for u in grid["units"]])
+        axis.set_yticks(
+            range(len(grid["learning_rates"])), [f"{lr:g}" for lr in grid["learning_rates"]]
+        )
+        for i in range(table.shape[0]):
+            for j in range(table.shape[1]):
+                chosen = (grid["learning_rates"][i], grid["units"][j]) == best
+                axis.text(
+                    j,
+                    i,
+                    f"{table[i, j]:.3f}" + ("\n(chosen)" if chosen else ""),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="black" if table[i, j] > 0.6 else "white",
+                )
+        axis.set(
+            xlabel="hidden units h",
+            ylabel="learning rate",
+            title=f"validation accuracy after {epochs} epochs (SGD, batch {BATCH_SIZE})",
+        )
+        fig.colorbar(image, ax=axis, label="validation accuracy")
+        if extra:
+            names = [f"relu, batch {BATCH_SIZE}", *extra]
+            values = [best_accuracy, *extra.values()]
+            axes[1].barh(names, values, color=["C2"] + ["C0"] * len(extra))
+            axes[1].set_xlim(min(values) - 0.05, 1.0)
+            axes[1].set(
+                xlabel="validation accuracy",
+                title=f"at lr {best[0]:g}, {best[1]} units: activation and batch size",
+            )
+            axes[1].grid(alpha=0.3, axis="x")

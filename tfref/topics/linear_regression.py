@@ -1,0 +1,307 @@
+"""Linear regression, one-factor and multi-factor: closed form, gradient descent and keras agree.
+
+Seed 000 lists one-factor ("单因子", one input) and multi-factor ("多因子", several inputs) linear
+regression; seed 002 fits a line by least squares and calls linear regression a single-layer
+network; seed 003 (D2L 3.1) adds the squared loss, gradient descent and broadcasting; seed 001
+writes the model h(x) = w1 x1 + w2 x2 + b and the descent step. The reproduction fits scikit-learn's
+diabetes data (442 patients, 10 baseline measurements, disease progression one year later) three
+ways and checks that they land on the same coefficients.
+
+Formula:
+    model:            y_hat = X w + b                (b broadcast over the rows of X)
+    loss:             L(w, b) = 1/n sum_i (y_i - y_hat_i)^2            (MSE)
+    closed form:      [w; b] = argmin ||y - [X 1] [w; b]||^2
+                      i.e. solve [X 1]^T [X 1] [w; b] = [X 1]^T y
+    gradient descent: w = w - eta dL/dw,  b = b - eta dL/db,  dL/dw = -2/n X^T (y - y_hat)
+    one factor:       y_hat = w x + b  (x = body-mass index)
+
+Symbols: X -> ``inputs`` (n, d); y -> ``targets``; w -> ``weights``; b -> ``bias``;
+eta -> ``LEARNING_RATE``; n -> rows of the training split.
+
+Deviations: the features are standardised with the training split's mean and standard deviation
+(the closed form does not care; gradient descent converges in far fewer steps), and coefficients
+are reported on that scale (the one-factor line is converted back to BMI units for the plot).
+Keras trains its Dense(1) with full-batch SGD at the same learning rate from the same zero
+start, so it should follow the hand-written descent step for step; the seeds' mini-batch SGD
+belongs to the gd-variants topic.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import train_test_split
+
+from tfref import ops
+from tfref.topics._base import RunContext
+
+ID = "linear-regression"
+TITLE = "Linear regression: closed form, gradient descent and keras Dense agree"
+CHAPTER = "B"
+SEEDS = ("000", "001", "002", "003")
+
+LEARNING_RATE = 0.2  # below 2 / largest eigenvalue of the MSE Hessian (~8 on standardised data)
+STEPS = 6000  # the slowest direction shrinks by (1 - 2 * 0.2 * 0.0086) per step: e^-20 after 6000
+ONE_FACTOR = "bmi"
+
+
+def standardise(train: np.ndarray, *others: np.ndarray):
+    """Scale columns to zero mean, unit variance with the training split's statistics only."""
+    mean, std = train.mean(axis=0), train.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    return [(x - mean) / std for x in (train, *others)], mean, std
+
+
+def closed_form(inputs: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, float]:
+    """Least squares with a bias column via tf.linalg.lstsq, in float64: (weights, bias)."""
+    design = tf.concat([inputs, tf.ones((len(inputs), 1), tf.float64)], axis=1)  # (n, d + 1)
+    solution = tf.linalg.lstsq(design, tf.reshape(targets, (-1, 1)), fast=False)  # (d + 1, 1)
+    solution = solution.numpy()[:, 0]
+    return solution[:-1], float(solution[-1])
+
+
+def normal_equations(inputs: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, float]:
+    """Solve [X 1]^T [X 1] theta = [X 1]^T y with tf.linalg.solve, in float64."""
+    design = tf.concat([inputs, tf.ones((len(inputs), 1), tf.float64)], axis=1)
+    gram = tf.matmul(design, design, transpose_a=True)  # (d + 1, d + 1)
+    moment = tf.matmul(design, tf.reshape(targets, (-1, 1)), transpose_a=True)  # (d + 1, 1)
+    solution = tf.linalg.solve(gram, moment).numpy()[:, 0]
+    return solution[:-1], float(solution[-1])
+
+
+@tf.function(reduce_retracing=True)
+def gradient_descent(inputs, targets, learning_rate, steps):
+    """Full-batch gradient descent on the MSE from w = 0, b = 0.
+
+    Returns (w, b, loss per step, [w, b] after each step): (d,), (), (steps,), (steps, d + 1).
+    """
+    weights = tf.zeros(tf.shape(inputs)[1:], inputs.dtype)  # (d,)
+    bias = tf.zeros((), inputs.dtype)
+    losses = tf.TensorArray(inputs.dtype, size=steps)
+    path = tf.TensorArray(inputs.dtype, size=steps)
+    for step in tf.range(steps):
+        with tf.GradientTape() as tape:
+            tape.watch([weights, bias])
+            predictions = tf.linalg.matvec(inputs, weights) + bias  # (n,): b broadcast
+            loss = tf.reduce_mean(ops.squared_error(targets, predictions))
+        weight_gradient, bias_gradient = tape.gradient(loss, [weights, bias])
+        weights = ops.sgd_update(weights, weight_gradient, learning_rate)
+        bias = ops.sgd_update(bias, bias_gradient, learning_rate)
+        losses = losses.write(step, loss)
+        path = path.write(step, tf.concat([weights, bias[None]], axis=0))
+    return weights, bias, losses.stack(), path.stack()
+
+
+def keras_dense(inputs: np.ndarray, targets: np.ndarray, learning_rate: float, steps: int):
+    """keras Dense(1), zero start, full-batch SGD for ``steps`` steps: (w, b, final training MSE
+    as keras' ``evaluate`` reports it)."""
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(inputs.shape[1],)),
+            keras.layers.Dense(1, kernel_initializer="zeros", bias_initializer="zeros"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate),
+        loss="mse",
+        steps_per_execution=max(1, min(500, steps)),
+    )
+    batches = tf.data.Dataset.from_tensors((inputs, targets[:, None])).repeat(steps)
+    model.fit(batches, epochs=1, verbose=0, shuffle=False)
+    kernel, bias = model.layers[-1].get_weights()
+    final_loss = model.evaluate(inputs, targets[:, None], batch_size=len(inputs), verbose=0)
+    return kernel[:, 0], float(bias[0]), float(final_loss)
+
+
+def broadcast_vs_loop(inputs: np.ndarray, weights: np.ndarray, bias: float):
+    """X @ w + b (b broadcast) and an explicit loop over rows and columns."""
+    broadcast = (tf.linalg.matvec(tf.constant(inputs), tf.constant(weights)) + bias).numpy()
+    looped = np.empty(len(inputs))
+    for i, row in enumerate(inputs):
+        total = 0.0
+        for j, value in enumerate(row):
+            total += float(value) * float(weights[j])
+        looped[i] = total + bias
+    return broadcast, looped
+
+
+def mse(inputs, targets, weights, bias) -> float:
+    predictions = np.asarray(inputs, np.float64) @ np.asarray(weights, np.float64) + bias
+    return float(np.mean((np.asarray(targets, np.float64) - predictions) ** 2))
+
+
+def run(ctx: RunContext) -> None:
+    data = load_diabetes(scaled=False)
+    names = list(data.feature_names)
+    inputs, targets = data.data.astype(np.float64), data.target.astype(np.float64)
+    train, test = train_test_split(np.arange(len(targets)), test_size=0.2, random_state=ctx.seed)
+    (x_train, x_test), _, _ = standardise(inputs[train], inputs[test])
+    y_train, y_test = targets[train], targets[test]
+    steps = ctx.options.get("epochs") or STEPS
+    ctx.note(
+        f"Diabetes data (scikit-learn): {len(train)} training and {len(test)} test rows, "
+        f"{len(names)} features standardised with training statistics; {steps} full-batch "
+        f"steps at learning rate {LEARNING_RATE}."
+    )
+
+    # --- closed form -------------------------------------------------------------------------
+    w_closed, b_closed = closed_form(x_train, y_train)
+    w_normal, b_normal = normal_equations(x_train, y_train)
+    sklearn_fit = LinearRegression().fit(x_train, y_train)
+    ctx.close(
+        "closed form (tf.linalg.lstsq) = sklearn LinearRegression: [w, b]",
+        np.append(w_closed, b_closed),
+        np.append(sklearn_fit.coef_, sklearn_fit.intercept_),
+        atol=1e-8,
+        rtol=1e-9,
+    )
+    ctx.close(
+        "normal equations (tf.linalg.solve) = lstsq: [w, b]",
+        np.append(w_normal, b_normal),
+        np.append(w_closed, b_closed),
+        atol=1e-8,
+        rtol=1e-8,
+    )
+
+    # --- one factor ----------------------------------------------------------------------------
+    column = names.index(ONE_FACTOR)
+    x1_train = x_train[:, column : column + 1]
+    w1_closed, b1_closed = closed_form(x1_train, y_train)
+    w1_gd, b1_gd, _, _ = gradient_descent(
+        tf.constant(x1_train, tf.float32), tf.constant(y_train, tf.float32), LEARNING_RATE, steps
+    )
+    ctx.close(
+        f"one factor ({ONE_FACTOR}): gradient descent = closed form [w, b] (float32)",
+        [float(w1_gd[0]), float(b1_gd)],
+        [w1_closed[0], b1_closed],
+        atol=1e-3,
+        rtol=1e-5,
+    )
+
+    # --- multi factor: gradient descent and keras ---------------------------------------------
+    w_gd, b_gd, gd_losses, gd_path = gradient_descent(
+        tf.constant(x_train, tf.float32), tf.constant(y_train, tf.float32), LEARNING_RATE, steps
+    )
+    w_gd, b_gd, gd_losses = w_gd.numpy(), float(b_gd), gd_losses.numpy()
+    distances = np.linalg.norm(gd_path.numpy() - np.append(w_closed, b_closed), axis=1)
+    w_keras, b_keras, keras_loss = keras_dense(
+        x_train.astype(np.float32), y_train.astype(np.float32), LEARNING_RATE, steps
+    )
+    scale = float(np.abs(w_closed).max())
+    ctx.close(
+        "multi-factor: gradient descent = closed form [w, b] (float32, atol 1e-4 x max|w|)",
+        np.append(w_gd, b_gd),
+        np.append(w_closed, b_closed),
+        atol=1e-4 * scale,
+        rtol=0,
+    )
+    ctx.close(
+        "multi-factor: keras Dense(1) + SGD = closed form [w, b]",
+        np.append(w_keras, b_keras),
+        np.append(w_closed, b_closed),
+        atol=1e-4 * scale,
+        rtol=0,
+    )
+    ctx.close(
+        "keras Dense(1) + full-batch SGD = hand gradient descent, step for step: [w, b]",
+        np.append(w_keras, b_keras),
+        np.append(w_gd, b_gd),
+        atol=1e-5 * scale,
+        rtol=0,
+    )
+    train_mse = {
+        name: mse(x_train, y_train, w, b)
+        for name, (w, b) in {
+            "closed": (w_closed, b_closed),
+            "gd": (w_gd, b_gd),
+            "keras": (w_keras, b_keras),
+        }.items()
+    }
+    ctx.close(
+        "training MSE: gradient descent = keras = closed form (the minimum)",
+        [train_mse["gd"], train_mse["keras"]],
+        [train_mse["closed"]] * 2,
+        rtol=1e-6,
+    )
+    ctx.close(
+        "keras evaluate() training MSE = MSE of the hand-descent fit",
+        keras_loss,
+        train_mse["gd"],
+        rtol=1e-5,
+    )
+    test_mse_multi = mse(x_test, y_test, w_closed, b_closed)
+    test_mse_one = mse(x_test[:, column : column + 1], y_test, w1_closed, b1_closed)
+    ctx.note(
+        f"Test MSE: one factor ({ONE_FACTOR}) {test_mse_one:.1f}, all ten factors "
+        f"{test_mse_multi:.1f}; keras {mse(x_test, y_test, w_keras, b_keras):.1f}."
+    )
+    ctx.less(
+        "test MSE with all ten factors < test MSE with BMI alone", test_mse_multi, test_mse_one
+    )
+
+    # --- broadcasting -------------------------------------------------------------------------
+    broadcast, looped = broadcast_vs_loop(x_test, w_closed, b_closed)
+    ctx.close(
+        "broadcasting: X @ w + b (b added to every row) = explicit loop over rows (float64)",
+        broadcast,
+        looped,
+        atol=1e-9,
+        rtol=1e-12,
+    )
+
+    _plot(
+        ctx,
+        inputs[train, column],
+        y_train,
+        (w1_closed[0], b1_closed),
+        (float(w1_gd[0]), float(b1_gd)),
+        gd_losses,
+        distances,
+        train_mse["closed"],
+        names,
+        (w_closed, w_gd, w_keras),
+    )
+
+
+def _plot(ctx, bmi, y, line_closed, line_gd, gd_losses, distances, minimum, names, weights):
+    mean, std = bmi.mean(), bmi.std()
+    grid = np.linspace(bmi.min(), bmi.max(), 50)
+    with ctx.figure("fit", ncols=3, figsize=(14.5, 4.0)) as (fig, axes):
+        axis = axes[0]
+        axis.scatter(bmi, y, s=8, alpha=0.5, color="0.4", label="training rows")
+        for (w, b), style, label in (
+            (line_closed, "-", "closed form"),
+            (line_gd, "--", "gradient descent"),
+        ):
+            axis.plot(grid, w * (grid - mean) / std + b, style, lw=2, label=label)
+        axis.set(
+            xlabel="body-mass index",
+            ylabel="disease progression after one year",
+            title="one factor: y = w x + b",
+        )
+        axis = axes[1]
+        steps = np.arange(1, len(gd_losses) + 1)
+        resolution = np.finfo(np.float32).eps * minimum  # float32 spacing near the minimum MSE
+        axis.semilogy(
+            steps, np.maximum(gd_losses - minimum, resolution), lw=2, label="training MSE - minimum"
+        )
+        axis.semilogy(steps, distances, lw=2, label="||[w, b] - closed form||")
+        axis.axhline(resolution, color="0.5", ls=":", lw=1, label="float32 resolution of the MSE")
+        axis.set(
+            xlabel="gradient-descent step (keras Dense(1) + SGD follows it exactly)",
+            title="ten factors: gradient descent converges",
+        )
+        axis = axes[2]
+        positions = np.arange(len(names))
+        for offset, (values, label) in zip(
+            (-0.27, 0, 0.27), zip(weights, ("closed form", "gradient descent", "keras Dense(1)"))
+        ):
+            axis.bar(positions + offset, values, width=0.27, label=label)
+        axis.set_xticks(positions, names, rotation=45)
+        axis.set(ylabel="coefficient (standardised features)", title="the three fits agree")
+        for axis in axes:
+            axis.grid(alpha=0.3)
+            axis.legend(fontsize=7)

@@ -1,0 +1,428 @@
+"""Optimisers: momentum, RMSprop and Adam from their EWMA update rules, Newton's method, decay.
+
+Seed 004 builds the fast optimisers out of the exponentially weighted average
+v = beta v + (1 - beta) theta (of the gradients for momentum, of their squares for RMSprop, both
+with bias correction for Adam) and motivates learning-rate decay; seed 001 sorts optimisers into
+first-order (gradient descent), second-order (Newton's method) and those that use past steps
+(Adam); seed 002 lists the TensorFlow optimisers and the Adam paper. The reproduction trains one
+real problem, L2-regularised logistic regression on scikit-learn's breast-cancer data (30
+standardised measurements, 455 training patients), with the hand-written rules of
+``tfref.ops.updates`` and with ``keras.optimizers`` side by side, step for step.
+
+Formula:
+    momentum:  v = beta v + (1 - beta) dW;          W = W - alpha v
+               (keras form: v = beta v - lr dW; W = W + v, the same with lr = alpha (1 - beta))
+    RMSprop:   S = beta S + (1 - beta) dW^2;        W = W - lr dW / sqrt(S + eps)
+    Adam:      v = b1 v + (1 - b1) dW;  S = b2 S + (1 - b2) dW^2;
+               v_hat = v / (1 - b1^t);  S_hat = S / (1 - b2^t);
+               W = W - lr v_hat / (sqrt(S_hat) + eps')
+    Newton:    theta = theta - H^-1 g                 (H = matrix of second derivatives)
+    decay:     lr_t = lr_0 * decay_rate^(t / decay_steps)
+    problem:   J(w, b) = 1/n sum_i BCE(y_i, sigmoid(x_i w + b)) + lambda/2 ||w||^2
+
+Symbols: W -> (``weights``, ``bias``); dW -> ``grad``; v -> ``velocity`` / ``m``;
+S -> ``mean_square`` / ``v``; alpha, lr -> ``lr``; beta, b1, b2 -> ``momentum``, ``rho``,
+``beta_1``, ``beta_2``; t -> ``t``; H -> ``hessian``; lambda -> ``L2``.
+
+Deviations: keras' Adam adds eps to sqrt(S) before the bias correction (eps' = eps /
+sqrt(1 - b2^t) in the bias-corrected form) and its RMSprop puts eps inside the square root; the
+hand rules follow keras so that the trajectories can be compared exactly. Seed 004's EWMA form
+of momentum is checked as an identity on the recorded gradients. Newton's method runs in
+float64 with the Hessian from nested GradientTapes; the first-order runs are float32. The L2
+term (lambda = 0.01) makes the problem strictly convex, so Newton's step is always defined.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+from tfref import ops
+from tfref.topics._base import RunContext
+
+ID = "optimizers"
+TITLE = "Momentum, RMSprop, Adam from EWMAs, Newton's method and learning-rate decay"
+CHAPTER = "B"
+SEEDS = ("001", "002", "004")
+
+L2 = 0.01
+STEPS, QUICK_STEPS = 300, 40  # first-order steps (at least 20 for the keras comparison)
+NEWTON_STEPS = 10
+SETTINGS = {  # name -> (hand rule, keras optimiser, hyperparameters)
+    "SGD": {"lr": 0.3},
+    "momentum": {"lr": 0.03, "momentum": 0.9},
+    "RMSprop": {"lr": 0.01, "rho": 0.9, "epsilon": 1e-7},
+    "Adam": {"lr": 0.05, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7},
+}
+DECAY = {"lr0": 0.5, "decay_steps": 10, "decay_rate": 0.7}
+
+
+def objective(inputs, labels, weights, bias):
+    """J(w, b): mean log loss of sigmoid(x w + b) + L2 / 2 ||w||^2 (bias not penalised)."""
+    logits = tf.linalg.matvec(inputs, weights) + bias
+    log_loss = tf.reduce_mean(ops.binary_cross_entropy_with_logits(labels, logits))
+    return log_loss + L2 / 2 * tf.reduce_sum(tf.square(weights))
+
+
+def gradients(inputs, labels, weights, bias):
+    with tf.GradientTape() as tape:
+        tape.watch([weights, bias])
+        loss = objective(inputs, labels, weights, bias)
+    return loss, tape.gradient(loss, [weights, bias])
+
+
+def keras_optimizer(name: str, settings: dict, learning_rate=None):
+    lr = settings["lr"] if learning_rate is None else learning_rate
+    if name == "SGD":
+        return keras.optimizers.SGD(learning_rate=lr)
+    if name == "momentum":
+        return keras.optimizers.SGD(learning_rate=lr, momentum=settings["momentum"])
+    if name == "RMSprop":
+        return keras.optimizers.RMSprop(
+            learning_rate=lr, rho=settings["rho"], epsilon=settings["epsilon"]
+        )
+    return keras.optimizers.Adam(
+        learning_rate=lr,
+        beta_1=settings["beta_1"],
+        beta_2=settings["beta_2"],
+        epsilon=settings["epsilon"],
+    )
+
+
+def hand_run(name, settings, inputs, labels, start, steps):
+    """A tfref.ops.updates rule for ``steps`` steps: (losses, parameter path, gradients, state)."""
+    weights, bias = (tf.constant(value) for value in start)
+    state = (
+        [tf.zeros_like(weights), tf.zeros_like(bias)],
+        [tf.zeros_like(weights), tf.zeros_like(bias)],
+    )
+    losses, path, grads = [], [], []
+    for t in range(1, steps + 1):
+        loss, (grad_w, grad_b) = gradients(inputs, labels, weights, bias)
+        losses.append(float(loss))
+        grads.append(np.append(grad_w.numpy(), grad_b.numpy()))
+        params = [weights, bias]
+        for i, grad in enumerate((grad_w, grad_b)):
+            if name == "SGD":
+                params[i] = ops.sgd_update(params[i], grad, settings["lr"])
+            elif name == "momentum":
+                params[i], state[0][i] = ops.momentum_update(
+                    params[i], grad, state[0][i], settings["lr"], settings["momentum"]
+                )
+            elif name == "RMSprop":
+                params[i], state[0][i] = ops.rmsprop_update(
+                    params[i],
+                    grad,
+                    state[0][i],
+                    settings["lr"],
+                    settings["rho"],
+                    settings["epsilon"],
+                )
+            else:
+                params[i], state[0][i], state[1][i] = ops.adam_update(
+                    params[i],
+                    grad,
+                    state[0][i],
+                    state[1][i],
+                    t,
+                    settings["lr"],
+                    settings["beta_1"],
+                    settings["beta_2"],
+                    settings["epsilon"],
+                )
+        weights, bias = params
+        path.append(np.append(weights.numpy(), bias.numpy()))
+    final_state = [np.append(s[0].numpy(), s[1].numpy()) for s in state]
+    return np.array(losses), np.array(path), np.array(grads), final_state
+
+
+def keras_run(optimizer, inputs, labels, start, steps):
+    """``optimizer.apply_gradients`` on tf.Variables from the same start: the parameter path."""
+    weights, bias = tf.Variable(start[0]), tf.Variable(start[1])
+    path = []
+    for _ in range(steps):
+        _, grads = gradients(inputs, labels, weights, bias)
+        optimizer.apply_gradients(zip(grads, [weights, bias]))
+        path.append(np.append(weights.numpy(), bias.numpy()))
+    return np.array(path)
+
+
+def newton(inputs, labels, start, steps):
+    """Newton's method on J in float64 from ``start``, theta = [w, b]: (losses, gradient norms,
+    theta)."""
+    d = inputs.shape[1]
+    theta = tf.constant(np.append(start[0], start[1]), tf.float64)
+    losses, norms = [], []
+    for _ in range(steps + 1):
+        with tf.GradientTape() as outer:
+            outer.watch(theta)
+            with tf.GradientTape() as inner:
+                inner.watch(theta)
+                loss = objective(inputs, labels, theta[:d], theta[d])
+            grad = inner.gradient(loss, theta)  # (d + 1,)
+        hessian = outer.jacobian(grad, theta)  # (d + 1, d + 1)
+        losses.append(float(loss))
+        norms.append(float(tf.norm(grad)))
+        if len(losses) <= steps:
+            theta = ops.newton_step(theta, grad, hessian)
+    return np.array(losses), np.array(norms), theta.numpy()
+
+
+def run(ctx: RunContext) -> None:
+    data = load_breast_cancer()
+    train, test = train_test_split(
+        np.arange(len(data.target)), test_size=0.2, random_state=ctx.seed, stratify=data.target
+    )
+    mean, std = data.data[train].mean(axis=0), data.data[train].std(axis=0)
+    inputs64 = (data.data[train] - mean) / std
+    labels64 = data.target[train].astype(np.float64)
+    inputs, labels = tf.constant(inputs64, tf.float32), tf.constant(labels64, tf.float32)
+    steps = ctx.options.get("epochs") or (QUICK_STEPS if ctx.quick else STEPS)
+    start = (ctx.rng.normal(0, 0.1, inputs64.shape[1]).astype(np.float32), np.float32(0.0))
+    ctx.note(
+        f"Breast-cancer data: {len(train)} training rows, 30 features standardised with "
+        f"training statistics; J = mean log loss + {L2}/2 ||w||^2; {steps} full-batch steps "
+        "per first-order optimiser from one random start (float32)."
+    )
+
+    # --- each hand rule equals keras.optimizers, step for step ---------------------------------
+    runs = {}
+    for name, settings in SETTINGS.items():
+        losses, path, grads, state = hand_run(name, settings, inputs, labels, start, steps)
+        runs[name] = losses
+        keras_path = keras_run(keras_optimizer(name, settings), inputs, labels, start, steps)
+        scale = max(1.0, float(np.abs(keras_path).max()))
+        ctx.close(
+            f"{name}: tfref.ops.updates = keras.optimizers over {steps} steps "
+            "(every parameter, every step)",
+            path,
+            keras_path,
+            atol=1e-6 * scale,
+            rtol=0,
+        )
+        if name == "momentum":
+            _momentum_is_an_ewma(ctx, settings, path, grads, start)
+        elif name == "RMSprop":
+            ctx.close(
+                "RMSprop: S after the last step = ewma(dW^2, rho) of the recorded gradients",
+                state[0],
+                ops.ewma(grads**2, settings["rho"]).numpy()[-1],
+                atol=1e-7,
+                rtol=1e-4,
+            )
+        elif name == "Adam":
+            ctx.close(
+                "Adam: v and S after the last step = ewma(dW, b1) and ewma(dW^2, b2)",
+                np.concatenate(state),
+                np.concatenate(
+                    [
+                        ops.ewma(grads, settings["beta_1"]).numpy()[-1],
+                        ops.ewma(grads**2, settings["beta_2"]).numpy()[-1],
+                    ]
+                ),
+                atol=1e-7,
+                rtol=1e-4,
+            )
+    _first_adam_step(ctx, inputs, labels, start)
+
+    # --- Newton ------------------------------------------------------------------------------
+    _newton_on_a_quadratic(ctx, inputs64, labels64)
+    newton_losses, newton_norms, theta = newton(
+        tf.constant(inputs64), tf.constant(labels64), start, NEWTON_STEPS
+    )
+    converged = int(np.argmax(newton_norms < 1e-9)) if np.any(newton_norms < 1e-9) else -1
+    ctx.check(
+        "Newton on the log loss: gradient norm < 1e-9 within 10 steps (same start)",
+        0 < converged <= NEWTON_STEPS,
+        expected="<= 10 steps",
+        measured=converged,
+    )
+    reference = LogisticRegression(C=1 / (L2 * len(train)), tol=1e-12, max_iter=100_000).fit(
+        inputs64, labels64
+    )
+    ctx.close(
+        "Newton's minimiser = sklearn LogisticRegression(C = 1 / (lambda n)): [w, b]",
+        theta,
+        np.append(reference.coef_[0], reference.intercept_),
+        atol=1e-5,
+        rtol=1e-5,
+    )
+    sklearn_theta = np.append(reference.coef_[0], reference.intercept_)
+    optimum = float(
+        objective(
+            tf.constant(inputs64),
+            tf.constant(labels64),
+            tf.constant(sklearn_theta[:-1]),
+            tf.constant(sklearn_theta[-1]),
+        )
+    )
+    ctx.less(
+        f"Newton after {NEWTON_STEPS} steps: |J - J*| (J* = J at sklearn's minimiser, float64)",
+        abs(newton_losses[NEWTON_STEPS] - optimum),
+        1e-10,
+    )
+    compared = min(NEWTON_STEPS, steps - 1)
+    best_first_order = min(float(losses[compared]) for losses in runs.values()) - optimum
+    ctx.greater(f"best first-order method after {compared} steps: J - J*", best_first_order, 1e-3)
+
+    # --- learning-rate decay -----------------------------------------------------------------
+    _decay(ctx, inputs, labels, start)
+    _plot(ctx, runs, newton_losses, optimum)
+
+
+def _momentum_is_an_ewma(ctx, settings, path, grads, start):
+    """Seed 004's form: W_t = W_0 - alpha (v_1 + ... + v_t), v = ewma of dW, alpha = lr/(1-beta)."""
+    beta = settings["momentum"]
+    alpha = settings["lr"] / (1 - beta)
+    averages = ops.ewma(grads.astype(np.float64), beta).numpy()  # (steps, 31): v_1 .. v_T
+    initial = np.append(start[0], start[1]).astype(np.float64)
+    ewma_path = initial - alpha * np.cumsum(averages, axis=0)
+    ctx.close(
+        f"momentum = seed 004's EWMA form v = beta v + (1 - beta) dW, W = W - alpha v with "
+        f"alpha = lr / (1 - beta) = {alpha:g}",
+        path,
+        ewma_path,
+        atol=1e-5,
+        rtol=0,
+    )
+
+
+def _first_adam_step(ctx, inputs, labels, start):
+    """Bias correction: Adam's first step moves every coordinate by about lr."""
+    lr = SETTINGS["Adam"]["lr"]
+    weights = tf.constant(start[0])
+    _, (grad_w, _) = gradients(inputs, labels, weights, tf.constant(start[1]))
+    zeros = tf.zeros_like(weights)
+    stepped, _, _ = ops.adam_update(weights, grad_w, zeros, zeros, 1, lr)
+    moved = np.abs(stepped.numpy() - start[0])
+    ctx.close(
+        "Adam's first step (t = 1, bias-corrected) moves each weight by lr",
+        moved,
+        np.full_like(moved, lr),
+        atol=1e-3 * lr,
+        rtol=0,
+    )
+    m = (1 - 0.9) * grad_w.numpy()
+    v = (1 - 0.999) * grad_w.numpy() ** 2
+    uncorrected = np.abs(lr * m / (np.sqrt(v) + 1e-7))
+    ctx.close(
+        "without bias correction the first step would be (1 - b1) / sqrt(1 - b2) lr = 3.16 lr",
+        np.median(uncorrected) / lr,
+        0.1 / np.sqrt(0.001),
+        rtol=1e-3,
+    )
+
+
+def _newton_on_a_quadratic(ctx, inputs64, labels64):
+    """f(w) = 1/(2n) ||X w - y||^2 + lambda/2 ||w||^2: one Newton step from 0 is the minimum."""
+    x, y = tf.constant(inputs64), tf.constant(labels64)
+    w = tf.zeros(inputs64.shape[1], tf.float64)
+    with tf.GradientTape() as outer:
+        outer.watch(w)
+        with tf.GradientTape() as inner:
+            inner.watch(w)
+            loss = tf.reduce_mean(
+                tf.square(tf.linalg.matvec(x, w) - y)
+            ) / 2 + L2 / 2 * tf.reduce_sum(w * w)
+        grad = inner.gradient(loss, w)
+    hessian = outer.jacobian(grad, w)
+    w1 = ops.newton_step(w, grad, hessian)
+    n = len(inputs64)
+    exact = np.linalg.solve(
+        inputs64.T @ inputs64 / n + L2 * np.eye(inputs64.shape[1]), inputs64.T @ labels64 / n
+    )
+    ctx.close(
+        "Newton on a quadratic (ridge least squares): one step from 0 = the exact minimiser",
+        w1,
+        exact,
+        atol=1e-9,
+        rtol=1e-9,
+    )
+    with tf.GradientTape() as tape:
+        tape.watch(w1)
+        loss = tf.reduce_mean(tf.square(tf.linalg.matvec(x, w1) - y)) / 2 + L2 / 2 * tf.reduce_sum(
+            w1 * w1
+        )
+    ctx.less(
+        "Newton on a quadratic: gradient norm after one step / before",
+        float(tf.norm(tape.gradient(loss, w1)) / tf.norm(grad)),
+        1e-10,
+    )
+
+
+def _decay(ctx, inputs, labels, start):
+    steps = np.arange(0, 60)
+    for staircase in (False, True):
+        schedule = keras.optimizers.schedules.ExponentialDecay(
+            DECAY["lr0"], DECAY["decay_steps"], DECAY["decay_rate"], staircase=staircase
+        )
+        ctx.close(
+            f"exponential_decay(staircase={staircase}) = keras ExponentialDecay, steps 0..59",
+            ops.exponential_decay(
+                DECAY["lr0"], steps, DECAY["decay_steps"], DECAY["decay_rate"], staircase=staircase
+            ),
+            np.asarray(schedule(steps)),
+            atol=1e-7,
+            rtol=1e-6,
+        )
+    inverse = keras.optimizers.schedules.InverseTimeDecay(DECAY["lr0"], DECAY["decay_steps"], 0.5)
+    ctx.close(
+        "inverse_time_decay = keras InverseTimeDecay, steps 0..59",
+        ops.inverse_time_decay(DECAY["lr0"], steps, DECAY["decay_steps"], 0.5),
+        np.asarray(inverse(steps)),
+        atol=1e-7,
+        rtol=1e-6,
+    )
+
+    # SGD whose step t (1-based) uses lr_(t-1): keras evaluates the schedule at iterations = t - 1.
+    weights, bias = tf.constant(start[0]), tf.constant(start[1])
+    hand = []
+    for t in range(1, 31):
+        _, (grad_w, grad_b) = gradients(inputs, labels, weights, bias)
+        lr = float(
+            ops.exponential_decay(DECAY["lr0"], t - 1, DECAY["decay_steps"], DECAY["decay_rate"])
+        )
+        weights, bias = ops.sgd_update(weights, grad_w, lr), ops.sgd_update(bias, grad_b, lr)
+        hand.append(np.append(weights.numpy(), bias.numpy()))
+    schedule = keras.optimizers.schedules.ExponentialDecay(
+        DECAY["lr0"], DECAY["decay_steps"], DECAY["decay_rate"]
+    )
+    keras_path = keras_run(keras.optimizers.SGD(learning_rate=schedule), inputs, labels, start, 30)
+    ctx.close(
+        "SGD with exponential_decay by hand = keras SGD(learning_rate=ExponentialDecay), 30 steps",
+        np.array(hand),
+        keras_path,
+        atol=1e-6,
+        rtol=1e-6,
+    )
+
+
+def _plot(ctx, runs, newton_losses, optimum):
+    with ctx.figure("loss", figsize=(6.4, 4.2)) as (fig, axis):
+        floor = 1e-10
+        for name, losses in runs.items():
+            axis.semilogy(
+                np.arange(len(losses)),
+                np.maximum(losses - optimum, floor),
+                lw=2,
+                label=f"{name} {SETTINGS[name]}".replace("'", ""),
+            )
+        axis.semilogy(
+            np.arange(len(newton_losses)),
+            np.maximum(newton_losses - optimum, floor),
+            "ko-",
+            ms=4,
+            lw=2,
+            label="Newton (float64)",
+        )
+        axis.set(
+            xlabel="step",
+            ylabel="J - J* (J* at sklearn's minimiser; first order in float32)",
+            title="L2 logistic regression on breast-cancer data",
+        )
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=7)
