@@ -35,6 +35,11 @@ CATALOGUE: dict[str, str] = {
     "ewma": "ewma",
     "optimizers": "optimizers",
     "hyperparameters": "hyperparameters",
+    # C. Neural networks
+    "perceptron": "perceptron",
+    "bpn": "bpn",
+    "dropout": "dropout",
+    "init": "init",
     # Errata of the source documents that chapter A can show.
     "errata": "errata",
 }

@@ -1,0 +1,22 @@
+"""Keras layers and models built from scratch (design/architecture.md: tfref/nn).
+
+Every weight is created with ``add_weight`` or by a sublayer, so Keras tracks it (Keras 3 does
+not track raw ``tf.Variable`` attributes); every model passes ``training=`` explicitly to the
+layers that behave differently in training (dropout).
+"""
+
+from __future__ import annotations
+
+from tfref.nn.bpn import BPN, half_squared_error
+from tfref.nn.dropout import DropoutMLP, InvertedDropout
+from tfref.nn.perceptron import Perceptron, perceptron_update, train_perceptron
+
+__all__ = [
+    "BPN",
+    "DropoutMLP",
+    "InvertedDropout",
+    "Perceptron",
+    "half_squared_error",
+    "perceptron_update",
+    "train_perceptron",
+]
