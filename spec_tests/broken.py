@@ -322,6 +322,27 @@ def dropout_keeping_with_probability_rate():
 
     return _reference_with(inverted_dropout=inverted_dropout)
 
+
+# --- preprocessing --------------------------------------------------------------------------
+
+def standardize_with_sample_std():
+    """sigma with ddof 1 (pandas' default ``std()``, D2L's house-price code) instead of ddof 0:
+    the standardised columns then have variance (n - 1) / n, and differ from StandardScaler."""
+
+    def standardize(x, mean=None, std=None, axis=0):
+        array = np.asarray(x)
+        if mean is not None or std is not None or array.ndim == 0 or array.shape[axis] < 2 \
+                or not np.isfinite(array).all():
+            return ref.standardize(x, mean=mean, std=std, axis=axis)  # the same checks
+        dtype = np.float64 if array.dtype == np.float64 else np.float32
+        rows = np.moveaxis(array.astype(np.float64), axis, 0)  # (examples, features...)
+        constant = (rows == rows[0]).all(axis=0)
+        sample_std = np.where(constant, 0.0, rows.std(axis=0, ddof=1))
+        return ref.standardize(x, mean=rows.mean(axis=0).astype(dtype),
+                               std=sample_std.astype(dtype), axis=axis)
+
+    return _reference_with(standardize=standardize)
+
 #: factory name -> (the property family to run, the properties expected to catch it).
 EXPECTED_CATCHES: dict[str, tuple[str, tuple[str, ...]]] = {
     "softmax_without_max_subtraction": (
@@ -384,4 +405,7 @@ EXPECTED_CATCHES: dict[str, tuple[str, tuple[str, ...]]] = {
         "dropout", ("dropout_drops_a_share_rate_of_the_entries",
                     "dropout_preserves_the_expectation",
                     "dropout_with_rate_zero_is_the_identity")),
+    "standardize_with_sample_std": (
+        "preprocessing", ("standardize_gives_zero_mean_and_unit_variance_per_feature",
+                          "standardize_matches_sklearn_standard_scaler")),
 }

@@ -45,6 +45,8 @@ __all__ = [
     "exponential_decay", "inverse_time_decay",
     # dropout
     "inverted_dropout",
+    # preprocessing
+    "standardize", "mean_impute", "one_hot",
 ]
 
 # How far a probability vector's sum may stray from 1 (docs/contract.md).
@@ -705,3 +707,87 @@ def inverted_dropout(x, rate, seed, training=True):
     keep = np.random.default_rng(int(seed)).random(x.shape) >= rate
     scale = x.dtype.type(1.0 / (1.0 - rate))
     return np.where(keep, x * scale, x.dtype.type(0)).astype(x.dtype)
+
+
+# --------------------------------------------------------------------------------------------
+# Preprocessing (statistics over the examples axis, 0 by default)
+# --------------------------------------------------------------------------------------------
+
+def _examples_axis(x: np.ndarray, axis) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"axis must be a whole number; got {axis!r}")
+    if x.ndim == 0:
+        raise ValueError("x must have an examples axis (at least one axis); got a scalar")
+    return _check_axis(x, int(axis), "x")
+
+
+def _given_statistic(value, name: str, shape: tuple, dtype) -> np.ndarray:
+    array = _numbers(value, name).astype(dtype)
+    if array.shape != shape:
+        raise ValueError(f"{name} must have x's shape without the examples axis, {list(shape)}; "
+                         f"got {list(array.shape)}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinity; pass finite statistics")
+    return array
+
+
+def standardize(x, mean=None, std=None, axis=0):
+    """(x - mean) / std per feature; population std (ddof 0); std 0 divides by 1."""
+    x = _floats(x, "x")
+    axis = _examples_axis(x, axis)
+    if np.isnan(x).any():
+        raise ValueError("x contains NaN (a missing value); impute missing values first")
+    if np.isinf(x).any():
+        raise ValueError("x contains infinity; pass finite values")
+    if (mean is None) != (std is None):
+        raise ValueError("mean and std must be given together or not at all")
+    rows = np.moveaxis(x, axis, 0).astype(np.float64)  # (examples, features...)
+    if mean is None:
+        constant = (rows == rows[0]).all(axis=0)
+        mean = np.where(constant, rows[0], rows.sum(axis=0) / rows.shape[0])
+        std = np.sqrt(((rows - mean) ** 2).sum(axis=0) / rows.shape[0])
+        std = np.where(constant, 0.0, std)
+    else:
+        mean = _given_statistic(mean, "mean", rows.shape[1:], x.dtype).astype(np.float64)
+        std = _given_statistic(std, "std", rows.shape[1:], x.dtype).astype(np.float64)
+        if (std < 0).any():
+            raise ValueError(f"std has a negative entry ({std.min():.3g}); a standard deviation is >= 0")
+    scale = np.where(std == 0, 1.0, std)
+    return np.moveaxis((rows - mean) / scale, 0, axis).astype(x.dtype)
+
+
+def mean_impute(x, mean=None, axis=0):
+    """Each NaN replaced by the mean of the values present in its feature (or the given mean)."""
+    x = _floats(x, "x")
+    axis = _examples_axis(x, axis)
+    if np.isinf(x).any():
+        raise ValueError("x contains infinity; only NaN marks a missing value")
+    rows = np.moveaxis(x, axis, 0).copy()  # (examples, features...)
+    if mean is not None:
+        mean = _given_statistic(mean, "mean", rows.shape[1:], x.dtype)
+    for feature in np.ndindex(rows.shape[1:]):
+        column = rows[(slice(None), *feature)]
+        present = column[~np.isnan(column)]
+        if mean is not None:
+            fill = mean[feature]
+        elif present.size == 0:
+            raise ValueError("x has a feature with every value missing (all NaN); its mean is "
+                             "undefined: drop the feature or pass mean=")
+        else:
+            fill = present.astype(np.float64).sum() / present.size
+        column[np.isnan(column)] = fill
+    return np.moveaxis(rows, 0, axis)
+
+
+def one_hot(labels, num_classes=None):
+    """Row y of the k x k identity for each label y (float32); k = num_classes or max + 1."""
+    if num_classes is not None and (isinstance(num_classes, bool) or
+                                    not isinstance(num_classes, (int, float, np.number)) or
+                                    int(num_classes) != num_classes or num_classes < 1):
+        raise ValueError(f"num_classes must be a whole number >= 1 (or None); got {num_classes!r}")
+    labels = _labels(labels, "labels", None if num_classes is None else int(num_classes))
+    k = int(num_classes) if num_classes is not None else int(labels.max()) + 1
+    out = np.zeros((*labels.shape, k), dtype=np.float32)
+    for index in np.ndindex(labels.shape):
+        out[(*index, labels[index])] = 1.0
+    return out

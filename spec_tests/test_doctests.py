@@ -25,6 +25,7 @@ OPS_MODULES = [
     "tfref.ops.calculus",
     "tfref.ops.updates",
     "tfref.ops.dropout",
+    "tfref.ops.preprocessing",
 ]
 # Shared helpers: their examples (if any) must pass, but not every helper needs one.
 HELPER_MODULES = ["tfref._validation"]

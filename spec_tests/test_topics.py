@@ -18,7 +18,8 @@ from tfref.topics import CATALOGUE, get_topic
 PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation", "descent-step",
            "information", "distributions", "losses", "errata", "ewma", "gd-variants",
            "linear-regression", "logistic-regression", "softmax-regression", "regularization",
-           "optimizers", "hyperparameters", "perceptron", "bpn", "dropout", "init"}
+           "optimizers", "hyperparameters", "perceptron", "bpn", "dropout", "init",
+           "mlp", "overfitting", "blocks", "distribution-shift", "tabular-preprocessing"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 

@@ -61,6 +61,7 @@ from tfref.ops.losses import (
     zero_one_loss,
 )
 from tfref.ops.metrics import accuracy, confusion_matrix
+from tfref.ops.preprocessing import mean_impute, one_hot, standardize
 from tfref.ops.updates import (
     adam_update,
     exponential_decay,
@@ -133,4 +134,8 @@ __all__ = [
     "inverse_time_decay",
     # dropout
     "inverted_dropout",
+    # preprocessing
+    "mean_impute",
+    "standardize",
+    "one_hot",
 ]

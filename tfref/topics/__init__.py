@@ -37,9 +37,14 @@ CATALOGUE: dict[str, str] = {
     "hyperparameters": "hyperparameters",
     # C. Neural networks
     "perceptron": "perceptron",
+    "mlp": "mlp",
     "bpn": "bpn",
     "dropout": "dropout",
     "init": "init",
+    "overfitting": "overfitting",
+    "blocks": "blocks",
+    "distribution-shift": "distribution_shift",
+    "tabular-preprocessing": "tabular_preprocessing",
     # Errata of the source documents that chapter A can show.
     "errata": "errata",
 }

@@ -1,0 +1,240 @@
+"""Model tests for tfref.nn.mlp and tfref.nn.blocks (and the small solvers of chapter C topics).
+
+Each test names the property it checks: parameter counts by hand, the Sequential and subclassed
+builds computing one function, every variable tracked (and the Keras 3 lesson that raw
+``tf.Variable`` attributes are not), dropout honouring ``training=``, a shared layer's gradient
+being the sum over its uses, and the compiled training loop matching a plain eager loop.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfref.nn import blocks
+from tfref.nn.mlp import MLP, MLP_002_WIDTHS, fit_in_graph, parameter_count, sequential_mlp
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    keras.utils.set_random_seed(1234)
+
+
+def _inputs(rows=16, features=4, seed=0):
+    return np.random.default_rng(seed).normal(size=(rows, features)).astype("float32")
+
+
+def _shapes(variables):
+    return [tuple(int(d) for d in v.shape) for v in variables]
+
+
+# --- MLP ---------------------------------------------------------------------------------------
+
+
+def test_parameter_count_of_the_002_mlp_is_136_by_hand_and_by_keras():
+    assert parameter_count(MLP_002_WIDTHS) == 5 * 4 + 5 * 5 + 6 * 6 + 7 * 4 + 5 * 3 + 4 * 3 == 136
+    sequential = sequential_mlp(4, MLP_002_WIDTHS[1:-1], 3)
+    subclassed = MLP(MLP_002_WIDTHS[1:-1], 3)
+    subclassed.build((None, 4))
+    assert sequential.count_params() == subclassed.count_params() == 136
+
+
+def test_parameter_count_rejects_fewer_than_two_widths():
+    with pytest.raises(ValueError, match="widths"):
+        parameter_count([4])
+
+
+def test_subclassed_mlp_tracks_every_kernel_and_bias_in_layer_order():
+    model = MLP([8, 6], 3)
+    model(_inputs())
+    assert _shapes(model.trainable_variables) == [(4, 8), (8,), (8, 6), (6,), (6, 3), (3,)]
+    assert len({v.path for v in model.trainable_variables}) == 6
+
+
+def test_sequential_and_subclassed_mlp_compute_the_same_function_with_the_same_weights():
+    sequential = sequential_mlp(4, [8, 6], 3, activation="tanh")
+    subclassed = MLP([8, 6], 3, activation="tanh")
+    subclassed.build((None, 4))
+    subclassed.set_weights(sequential.get_weights())
+    x = _inputs()
+    np.testing.assert_array_equal(sequential(x, training=False), subclassed(x, training=False))
+
+
+def test_mlp_dropout_is_random_in_training_and_the_identity_at_inference():
+    model = MLP([64], 2, dropout=0.5)
+    no_dropout = MLP([64], 2)
+    x = _inputs(rows=8)
+    model(x)
+    no_dropout(x)
+    no_dropout.set_weights(model.get_weights())
+    first, second = model(x, training=True).numpy(), model(x, training=True).numpy()
+    assert not np.allclose(first, second), "dropout does not drop in training"
+    np.testing.assert_allclose(model(x, training=False), no_dropout(x, training=False), rtol=1e-6)
+    np.testing.assert_array_equal(model(x), model(x, training=False))
+
+
+def test_subclassed_mlp_compiles_and_fits_with_keras_fit():
+    assert "loss" not in vars(MLP), "a keras.Model method named loss clashes with Keras 3"
+    model = MLP([8], 3)
+    model.compile(optimizer="adam",
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    history = model.fit(_inputs(rows=32), np.arange(32) % 3, epochs=2, batch_size=8, verbose=0)
+    assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
+
+
+def test_mlp_rejects_bad_sizes_and_dropout():
+    with pytest.raises(ValueError, match="hidden_units"):
+        MLP([0], 3)
+    with pytest.raises(ValueError, match="dropout"):
+        sequential_mlp(4, [8], 3, dropout=1.0)
+
+
+def test_fit_in_graph_equals_an_eager_sgd_loop_over_the_same_batches():
+    x, y = _inputs(rows=20), np.arange(20) % 3
+    compiled = sequential_mlp(4, [5], 3)
+    eager = sequential_mlp(4, [5], 3)
+    eager.set_weights(compiled.get_weights())
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    history = fit_in_graph(compiled, x, y, loss_fn=loss_fn, optimizer=keras.optimizers.SGD(0.1),
+                           epochs=3, batch_size=8, rng=np.random.default_rng(7))
+    rng, optimizer = np.random.default_rng(7), keras.optimizers.SGD(0.1)
+    orders = [rng.permutation(20)[:16].reshape(2, 8) for _ in range(3)]
+    for order in orders:
+        for batch in order:
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y[batch], eager(x[batch], training=True))
+            grads = tape.gradient(loss, eager.trainable_variables)
+            optimizer.apply_gradients(zip(grads, eager.trainable_variables))
+    for a, b in zip(compiled.get_weights(), eager.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert history["loss"].shape == (3,)
+
+
+# --- blocks ------------------------------------------------------------------------------------
+
+
+def test_my_sequential_equals_keras_sequential_with_the_same_layers():
+    mine = blocks.MySequential(keras.layers.Dense(8, activation="relu"), keras.layers.Dense(3))
+    theirs = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8, activation="relu"),
+                               keras.layers.Dense(3)])
+    x = _inputs()
+    mine(x)
+    theirs.set_weights(mine.get_weights())
+    np.testing.assert_array_equal(mine(x), theirs(x))
+    assert len(mine.trainable_variables) == 4
+
+
+def test_my_dense_tracks_kernel_and_bias_and_computes_relu_of_affine():
+    layer = blocks.MyDense(5)
+    x = _inputs()
+    out = layer(x)
+    assert _shapes(layer.trainable_variables) == [(4, 5), (5,)]
+    kernel, bias = layer.get_weights()
+    np.testing.assert_allclose(out, np.maximum(x @ kernel + bias, 0), rtol=1e-5, atol=1e-6)
+
+
+def test_keras3_does_not_track_raw_tf_variable_attributes_but_tracks_keras_variables():
+    """The lesson of design/architecture.md: create weights with add_weight or keras.Variable.
+
+    If a future Keras tracks raw tf.Variables, this pin fails and the lesson needs revisiting.
+    """
+    raw = blocks.UntrackedDense(5)
+    raw(_inputs())
+    assert raw.trainable_variables == [] and raw.weights == []
+    tracked = blocks.KerasVariableDense(5)
+    tracked(_inputs())
+    assert _shapes(tracked.trainable_variables) == [(4, 5), (5,)]
+
+
+def test_centered_layer_output_has_zero_mean():
+    assert abs(float(tf.reduce_mean(blocks.CenteredLayer()(_inputs() + 3.0)))) < 1e-6
+
+
+def test_fixed_hidden_mlp_trains_its_dense_layer_but_not_its_constant_weight():
+    model = blocks.FixedHiddenMLP(units=20, seed=3)
+    x = _inputs(rows=4, features=20)
+    constant, kernel = model.constant_weight.numpy().copy(), None
+    model(x)
+    kernel = model.dense.kernel.numpy().copy()
+    assert len(model.trainable_variables) == 2 and len(model.non_trainable_variables) == 1
+    with tf.GradientTape() as tape:
+        value = model(x)
+    grads = tape.gradient(value, model.trainable_variables)
+    keras.optimizers.SGD(0.1).apply_gradients(zip(grads, model.trainable_variables))
+    np.testing.assert_array_equal(model.constant_weight.numpy(), constant)
+    assert not np.array_equal(model.dense.kernel.numpy(), kernel)
+    assert abs(float(model(x))) <= 1.0
+
+
+def test_fixed_hidden_mlp_rejects_inputs_of_another_width():
+    with pytest.raises(ValueError, match="units=20"):
+        blocks.FixedHiddenMLP(units=20)(_inputs(features=7))
+
+
+def test_shared_layer_gradient_is_the_sum_of_the_gradients_of_its_two_uses():
+    x, y = _inputs(rows=12), _inputs(rows=12, features=1, seed=1)
+    shared = blocks.SharedTwice(units=6)
+    shared(x)
+    unshared = blocks.UsedOnce(units=6)
+    unshared(x)
+    unshared.copy_from(shared)
+
+    def gradients(model, variables):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x) - y) ** 2)
+        return [g.numpy() for g in tape.gradient(loss, variables)]
+
+    g_kernel, g_bias = gradients(shared, [shared.shared.kernel, shared.shared.bias])
+    g1, b1, g2, b2 = gradients(unshared, [unshared.first_use.kernel, unshared.first_use.bias,
+                                          unshared.second_use.kernel, unshared.second_use.bias])
+    np.testing.assert_allclose(g_kernel, g1 + g2, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(g_bias, b1 + b2, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(g1, g2), "the two uses should receive different gradients"
+
+
+def test_half_zero_uniform_gives_half_zeros_and_magnitudes_between_five_and_ten():
+    values = blocks.HalfZeroUniform(seed=5)((200, 200)).numpy()
+    assert abs(np.mean(values == 0) - 0.5) < 0.02
+    nonzero = np.abs(values[values != 0])
+    assert nonzero.min() >= 5.0 and nonzero.max() <= 10.0
+
+
+def test_describe_parameters_lists_every_weight_with_a_unique_path():
+    model = blocks.NestMLP()
+    model(_inputs(features=20))
+    described = blocks.describe_parameters(model)
+    assert [shape for _, shape, _ in described] == [(20, 64), (64,), (64, 32), (32,), (32, 16), (16,)]
+    assert len({path for path, _, _ in described}) == 6
+
+
+# --- solvers of the chapter C topics -----------------------------------------------------------
+
+
+def test_newton_logistic_regressions_match_sklearn_for_each_replicate():
+    from sklearn.linear_model import LogisticRegression
+
+    from tfref.topics.distribution_shift import fit_logistic_regressions, predict_probability
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 3))
+    y = (x @ [1.0, -2.0, 0.5] + rng.normal(size=120) > 0).astype(int)
+    masks = (rng.random((3, 120)) < 0.6).astype(float)
+    theta = fit_logistic_regressions(x, y, masks, c=0.5)
+    probabilities = predict_probability(theta, x)
+    for r in range(3):
+        rows = masks[r] == 1
+        reference = LogisticRegression(C=0.5, tol=1e-10, max_iter=10_000).fit(x[rows], y[rows])
+        np.testing.assert_allclose(probabilities[r], reference.predict_proba(x)[:, 1], atol=1e-6)
+
+
+def test_batched_least_squares_matches_numpy_lstsq():
+    from tfref.topics.overfitting import design_matrix, fit_least_squares
+
+    rng = np.random.default_rng(1)
+    u = rng.uniform(-1, 1, size=(4, 15))
+    y = rng.normal(size=(4, 15))
+    design = np.stack([design_matrix(row, 5) for row in u])  # (4, 15, 6)
+    expected = np.stack([np.linalg.lstsq(d, t, rcond=None)[0] for d, t in zip(design, y)])
+    np.testing.assert_allclose(fit_least_squares(design, y), expected, rtol=1e-8, atol=1e-10)
