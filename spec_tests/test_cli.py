@@ -104,3 +104,35 @@ def test_unknown_dataset_exits_2_and_names_the_known_ones(capsys, tmp_path):
     assert cli.main(["run", "gd-variants", "--data", "no-such-data", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "no-such-data" in err and "digits" in err
+
+
+def test_resume_without_a_checkpoint_dir_exits_2(capsys, tmp_path):
+    assert cli.main(["run", "mlp", "--resume", "--out", str(tmp_path)]) == 2
+    assert "--checkpoint-dir" in capsys.readouterr().err
+
+
+def test_device_gpu_without_a_gpu_exits_2_and_says_so(capsys, tmp_path):
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("this machine has a GPU")
+    assert cli.main(["run", "mlp", "--device", "gpu", "--out", str(tmp_path)]) == 2
+    assert "no GPU" in capsys.readouterr().err
+
+
+def test_training_options_reach_the_engine(tmp_path):
+    """tfref run mlp --checkpoint-dir/--logdir: the engine writes checkpoints and event files."""
+    code = cli.main(["run", "mlp", "--quick", "--checkpoint-dir", str(tmp_path / "ckpt"),
+                     "--logdir", str(tmp_path / "logs"), "--out", str(tmp_path / "out")])
+    assert code == 0
+    assert list((tmp_path / "ckpt" / "mlp").glob("ckpt-*.index"))
+    assert list((tmp_path / "logs" / "mlp").glob("events.out.tfevents.*"))
+
+
+def test_bench_subcommand_reaches_the_benchmark(capsys):
+    try:
+        code = cli.main(["bench", "--help"])
+    except SystemExit as exit_info:  # argparse's --help may exit
+        code = exit_info.code
+    assert code == 0
+    assert "--json" in capsys.readouterr().out

@@ -2,7 +2,9 @@
 
     tfref list                                   list the topics (id, chapter, title)
     tfref run ID [--quick] [--seed N] [--out DIR] [--data NAME] [--epochs N]
+              [--checkpoint-dir DIR [--resume]] [--logdir DIR] [--strategy mirrored] [--device gpu]
                                                  run one topic
+    tfref bench [--quick] [--json]               training throughput against keras fit, NumPy, torch
     tfref reproduce [--quick] [--topic ID ...] [--seed N] [--out DIR]
                                                  run every (or the named) topic and write the report
     tfref spec [--impl MODULE[:FACTORY]] [--family F ...] [--out DIR]
@@ -36,16 +38,6 @@ def _seed(text: str) -> int:
     return value
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {value}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tfref", description="TensorFlow 2 / Keras 3 reference implementations "
                      "of the classic ML and deep-learning curriculum.")
@@ -64,8 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_options(run)
     run.add_argument("--data", metavar="NAME", default=None,
                      help="dataset for topics that can use several (e.g. digits, fashion-mnist)")
-    run.add_argument("--epochs", type=_positive_int, default=None,
-                     help="override the epoch count of a training topic")
+    from tfref.train.options import add_training_arguments
+
+    add_training_arguments(run)  # --epochs --checkpoint-dir --resume --logdir --strategy --device
+
+    bench = sub.add_parser("bench", add_help=False,
+                           help="training throughput: tfref vs keras fit, NumPy and PyTorch")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
 
     reproduce = sub.add_parser("reproduce", help="run every topic (or those named) and write the report")
     reproduce.add_argument("--topic", action="append", metavar="ID", help="run only this topic (repeatable)")
@@ -108,6 +105,18 @@ def _unknown_dataset(name: str | None) -> str | None:
     return f"unknown dataset {name!r} for --data; known: {', '.join(known)}"
 
 
+def _bad_training_options(args) -> str | None:
+    if getattr(args, "resume", False) and getattr(args, "checkpoint_dir", None) is None:
+        return "--resume needs --checkpoint-dir DIR (the directory to resume from)"
+    if getattr(args, "device", None) == "gpu":
+        import tensorflow as tf
+
+        if not tf.config.list_physical_devices("GPU"):
+            return ("--device gpu: TensorFlow sees no GPU on this machine; install the gpu extra "
+                    "(pip install -e '.[gpu]') on a machine with an NVIDIA GPU, or drop --device")
+    return None
+
+
 def cmd_list() -> int:
     from tfref.topics import list_topics
 
@@ -126,7 +135,12 @@ def cmd_run(ids: list[str], args, command: str) -> int:
     from tfref.report import default_meta, write_report
     from tfref.runner import run_topics
 
-    options = {"data": getattr(args, "data", None), "epochs": getattr(args, "epochs", None)}
+    options = {"data": getattr(args, "data", None), "epochs": getattr(args, "epochs", None),
+               "logdir": getattr(args, "logdir", None)}
+    if args.command == "run":
+        from tfref.train.options import TrainOptions
+
+        options["train"] = TrainOptions.from_args(args)
     results = run_topics(ids, quick=args.quick, seed=args.seed, out_dir=args.out, options=options)
     data = write_report(results, args.out, default_meta(quick=args.quick, seed=args.seed, command=command))
     s = data["summary"]
@@ -144,6 +158,10 @@ def cmd_run(ids: list[str], args, command: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # the benchmark parses its own options (tfref bench --help)
+        from tfref.bench import main as bench_main
+
+        return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "list":
         return cmd_list()
@@ -160,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"tfref spec: error: {error}", file=sys.stderr)
             return 2
     ids = [args.topic] if args.command == "run" else (args.topic or list(CATALOGUE))
-    problem = problem or _unknown_topics(ids) or _unknown_dataset(getattr(args, "data", None))
+    problem = (problem or _unknown_topics(ids) or _unknown_dataset(getattr(args, "data", None))
+               or _bad_training_options(args))
     if problem:
         print(f"tfref {args.command}: error: {problem}", file=sys.stderr)
         return 2
