@@ -16,10 +16,11 @@ from pathlib import Path
 
 from tfref.train.distribute import DEVICES, STRATEGIES, device_scope, make_strategy
 
-__all__ = ["TrainOptions", "add_training_arguments"]
+__all__ = ["TrainOptions", "add_training_arguments", "positive_int"]
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1, else an ArgumentTypeError saying so."""
     try:
         value = int(text)
     except ValueError:
@@ -43,7 +44,7 @@ def add_training_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
         >>> TrainOptions.from_args(parser.parse_args(["--epochs", "3"])).epochs
         3
     """
-    parser.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--epochs", type=positive_int, default=None, metavar="N",
                         help="train for N epochs instead of the topic's own count")
     parser.add_argument("--checkpoint-dir", type=Path, default=None, metavar="DIR",
                         help="save a checkpoint after every epoch in DIR")
