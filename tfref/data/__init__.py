@@ -37,6 +37,7 @@ from tfref.data.splits import (
     FALLBACK_DATASET,
     Splits,
     canonical_name,
+    digits_unit_scaled_splits,
     load_classification,
     resolve_dataset,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "cache_dir",
     "canonical_name",
     "data_dir",
+    "digits_unit_scaled_splits",
     "file_sha256",
     "load_classification",
     "load_embedded",

@@ -19,6 +19,7 @@ from tfref.data.errors import DataUnavailable
 from tfref.data.remote import FASHION_MNIST_CLASSES, FASHION_MNIST_URL, load_fashion_mnist
 
 __all__ = [
+    "digits_unit_scaled_splits",
     "CLASSIFICATION_DATASETS",
     "FALLBACK_DATASET",
     "Splits",
@@ -314,3 +315,32 @@ def _scaled(parts: list[np.ndarray], max_value: float | None) -> list[np.ndarray
     std = parts[0].std(axis=0)
     std = np.where(std > 0, std, 1.0).astype(np.float32)
     return [((p - mean) / std).astype(np.float32) for p in parts]
+
+
+def digits_unit_scaled_splits(seed: int):
+    """Digits with pixels scaled to [0, 1] and stratified 60 / 20 / 20 train/validation/test indices.
+
+    The split the chapter A-B digits topics (hidden-size, softmax-regression, hyperparameters)
+    share: 40% is held out with ``seed``, then halved into validation and test with ``seed``.
+
+    Args:
+        seed: random state of both stratified splits.
+
+    Returns:
+        ``(inputs, labels, train, validation, test)``: inputs (1797, 64) float32 in [0, 1],
+        labels (1797,) int64, and three disjoint index arrays.
+
+    Example:
+        >>> inputs, labels, train, validation, test = digits_unit_scaled_splits(0)
+        >>> len(train), len(validation), len(test), float(inputs.max())
+        (1078, 359, 360, 1.0)
+    """
+    from sklearn.model_selection import train_test_split
+
+    digits = load_embedded("digits")
+    labels = np.asarray(digits.y)
+    indices = np.arange(len(labels))
+    train, rest = train_test_split(indices, test_size=0.4, random_state=seed, stratify=labels)
+    validation, test = train_test_split(rest, test_size=0.5, random_state=seed,
+                                        stratify=labels[rest])
+    return (np.asarray(digits.x) / 16.0).astype(np.float32), labels, train, validation, test

@@ -33,11 +33,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 import tensorflow as tf
-from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
-from sklearn.model_selection import train_test_split
 
 from tfref import ops
+from tfref.data import digits_unit_scaled_splits
 from tfref.topics._base import RunContext
 
 ID = "hidden-size"
@@ -131,19 +130,9 @@ def errors(model, inputs, labels) -> np.ndarray:
     return tf.reduce_mean(ops.zero_one_loss(true, predicted), axis=0).numpy()
 
 
-def load_splits(seed: int):
-    """Digits scaled to [0, 1], split 60/20/20 into train, validation and test (stratified)."""
-    inputs, labels = load_digits(return_X_y=True)
-    indices = np.arange(len(labels))
-    train, rest = train_test_split(indices, test_size=0.4, random_state=seed, stratify=labels)
-    validation, test = train_test_split(
-        rest, test_size=0.5, random_state=seed, stratify=labels[rest]
-    )
-    return (inputs / 16.0).astype("float32"), labels, train, validation, test
-
 
 def run(ctx: RunContext) -> None:
-    inputs, labels, train, validation, test = load_splits(ctx.seed)
+    inputs, labels, train, validation, test = digits_unit_scaled_splits(ctx.seed)
     ctx.check(
         "train / validation / test splits are disjoint and cover all 1797 images",
         len(set(train) | set(validation) | set(test))

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 
 from tfref import ops
+from tfref.data import digits_unit_scaled_splits
 from tfref.topics._base import RunContext
 
 ID = "hyperparameters"
@@ -42,15 +41,6 @@ QUICK = {"learning_rates": (0.003, 0.03, 0.3), "units": (4, 32), "epochs": 8}
 FULL = {"learning_rates": (0.001, 0.01, 0.1, 0.5), "units": (2, 8, 32, 128), "epochs": 15}
 BATCH_SIZE, ACTIVATION = 32, "relu"
 
-
-def load_splits(seed: int):
-    inputs, labels = load_digits(return_X_y=True)
-    indices = np.arange(len(labels))
-    train, rest = train_test_split(indices, test_size=0.4, random_state=seed, stratify=labels)
-    validation, test = train_test_split(
-        rest, test_size=0.5, random_state=seed, stratify=labels[rest]
-    )
-    return (inputs / 16.0).astype(np.float32), labels, train, validation, test
 
 
 def build(units: int, activation: str, learning_rate: float) -> keras.Model:
@@ -75,7 +65,7 @@ def accuracy(model, inputs, labels) -> float:
 
 
 def run(ctx: RunContext) -> None:
-    inputs, labels, train, validation, test = load_splits(ctx.seed)
+    inputs, labels, train, validation, test = digits_unit_scaled_splits(ctx.seed)
     grid = QUICK if ctx.quick else FULL
     epochs = ctx.options.get("epochs") or grid["epochs"]
 

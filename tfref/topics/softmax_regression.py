@@ -29,10 +29,9 @@ from __future__ import annotations
 import keras
 import numpy as np
 import tensorflow as tf
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 
 from tfref import ops
+from tfref.data import digits_unit_scaled_splits
 from tfref.topics._base import RunContext
 
 ID = "softmax-regression"
@@ -45,16 +44,6 @@ LEARNING_RATE = 0.5
 BATCH_SIZE = 64
 EPOCHS, QUICK_EPOCHS = 40, 12
 
-
-def load_splits(seed: int):
-    """Digits scaled to [0, 1]; stratified 60 / 20 / 20 train / validation / test indices."""
-    inputs, labels = load_digits(return_X_y=True)
-    indices = np.arange(len(labels))
-    train, rest = train_test_split(indices, test_size=0.4, random_state=seed, stratify=labels)
-    validation, test = train_test_split(
-        rest, test_size=0.5, random_state=seed, stratify=labels[rest]
-    )
-    return (inputs / 16.0).astype(np.float32), labels, train, validation, test
 
 
 @tf.function
@@ -93,7 +82,7 @@ def epoch_batches(rng, train: np.ndarray, epochs: int) -> np.ndarray:
 
 
 def run(ctx: RunContext) -> None:
-    inputs, labels, train, validation, test = load_splits(ctx.seed)
+    inputs, labels, train, validation, test = digits_unit_scaled_splits(ctx.seed)
     epochs = ctx.options.get("epochs") or (QUICK_EPOCHS if ctx.quick else EPOCHS)
     one_hot = tf.one_hot(labels, NUM_CLASSES).numpy()  # (n, q)
     ctx.check(
