@@ -350,19 +350,7 @@ class _DatasetTrainer:
     def _build(self, jit_compile: bool):
         step, names, strategy = self.step, self.step.metric_names, self.strategy
         if strategy is None:
-            @tf.function(jit_compile=jit_compile)
-            def one_step(xb, yb):
-                return step.train_step(xb, yb)
-
-            @tf.function
-            def train_epoch(dataset):
-                sums, count = _zeros(names), tf.zeros((), tf.int64)
-                for xb, yb in dataset:
-                    sums = _add(sums, one_step(xb, yb))
-                    count += _leading(xb)
-                return sums, count
-
-            return train_epoch
+            return _summing_loop(step.train_step, names, jit_compile)
 
         def replica_step(xb, yb):
             context = tf.distribute.get_replica_context()
@@ -690,28 +678,31 @@ def evaluate(model, x, y, *, loss_fn=None, batch_size: int = 256, accuracy: bool
         return _Evaluator(step, x, y, batch_size, jit_compile)()
 
 
+def _summing_loop(step_fn, names, jit_compile: bool):
+    """A tf.function over a dataset of (x, y) batches: the sums of ``step_fn``'s metrics and the
+    number of samples, with each step compiled (XLA when ``jit_compile``)."""
+    @tf.function(jit_compile=jit_compile)
+    def one_step(xb, yb):
+        return step_fn(xb, yb)
+
+    @tf.function
+    def run(dataset):
+        sums, count = _zeros(names), tf.zeros((), tf.int64)
+        for xb, yb in dataset:
+            sums = _add(sums, one_step(xb, yb))
+            count += _leading(xb)
+        return sums, count
+
+    return run
+
+
 def _dataset_evaluator(step: TrainStep, dataset, jit_compile: bool) -> Callable[[], dict]:
     if not isinstance(dataset, tf.data.Dataset):
         raise ValueError(f"validation must be a tf.data.Dataset of (x, y) batches for "
                          f"fit_dataset; got {type(dataset).__name__}")
     names = step.metric_names
 
-    def build(jit: bool):
-        @tf.function(jit_compile=jit)
-        def one_step(xb, yb):
-            return step.test_step(xb, yb)
-
-        @tf.function
-        def run(data):
-            sums, count = _zeros(names), tf.zeros((), tf.int64)
-            for xb, yb in data:
-                sums = _add(sums, one_step(xb, yb))
-                count += _leading(xb)
-            return sums, count
-
-        return run
-
-    compiled = _Compiled(jit_compile, build)
+    compiled = _Compiled(jit_compile, lambda jit: _summing_loop(step.test_step, names, jit))
 
     def evaluate_validation() -> dict:
         sums, count = compiled(dataset.prefetch(tf.data.AUTOTUNE))
