@@ -8,6 +8,8 @@ eagerly and are skipped inside a ``tf.function`` graph, where only static shapes
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import tensorflow as tf
 
@@ -140,3 +142,16 @@ def log_base(base, dtype) -> tf.Tensor | None:
     if not base > 0 or base == 1:
         raise ValueError(f"base must be a positive number other than 1 (or None for ln); got {base}")
     return tf.constant(np.log(base), dtype=dtype)
+
+
+def check_positive_whole(value, name: str, what: str = "") -> int:
+    """``value`` as an int, which must be a whole number >= 1 (bools, fractions, inf refused).
+
+    ``what`` says what the number counts, for the error message ("the number of steps").
+    """
+    whole = (not isinstance(value, bool) and isinstance(value, numbers.Real)
+             and np.isfinite(float(value)) and float(value) == int(value))
+    if not whole or value < 1:
+        meaning = f" ({what})" if what else ""
+        raise ValueError(f"{name} must be a whole number >= 1{meaning}; got {value!r}")
+    return int(value)

@@ -7,11 +7,9 @@ t - 1; beta -> ``beta``; t -> ``t``.
 
 from __future__ import annotations
 
-import numbers
-
 import tensorflow as tf
 
-from tfref._validation import as_float, check_in_range
+from tfref._validation import as_float, check_in_range, check_positive_whole
 
 __all__ = ["ewma", "ewma_weights"]
 
@@ -92,14 +90,7 @@ def ewma_weights(beta: float, t: int) -> tf.Tensor:
     if beta_tensor.shape.rank != 0:
         raise ValueError(f"beta must be a single number; got shape {beta_tensor.shape.as_list()}")
     check_in_range(float(beta_tensor), "beta", 0.0, 1.0)
-    steps = _whole_number_of_steps(t)
+    steps = check_positive_whole(t, "t", "v_t needs at least one value")
     ages = tf.range(steps - 1, -1, -1, dtype=beta_tensor.dtype)  # (t,): t - i for i = 1 .. t
     return (1 - beta_tensor) * tf.pow(beta_tensor, ages)
 
-
-def _whole_number_of_steps(t) -> int:
-    if isinstance(t, bool) or not isinstance(t, numbers.Real) or float(t) != int(t):
-        raise ValueError(f"t must be a whole number of steps >= 1; got {t!r}")
-    if t < 1:
-        raise ValueError(f"t must be >= 1 (v_t needs at least one value); got {t}")
-    return int(t)

@@ -5,11 +5,9 @@ Symbols: y -> ``y_true``; yhat -> ``y_pred``; k -> ``num_classes``.
 
 from __future__ import annotations
 
-import numbers
-
 import tensorflow as tf
 
-from tfref._validation import as_labels, check_same_shape, common_float
+from tfref._validation import as_labels, check_positive_whole, check_same_shape, common_float
 
 __all__ = ["confusion_matrix", "accuracy"]
 
@@ -45,7 +43,7 @@ def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> tf.Tenso
            [0, 0, 1]])
     """
     if num_classes is not None:
-        num_classes = _positive_whole_number(num_classes, "num_classes")
+        num_classes = check_positive_whole(num_classes, "num_classes")
     true_labels = as_labels(y_true, "y_true", num_classes)
     predicted_labels = as_labels(y_pred, "y_pred", num_classes)
     check_same_shape(true_labels, predicted_labels, "y_true", "y_pred")
@@ -83,10 +81,3 @@ def accuracy(y_true, y_pred) -> tf.Tensor:
     check_same_shape(y_true, y_pred, "y_true", "y_pred")
     return tf.reduce_mean(tf.cast(tf.equal(y_true, y_pred), y_true.dtype))
 
-
-def _positive_whole_number(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or float(value) != int(value):
-        raise ValueError(f"{name} must be a whole number; got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1; got {value}")
-    return int(value)

@@ -16,8 +16,6 @@ H -> ``hessian``.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import tensorflow as tf
 
@@ -25,6 +23,7 @@ from tfref._validation import (
     as_float,
     check_finite,
     check_in_range,
+    check_positive_whole,
     check_same_shape,
     common_float,
     eager,
@@ -84,10 +83,7 @@ def _step_count(t):
         if not isinstance(value, float):
             return t
         t = value
-    if isinstance(t, bool) or not isinstance(t, numbers.Real) or float(t) != int(t):
-        raise ValueError(f"t must be the whole number of the step, counted from 1; got {t!r}")
-    if t < 1:
-        raise ValueError(f"t must be >= 1 (the first update is step t = 1); got {t}")
+    check_positive_whole(t, "t", "the step count; the first update is t = 1")
     return t
 
 
