@@ -409,3 +409,31 @@ EXPECTED_CATCHES: dict[str, tuple[str, tuple[str, ...]]] = {
         "preprocessing", ("standardize_gives_zero_mean_and_unit_variance_per_feature",
                           "standardize_matches_sklearn_standard_scaler")),
 }
+
+
+# --- metrics with a positive class (lead) -------------------------------------------------------
+
+def recall_ignoring_pos_label():
+    """Recall always of class 1: the convention of document 000 (class 0 positive) is lost."""
+
+    def recall(y_true, y_pred, pos_label=1, zero_division=float("nan")):
+        return ref.recall(y_true, y_pred, pos_label=1, zero_division=zero_division)
+
+    return _reference_with(recall=recall)
+
+
+def precision_as_recall():
+    """TP / (TP + FN) under the name precision: the two denominators swapped."""
+
+    def precision(y_true, y_pred, pos_label=1, zero_division=float("nan")):
+        return ref.recall(y_true, y_pred, pos_label=pos_label, zero_division=zero_division)
+
+    return _reference_with(precision=precision)
+
+
+EXPECTED_CATCHES.update({
+    "recall_ignoring_pos_label": ("metrics", ("rates_match_sklearn_for_any_positive_class",
+                                              "rates_reproduce_the_thousand_sample_example_of_document_000")),
+    "precision_as_recall": ("metrics", ("rates_match_sklearn_for_any_positive_class",
+                                        "rates_reproduce_the_thousand_sample_example_of_document_000")),
+})

@@ -37,7 +37,8 @@ __all__ = [
     # averages
     "ewma", "ewma_weights",
     # metrics
-    "confusion_matrix", "accuracy",
+    "confusion_matrix", "accuracy", "error_rate", "recall", "precision", "false_positive_rate",
+    "false_rejection_rate",
     # calculus
     "central_difference",
     # updates
@@ -542,6 +543,58 @@ def accuracy(y_true, y_pred):
     y_pred = _numbers(y_pred, "y_pred")
     _check_same_shape(y_true, y_pred, "y_true", "y_pred")
     return np.mean(y_true == y_pred).astype(_float_dtype(y_true, y_pred))
+
+
+def error_rate(y_true, y_pred):
+    y_true = _numbers(y_true, "y_true")
+    y_pred = _numbers(y_pred, "y_pred")
+    _check_same_shape(y_true, y_pred, "y_true", "y_pred")
+    return np.mean(y_true != y_pred).astype(_float_dtype(y_true, y_pred))
+
+
+def _one_vs_rest_counts(y_true, y_pred, pos_label):
+    """TP, FP, FN, TN with class pos_label positive and every other class negative."""
+    if isinstance(pos_label, bool) or not isinstance(pos_label, int | float | np.integer) \
+            or int(pos_label) != pos_label or pos_label < 0:
+        raise ValueError(f"pos_label must be a whole number >= 0; got {pos_label!r}")
+    y_true = _labels(y_true, "y_true")
+    y_pred = _labels(y_pred, "y_pred")
+    _check_same_shape(y_true, y_pred, "y_true", "y_pred")
+    tp = fp = fn = tn = 0
+    for true, predicted in zip(y_true.ravel(), y_pred.ravel()):
+        if true == pos_label and predicted == pos_label:
+            tp += 1
+        elif predicted == pos_label:
+            fp += 1
+        elif true == pos_label:
+            fn += 1
+        else:
+            tn += 1
+    return tp, fp, fn, tn
+
+
+def _ratio(numerator, denominator, zero_division):
+    return np.float32(numerator / denominator if denominator else zero_division)
+
+
+def recall(y_true, y_pred, pos_label=1, zero_division=float("nan")):
+    tp, _, fn, _ = _one_vs_rest_counts(y_true, y_pred, pos_label)
+    return _ratio(tp, tp + fn, zero_division)
+
+
+def precision(y_true, y_pred, pos_label=1, zero_division=float("nan")):
+    tp, fp, _, _ = _one_vs_rest_counts(y_true, y_pred, pos_label)
+    return _ratio(tp, tp + fp, zero_division)
+
+
+def false_positive_rate(y_true, y_pred, pos_label=1, zero_division=float("nan")):
+    _, fp, _, tn = _one_vs_rest_counts(y_true, y_pred, pos_label)
+    return _ratio(fp, fp + tn, zero_division)
+
+
+def false_rejection_rate(y_true, y_pred, pos_label=1, zero_division=float("nan")):
+    tp, _, fn, _ = _one_vs_rest_counts(y_true, y_pred, pos_label)
+    return _ratio(fn, tp + fn, zero_division)
 
 
 # --------------------------------------------------------------------------------------------

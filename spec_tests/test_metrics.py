@@ -81,3 +81,87 @@ def test_confusion_matrix_rejects_negative_out_of_range_and_non_integer_labels(i
         expect_value_error(lambda: impl.confusion_matrix(labels["y_true"], labels["y_pred"]),
                            which, rule=f"confusion_matrix with a {bad} label in {which}")
 
+
+
+# --- rates with a chosen positive class ---------------------------------------------------------
+
+RATES = ("recall", "precision", "false_positive_rate", "false_rejection_rate")
+
+
+def _sklearn_rates(y_true, y_pred, pos_label):
+    """The four rates from scikit-learn (one-vs-rest counts from its confusion matrix)."""
+    from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
+    from sklearn.metrics import precision_score, recall_score
+
+    labels = sorted(set(y_true.tolist()) | set(y_pred.tolist()) | {pos_label})
+    with warnings.catch_warnings():  # "a single label was found", undefined-metric warnings
+        warnings.simplefilter("ignore")
+        cm = sklearn_confusion_matrix(y_true, y_pred, labels=labels)
+        recall = recall_score(y_true, y_pred, labels=[pos_label], average=None,
+                              zero_division=np.nan)[0]
+        precision = precision_score(y_true, y_pred, labels=[pos_label], average=None,
+                                    zero_division=np.nan)[0]
+    i = labels.index(pos_label)
+    tp, fn, fp = cm[i, i], cm[i].sum() - cm[i, i], cm[:, i].sum() - cm[i, i]
+    tn = cm.sum() - tp - fn - fp
+    fpr = fp / (fp + tn) if fp + tn else np.nan
+    frr = fn / (tp + fn) if tp + fn else np.nan
+    return {"recall": recall, "precision": precision, "false_positive_rate": fpr,
+            "false_rejection_rate": frr}
+
+
+@spec_property(requires=list(RATES), pairs=strategies.label_pairs(), data=st.data())
+def test_rates_match_sklearn_for_any_positive_class(impl, pairs, data):
+    """recall/precision as scikit-learn's with labels=[pos_label]; FPR and FRR from its counts."""
+    y_true, y_pred, k = pairs
+    pos_label = data.draw(st.integers(0, k - 1), label="pos_label")
+    expected = _sklearn_rates(y_true, y_pred, pos_label)
+    for name in RATES:
+        measured = float(getattr(impl, name)(y_true, y_pred, pos_label=pos_label))
+        if np.isnan(expected[name]):
+            assert np.isnan(measured), (f"{name} with pos_label={pos_label} is 0/0 (undefined) "
+                                        f"and must be NaN by default; got {measured}")
+        else:
+            assert_close(measured, expected[name], dtype=np.float32,
+                         what=f"{name} with pos_label={pos_label}")
+
+
+@spec_property(requires=["recall", "false_rejection_rate", "error_rate", "accuracy"],
+               pairs=strategies.label_pairs(), data=st.data())
+def test_false_rejection_is_one_minus_recall_and_error_is_one_minus_accuracy(impl, pairs, data):
+    y_true, y_pred, k = pairs
+    pos_label = data.draw(st.integers(0, k - 1), label="pos_label")
+    recall = float(impl.recall(y_true, y_pred, pos_label=pos_label, zero_division=0.0))
+    frr = float(impl.false_rejection_rate(y_true, y_pred, pos_label=pos_label, zero_division=1.0))
+    assert_close(frr, 1.0 - recall, dtype=np.float32, what="FRR = 1 - recall")
+    assert_close(impl.error_rate(y_true, y_pred), 1.0 - impl.accuracy(y_true, y_pred),
+                 dtype=np.float32, what="error rate = 1 - accuracy")
+
+
+@spec_property(requires=list(RATES) + ["accuracy"])
+def test_rates_reproduce_the_thousand_sample_example_of_document_000(impl):
+    """900 ones and 100 zeros, a model predicting 1 everywhere: 90% accurate, yet with class 0
+    positive (000's convention) its recall is 0 and its precision undefined; with class 1
+    positive its recall is 1 and its precision 0.9."""
+    y_true = np.array([1] * 900 + [0] * 100)
+    y_pred = np.ones(1000, dtype=np.int64)
+    assert_close(impl.accuracy(y_true, y_pred), 0.9, dtype=np.float32, what="accuracy")
+    assert float(impl.recall(y_true, y_pred, pos_label=0)) == 0.0, "recall of class 0 must be 0"
+    assert np.isnan(float(impl.precision(y_true, y_pred, pos_label=0))), (
+        "precision of class 0 is 0/0 (nothing predicted 0): NaN by default")
+    assert float(impl.precision(y_true, y_pred, pos_label=0, zero_division=0.0)) == 0.0
+    assert float(impl.false_rejection_rate(y_true, y_pred, pos_label=0)) == 1.0
+    assert float(impl.false_positive_rate(y_true, y_pred, pos_label=0)) == 0.0
+    assert float(impl.recall(y_true, y_pred, pos_label=1)) == 1.0
+    assert_close(impl.precision(y_true, y_pred, pos_label=1), 0.9, dtype=np.float32,
+                 what="precision of class 1")
+    assert float(impl.false_positive_rate(y_true, y_pred, pos_label=1)) == 1.0
+
+
+@spec_property(requires=list(RATES), pairs=strategies.label_pairs(),
+               bad=st.sampled_from([-1, 0.5, True, "1", None]))
+def test_rates_reject_a_pos_label_that_is_not_a_class_label(impl, pairs, bad):
+    y_true, y_pred, _ = pairs
+    for name in RATES:
+        expect_value_error(lambda name=name: getattr(impl, name)(y_true, y_pred, pos_label=bad),
+                           "pos_label", rule=f"{name} with pos_label={bad!r}")

@@ -19,7 +19,8 @@ PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation
            "information", "distributions", "losses", "errata", "ewma", "gd-variants",
            "linear-regression", "logistic-regression", "softmax-regression", "regularization",
            "optimizers", "hyperparameters", "perceptron", "bpn", "dropout", "init",
-           "mlp", "overfitting", "blocks", "distribution-shift", "tabular-preprocessing"}
+           "mlp", "overfitting", "blocks", "distribution-shift", "tabular-preprocessing",
+           "train-test", "confusion", "batch-size", "device", "tensorboard"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 

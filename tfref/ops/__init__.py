@@ -60,7 +60,15 @@ from tfref.ops.losses import (
     squared_error,
     zero_one_loss,
 )
-from tfref.ops.metrics import accuracy, confusion_matrix
+from tfref.ops.metrics import (
+    accuracy,
+    confusion_matrix,
+    error_rate,
+    false_positive_rate,
+    false_rejection_rate,
+    precision,
+    recall,
+)
 from tfref.ops.preprocessing import mean_impute, one_hot, standardize
 from tfref.ops.updates import (
     adam_update,
@@ -122,6 +130,11 @@ __all__ = [
     # metrics
     "confusion_matrix",
     "accuracy",
+    "error_rate",
+    "recall",
+    "precision",
+    "false_positive_rate",
+    "false_rejection_rate",
     # calculus
     "central_difference",
     # updates

@@ -45,6 +45,13 @@ CATALOGUE: dict[str, str] = {
     "blocks": "blocks",
     "distribution-shift": "distribution_shift",
     "tabular-preprocessing": "tabular_preprocessing",
+    # H. Model evaluation
+    "train-test": "train_test",
+    "confusion": "confusion",
+    # I. Practice
+    "batch-size": "batch_size",
+    "device": "device",
+    "tensorboard": "tensorboard",
     # Errata of the source documents that chapter A can show.
     "errata": "errata",
 }

@@ -15,6 +15,7 @@ import glob
 import os
 import sys
 
+import numpy as np
 import tensorflow as tf
 
 __all__ = ["EpochProgress", "ScalarLog", "read_scalars", "format_metrics"]
@@ -113,6 +114,8 @@ class ScalarLog:
 def read_scalars(logdir) -> dict[str, list[tuple[int, float]]]:
     """Read every scalar of the event files in ``logdir``: ``{tag: [(step, value), ...]}``.
 
+    Values that are not numeric scalars (traced graphs, histograms, images) are skipped.
+
     Args:
         logdir: a TensorBoard log directory written by :class:`ScalarLog`.
 
@@ -130,7 +133,14 @@ def read_scalars(logdir) -> dict[str, list[tuple[int, float]]]:
         for record in tf.data.TFRecordDataset(path):
             event = tf.compat.v1.Event.FromString(record.numpy())
             for value in event.summary.value:
-                number = (float(tf.make_ndarray(value.tensor)) if value.HasField("tensor")
-                          else float(value.simple_value))
+                if value.HasField("tensor"):
+                    array = tf.make_ndarray(value.tensor)
+                    if array.size != 1 or not np.issubdtype(array.dtype, np.number):
+                        continue  # not a scalar: a traced graph, a histogram, an image...
+                    number = float(array.reshape(()))
+                elif value.HasField("simple_value"):
+                    number = float(value.simple_value)
+                else:
+                    continue
                 scalars.setdefault(value.tag, []).append((int(event.step), number))
     return {tag: sorted(points, key=lambda point: point[0]) for tag, points in scalars.items()}

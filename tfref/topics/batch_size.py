@@ -1,0 +1,93 @@
+"""Batch size: throughput against convergence per epoch.
+
+001 and 004: a larger mini-batch processes more samples per second (the matrix products are
+bigger and the per-step overhead is shared), but makes fewer updates per epoch, so with the
+same learning rate it lowers the loss less per epoch. Per epoch of n samples with batch b there
+are ceil(n / b) updates.
+
+Symbols -> names: b -> ``batch_size``; samples per second -> ``history.samples_per_second``
+of :func:`tfref.train.fit` (the first epoch, which includes tracing, is left out); the loss ->
+``history["loss"]`` (mean over the epoch's samples).
+
+Deviations: 004 reasons with a data set of 5 million examples (errata item 8); here a 64-128-10
+ReLU MLP trains on the digits set with SGD (learning rate 0.05) for the same number of epochs at
+every batch size. Throughput depends on the machine; the claims are ratios from one run with
+wide margins, and the measured figures are in the report.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import keras
+import numpy as np
+
+from tfref.data import resolve_dataset
+from tfref.topics._base import RunContext
+from tfref.train import fit
+
+ID = "batch-size"
+TITLE = "Batch size: samples per second against loss per epoch"
+CHAPTER = "I"
+SEEDS = ("001", "004")
+
+LEARNING_RATE = 0.05
+
+
+def train(splits, batch_size: int, epochs: int, seed: int) -> dict:
+    keras.utils.set_random_seed(seed)  # the same initial weights at every batch size
+    x_train = splits.x_train.reshape(len(splits.x_train), -1)
+    model = keras.Sequential([keras.Input((x_train.shape[1],)),
+                              keras.layers.Dense(128, activation="relu"),
+                              keras.layers.Dense(splits.num_classes)])
+    start = time.perf_counter()
+    history = fit(model, x_train, splits.y_train, epochs=epochs, batch_size=batch_size,
+                  seed=seed, loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer=keras.optimizers.SGD(LEARNING_RATE), jit_compile=False,
+                  progress=False)
+    seconds = time.perf_counter() - start
+    x_test = splits.x_test.reshape(len(splits.x_test), -1)
+    predictions = np.argmax(model(x_test, training=False).numpy(), axis=1)
+    return {"loss": history["loss"], "seconds": seconds,
+            "samples_per_second": float(np.median(history.samples_per_second[1:])),
+            "test_accuracy": float(np.mean(predictions == splits.y_test)),
+            "updates_per_epoch": math.ceil(len(x_train) / batch_size)}
+
+
+def run(ctx: RunContext) -> None:
+    splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"))
+    batch_sizes = (8, 64, 512) if ctx.quick else (4, 16, 64, 256, 1024)
+    epochs = ctx.options.get("epochs") or (4 if ctx.quick else 20)
+    runs = {b: train(splits, b, epochs, ctx.seed) for b in ctx.progress(batch_sizes,
+                                                                        desc="batch size")}
+    small, large = runs[batch_sizes[0]], runs[batch_sizes[-1]]
+    n = len(splits.x_train)
+    ctx.close(f"updates per epoch at batch {batch_sizes[0]}: ceil({n} / {batch_sizes[0]})",
+              small["updates_per_epoch"], math.ceil(n / batch_sizes[0]))
+    ctx.greater(f"throughput: batch {batch_sizes[-1]} processes more samples per second than "
+                f"batch {batch_sizes[0]} (ratio, one run)",
+                large["samples_per_second"] / small["samples_per_second"], 2.0)
+    ctx.less(f"convergence per epoch: after {epochs} epochs the training loss at batch "
+             f"{batch_sizes[0]} is lower than at batch {batch_sizes[-1]}",
+             small["loss"][-1], large["loss"][-1])
+    ctx.greater(f"batch {batch_sizes[0]} learns: test accuracy after {epochs} epochs "
+                "(chance 0.1)", small["test_accuracy"], 0.85)
+    ctx.note("Measured: " + "; ".join(
+        f"batch {b}: {r['samples_per_second']:,.0f} samples/s, final loss {r['loss'][-1]:.3f}, "
+        f"test accuracy {r['test_accuracy']:.3f}, {r['updates_per_epoch']} updates/epoch"
+        for b, r in runs.items()) + ".")
+
+    with ctx.figure("batch-size", ncols=2, figsize=(10.0, 3.8)) as (fig, (left, right)):
+        left.loglog(list(runs), [r["samples_per_second"] for r in runs.values()], "o-")
+        left.set_xlabel("batch size")
+        left.set_ylabel("training samples per second")
+        left.set_title("Throughput (median over epochs 2..)", fontsize=9)
+        left.grid(alpha=0.3, which="both")
+        for b, r in runs.items():
+            right.semilogy(np.arange(1, epochs + 1), r["loss"], marker="o", ms=3,
+                           label=f"batch {b}")
+        right.set_xlabel("epoch")
+        right.set_ylabel("training loss")
+        right.set_title(f"Loss per epoch, SGD lr {LEARNING_RATE}", fontsize=9)
+        right.legend(fontsize=7)
