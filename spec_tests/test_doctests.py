@@ -28,7 +28,7 @@ OPS_MODULES = [
     "tfref.ops.preprocessing",
 ]
 # Shared helpers: their examples (if any) must pass, but not every helper needs one.
-HELPER_MODULES = ["tfref._validation"]
+HELPER_MODULES = ["tfref._validation", "tfref.data.text"]
 
 
 def _run_doctests(module_name: str) -> tuple[doctest.TestResults, dict[str, int]]:

@@ -20,7 +20,8 @@ PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation
            "linear-regression", "logistic-regression", "softmax-regression", "regularization",
            "optimizers", "hyperparameters", "perceptron", "bpn", "dropout", "init",
            "mlp", "overfitting", "blocks", "distribution-shift", "tabular-preprocessing",
-           "train-test", "confusion", "batch-size", "device", "tensorboard"}
+           "train-test", "confusion", "batch-size", "device", "tensorboard",
+           "text-preprocessing", "language-model"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 

@@ -70,3 +70,23 @@ __all__ = [
     "shipped_dir",
     "verify_file",
 ]
+
+# --- text preprocessing and language-model data (added by text) ---
+from tfref.data.text import (  # noqa: E402
+    LaplaceNgramModel,
+    TextSource,
+    Vocab,
+    ZipfFit,
+    clean_lines,
+    load_corpus,
+    load_text,
+    ngram_counts,
+    seq_data_iter_random,
+    seq_data_iter_sequential,
+    tokenize,
+    zipf_fit,
+)
+
+__all__ += ["LaplaceNgramModel", "TextSource", "Vocab", "ZipfFit", "clean_lines", "load_corpus",
+            "load_text", "ngram_counts", "seq_data_iter_random", "seq_data_iter_sequential",
+            "tokenize", "zipf_fit"]

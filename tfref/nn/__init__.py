@@ -10,13 +10,17 @@ from __future__ import annotations
 from tfref.nn.bpn import BPN, half_squared_error
 from tfref.nn.dropout import DropoutMLP, InvertedDropout
 from tfref.nn.perceptron import Perceptron, perceptron_update, train_perceptron
+from tfref.nn.rnn_lm import ScratchCharRNN, keras_char_rnn, predict_chars
 
 __all__ = [
     "BPN",
     "DropoutMLP",
     "InvertedDropout",
     "Perceptron",
+    "ScratchCharRNN",
     "half_squared_error",
+    "keras_char_rnn",
     "perceptron_update",
+    "predict_chars",
     "train_perceptron",
 ]

@@ -45,6 +45,9 @@ CATALOGUE: dict[str, str] = {
     "blocks": "blocks",
     "distribution-shift": "distribution_shift",
     "tabular-preprocessing": "tabular_preprocessing",
+    # F. Sequences
+    "text-preprocessing": "text_preprocessing",
+    "language-model": "language_model",
     # H. Model evaluation
     "train-test": "train_test",
     "confusion": "confusion",
