@@ -844,3 +844,81 @@ def one_hot(labels, num_classes=None):
     for index in np.ndindex(labels.shape):
         out[(*index, labels[index])] = 1.0
     return out
+
+# --- distances (added by classic-a) ---
+
+_DISTANCE_METRICS = ("euclidean", "sqeuclidean", "manhattan")
+
+
+def _distance_points(x: np.ndarray, name: str) -> np.ndarray:
+    if x.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (points, features); got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or infinity; pass finite values")
+    return x
+
+
+def pairwise_distances(a, b=None, metric="euclidean"):
+    """D[i, j] between row i of a and row j of b, one pair at a time (b = a when None)."""
+    if not isinstance(metric, str) or metric not in _DISTANCE_METRICS:
+        raise ValueError(f"metric must be one of {', '.join(_DISTANCE_METRICS)}; got {metric!r}")
+    if b is None:
+        a = _distance_points(_floats(a, "a"), "a")
+        b = a
+    else:
+        a, b = _common_floats(a=a, b=b)
+        a, b = _distance_points(a, "a"), _distance_points(b, "b")
+        if a.shape[1] != b.shape[1]:
+            raise ValueError(f"a and b must have the same number of features; got {a.shape[1]} "
+                             f"and {b.shape[1]}")
+    out = np.zeros((a.shape[0], b.shape[0]), dtype=a.dtype)
+    for i in range(a.shape[0]):
+        for j in range(b.shape[0]):
+            d = a[i].astype(np.float64) - b[j].astype(np.float64)
+            if metric == "manhattan":
+                out[i, j] = np.abs(d).sum()
+            elif metric == "sqeuclidean":
+                out[i, j] = (d * d).sum()
+            else:
+                out[i, j] = np.sqrt((d * d).sum())
+    return out
+
+
+def _gaussian_arrays(x, mean, var):
+    x, mean, var = _common_floats(x=x, mean=mean, var=var)
+    for array, name in ((x, "x"), (mean, "mean"), (var, "var")):
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} contains NaN or infinity; pass finite values")
+    if np.any(var <= 0):
+        raise ValueError(f"var must be > 0 (a variance); smallest is {var.min():.3g}")
+    try:
+        np.broadcast_shapes(x.shape, mean.shape, var.shape)
+    except ValueError:
+        raise ValueError(f"x, mean and var must broadcast together; got shapes {x.shape}, "
+                         f"{mean.shape} and {var.shape}") from None
+    return x, mean, var
+
+
+def gaussian_pdf(x, mean, var):
+    """exp(-(x - mean)^2 / (2 var)) / sqrt(2 pi var), entry by entry."""
+    x, mean, var = _gaussian_arrays(x, mean, var)
+    dtype = x.dtype
+    x, mean, var = (a.astype(np.float64) for a in (x, mean, var))
+    return (np.exp(-((x - mean) ** 2) / (2 * var)) / np.sqrt(2 * np.pi * var)).astype(dtype)
+
+
+def gaussian_density(x, mean, var):
+    """Product over the last axis of gaussian_pdf(x, mean, var)."""
+    x, mean, var = _gaussian_arrays(x, mean, var)
+    if x.ndim == 0:
+        raise ValueError("x must have a feature axis (shape (..., d)); got a scalar")
+    dtype = x.dtype
+    x, mean, var = (a.astype(np.float64) for a in (x, mean, var))
+    pdf = np.exp(-((x - mean) ** 2) / (2 * var)) / np.sqrt(2 * np.pi * var)
+    out = np.ones(pdf.shape[:-1])
+    for j in range(pdf.shape[-1]):
+        out = out * pdf[..., j]
+    return np.asarray(out).astype(dtype)
+
+
+__all__ += ["pairwise_distances", "gaussian_pdf", "gaussian_density"]

@@ -26,6 +26,7 @@ OPS_MODULES = [
     "tfref.ops.updates",
     "tfref.ops.dropout",
     "tfref.ops.preprocessing",
+    "tfref.ops.distances",
 ]
 # Shared helpers: their examples (if any) must pass, but not every helper needs one.
 HELPER_MODULES = ["tfref._validation", "tfref.data.text"]

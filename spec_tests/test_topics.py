@@ -21,7 +21,8 @@ PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation
            "optimizers", "hyperparameters", "perceptron", "bpn", "dropout", "init",
            "mlp", "overfitting", "blocks", "distribution-shift", "tabular-preprocessing",
            "train-test", "confusion", "batch-size", "device", "tensorboard",
-           "text-preprocessing", "language-model"}
+           "text-preprocessing", "language-model", "kmeans", "knn", "meanshift", "anomaly",
+           "pca-svd-ica", "model-search"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 

@@ -152,3 +152,7 @@ __all__ = [
     "standardize",
     "one_hot",
 ]
+
+from tfref.ops.distances import gaussian_density, gaussian_pdf, pairwise_distances  # noqa: E402
+
+__all__ += ["pairwise_distances", "gaussian_pdf", "gaussian_density"]

@@ -48,9 +48,16 @@ CATALOGUE: dict[str, str] = {
     # F. Sequences
     "text-preprocessing": "text_preprocessing",
     "language-model": "language_model",
+    # G. Classic machine learning
+    "kmeans": "kmeans",
+    "knn": "knn",
+    "meanshift": "meanshift",
+    "anomaly": "anomaly",
+    "pca-svd-ica": "pca_svd_ica",
     # H. Model evaluation
     "train-test": "train_test",
     "confusion": "confusion",
+    "model-search": "model_search",
     # I. Practice
     "batch-size": "batch_size",
     "device": "device",
