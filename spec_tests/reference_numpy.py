@@ -922,3 +922,109 @@ def gaussian_density(x, mean, var):
 
 
 __all__ += ["pairwise_distances", "gaussian_pdf", "gaussian_density"]
+
+# --- rnn (added by rnn) ---
+# One sequence, no batch axis: x (T, input_dim), y (T,) labels, U (hidden, input_dim),
+# W (hidden, hidden), V (output_dim, hidden), s0 (hidden,). Computed in float64, returned in
+# the dtype of the inputs (float64 if any is float64, else float32).
+
+def _rnn_arrays(x, U, W, V, s0):
+    named = {"x": x, "U": U, "W": W, "V": V}
+    if s0 is not None:
+        named["s0"] = s0
+    arrays = {name: _numbers(value, name) for name, value in named.items()}
+    dtype = _float_dtype(*arrays.values())
+    for name, array in arrays.items():
+        if name != "s0" and array.ndim != 2:
+            raise ValueError(f"{name} must be a 2-D array; got shape {array.shape}")
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} contains NaN or infinity; pass finite values")
+    x, U, W, V = (arrays[name].astype(np.float64) for name in ("x", "U", "W", "V"))
+    hidden = U.shape[0]
+    if U.shape[1] != x.shape[1]:
+        raise ValueError(f"U has shape {U.shape} but x has {x.shape[1]} features per step; "
+                         f"U must be (hidden, input_dim)")
+    if W.shape != (hidden, hidden):
+        raise ValueError(f"W has shape {W.shape}; it must be (hidden, hidden) = ({hidden}, "
+                         f"{hidden}) to match U {U.shape}")
+    if V.shape[1] != hidden:
+        raise ValueError(f"V has shape {V.shape}; it must be (output_dim, {hidden}) to match U")
+    if s0 is None:
+        s0 = np.zeros(hidden)
+    else:
+        s0 = arrays["s0"].astype(np.float64)
+        if s0.shape != (hidden,):
+            raise ValueError(f"s0 has shape {s0.shape}; it must be (hidden,) = ({hidden},)")
+    return x, U, W, V, s0, dtype
+
+
+def _rnn_steps(x, U, W, V, s0):
+    """s_1..s_T and o_1..o_T by the plain recursion, one step at a time, in float64."""
+    states, outputs, state = [], [], s0
+    for t in range(x.shape[0]):
+        state = np.tanh(U @ x[t] + W @ state)
+        z = V @ state
+        e = np.exp(z - z.max())
+        states.append(state)
+        outputs.append(e / e.sum())
+    return np.array(states), np.array(outputs)
+
+
+def rnn_forward(x, U, W, V, s0=None):
+    """s_t = tanh(U x_t + W s_{t-1}), o_t = softmax(V s_t); returns (states, outputs)."""
+    x, U, W, V, s0, dtype = _rnn_arrays(x, U, W, V, s0)
+    states, outputs = _rnn_steps(x, U, W, V, s0)
+    return states.astype(dtype), outputs.astype(dtype)
+
+
+def rnn_bptt(x, y, U, W, V, s0=None):
+    """E = sum_t -log o_t[y_t] and (dE/dU, dE/dW, dE/dV) by the BPTT recursion, step by step."""
+    x, U, W, V, s0, dtype = _rnn_arrays(x, U, W, V, s0)
+    labels = _labels(y, "y", V.shape[0])
+    if labels.shape != (x.shape[0],):
+        raise ValueError(f"y must hold one label per step, shape ({x.shape[0]},); got {labels.shape}")
+    states, outputs = _rnn_steps(x, U, W, V, s0)
+    loss = 0.0
+    dU, dW, dV = np.zeros_like(U), np.zeros_like(W), np.zeros_like(V)
+    d_next = np.zeros_like(s0)  # dE/da_{t+1}
+    for t in reversed(range(x.shape[0])):
+        loss -= np.log(outputs[t][labels[t]])
+        dz = outputs[t].copy()
+        dz[labels[t]] -= 1.0
+        dV += np.outer(dz, states[t])
+        ds = V.T @ dz + W.T @ d_next
+        da = ds * (1.0 - states[t] ** 2)
+        previous = states[t - 1] if t > 0 else s0
+        dU += np.outer(da, x[t])
+        dW += np.outer(da, previous)
+        d_next = da
+    return (np.asarray(loss, dtype=dtype), dU.astype(dtype), dW.astype(dtype), dV.astype(dtype))
+
+
+def clip_by_global_norm(grads, max_norm):
+    """Each g times max_norm / max(global_norm, max_norm); returns (list, global_norm)."""
+    if not isinstance(grads, (list, tuple)):
+        raise ValueError(f"grads must be a list or tuple of arrays; got {type(grads).__name__}")
+    if len(grads) == 0:
+        raise ValueError("grads is empty; pass at least one gradient")
+    if (isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.number))
+            or not math.isfinite(float(max_norm)) or not max_norm > 0):
+        raise ValueError(f"max_norm must be a finite number > 0; got {max_norm!r}")
+    arrays = []
+    for index, grad in enumerate(grads):
+        if grad is None:
+            raise ValueError(f"grads[{index}] is None; pass an array for every gradient")
+        arrays.append(_numbers(grad, f"grads[{index}]"))
+    dtype = _float_dtype(*arrays)
+    total = 0.0
+    for index, array in enumerate(arrays):
+        if not np.isfinite(array).all():
+            raise ValueError(f"grads[{index}] contains NaN or infinity")
+        for value in array.astype(np.float64).ravel():
+            total += value * value
+    global_norm = math.sqrt(total)
+    scale = float(max_norm) / max(global_norm, float(max_norm))
+    return [(a.astype(np.float64) * scale).astype(dtype) for a in arrays], np.asarray(global_norm, dtype)
+
+
+__all__ += ["rnn_forward", "rnn_bptt", "clip_by_global_norm"]

@@ -27,6 +27,7 @@ OPS_MODULES = [
     "tfref.ops.dropout",
     "tfref.ops.preprocessing",
     "tfref.ops.distances",
+    "tfref.ops.rnn",
 ]
 # Shared helpers: their examples (if any) must pass, but not every helper needs one.
 HELPER_MODULES = ["tfref._validation", "tfref.data.text"]

@@ -19,7 +19,8 @@ from spec_tests.impl import Impl, load_impl
 
 # The families of the ops contract (one spec_tests/test_<family>.py each).
 CONTRACT_FAMILIES = ["activations", "information", "averages", "metrics", "losses", "distributions",
-                     "errors", "updates", "dropout", "preprocessing", "distances"]
+                     "errors", "updates", "dropout", "preprocessing", "distances",
+                     "rnn"]
 
 
 def _replaced_functions(namespace) -> set[str]:

@@ -22,7 +22,7 @@ PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation
            "mlp", "overfitting", "blocks", "distribution-shift", "tabular-preprocessing",
            "train-test", "confusion", "batch-size", "device", "tensorboard",
            "text-preprocessing", "language-model", "kmeans", "knn", "meanshift", "anomaly",
-           "pca-svd-ica", "model-search"}
+           "pca-svd-ica", "model-search", "rnn-scratch", "sequence-model"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 

@@ -156,3 +156,7 @@ __all__ = [
 from tfref.ops.distances import gaussian_density, gaussian_pdf, pairwise_distances  # noqa: E402
 
 __all__ += ["pairwise_distances", "gaussian_pdf", "gaussian_density"]
+
+from tfref.ops.rnn import clip_by_global_norm, rnn_bptt, rnn_forward  # noqa: E402
+
+__all__ += ["rnn_forward", "rnn_bptt", "clip_by_global_norm"]

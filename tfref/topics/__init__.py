@@ -46,6 +46,8 @@ CATALOGUE: dict[str, str] = {
     "distribution-shift": "distribution_shift",
     "tabular-preprocessing": "tabular_preprocessing",
     # F. Sequences
+    "rnn-scratch": "rnn_scratch",
+    "sequence-model": "sequence_model",
     "text-preprocessing": "text_preprocessing",
     "language-model": "language_model",
     # G. Classic machine learning
