@@ -923,6 +923,156 @@ def gaussian_density(x, mean, var):
 
 __all__ += ["pairwise_distances", "gaussian_pdf", "gaussian_density"]
 
+# --- conv (added by conv) ---------------------------------------------------------------------
+# NHWC images; conv2d kernels (kh, kw, in, out); conv2d_transpose kernels (kh, kw, out, in).
+# Written as loops over output (or, for the transpose, input) pixels, D2L's corr2d/trans_conv.
+
+def _conv_whole(value, name: str, minimum: int, what: str) -> int:
+    if isinstance(value, np.generic):
+        value = value.item()
+    ok = (not isinstance(value, bool) and isinstance(value, int | float)
+          and math.isfinite(value) and value == int(value))
+    if not ok or int(value) < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum} ({what}); got {value!r}")
+    return int(value)
+
+
+def _conv_pair(value, name: str, minimum: int, what: str) -> tuple[int, int]:
+    if isinstance(value, tuple | list | np.ndarray) and np.ndim(value) == 1:
+        if len(value) != 2:
+            raise ValueError(f"{name} must be a whole number or an (height, width) pair; "
+                             f"got {value!r}")
+        return (_conv_whole(value[0], name, minimum, what),
+                _conv_whole(value[1], name, minimum, what))
+    number = _conv_whole(value, name, minimum, what)
+    return number, number
+
+
+def _conv_rank4(x: np.ndarray, name: str) -> None:
+    if x.ndim != 4:
+        raise ValueError(f"{name} must have rank 4 (NHWC images or a 4-D kernel); got shape "
+                         f"{x.shape}")
+
+
+def _conv_side(n: int, k: int, p: int, s: int, kernel_name: str) -> int:
+    if k > n + 2 * p:
+        raise ValueError(f"{kernel_name} {k} is larger than the padded input {n + 2 * p} "
+                         f"(n {n} + 2 * padding {p})")
+    return (n + 2 * p - k) // s + 1
+
+
+def conv_output_size(n, kernel_size, padding=0, stride=1):
+    """floor((n + 2p - k) / s) + 1."""
+    n = _conv_whole(n, "n", 1, "the input size")
+    k = _conv_whole(kernel_size, "kernel_size", 1, "the kernel size")
+    p = _conv_whole(padding, "padding", 0, "zeros on each side")
+    s = _conv_whole(stride, "stride", 1, "the step")
+    return _conv_side(n, k, p, s, "kernel_size")
+
+
+def conv2d(x, kernel, stride=1, padding=0):
+    """Y[b, i, j, d] = sum over the window at (s i, s j) of the zero-padded x times K[..., d]."""
+    x, kernel = _common_floats(x=x, kernel=kernel)
+    _conv_rank4(x, "x")
+    _conv_rank4(kernel, "kernel")
+    sh, sw = _conv_pair(stride, "stride", 1, "the step")
+    ph, pw = _conv_pair(padding, "padding", 0, "zeros on each side")
+    batch, h, w, c = x.shape
+    kh, kw, kc, c_out = kernel.shape
+    if c != kc:
+        raise ValueError(f"x has {c} channels but kernel has {kc} input channels")
+    oh = _conv_side(h, kh, ph, sh, "kernel")
+    ow = _conv_side(w, kw, pw, sw, "kernel")
+    padded = np.zeros((batch, h + 2 * ph, w + 2 * pw, c), dtype=np.float64)
+    padded[:, ph:ph + h, pw:pw + w, :] = x
+    out = np.zeros((batch, oh, ow, c_out), dtype=np.float64)
+    for b in range(batch):
+        for i in range(oh):
+            for j in range(ow):
+                window = padded[b, i * sh:i * sh + kh, j * sw:j * sw + kw, :]  # (kh, kw, c)
+                for d in range(c_out):
+                    out[b, i, j, d] = np.sum(window * kernel[:, :, :, d])
+    return out.astype(x.dtype)
+
+
+def _conv_pool(x, pool_size, stride, padding, reduce, fill):
+    x = _floats(x, "x")
+    _conv_rank4(x, "x")
+    kh, kw = _conv_pair(pool_size, "pool_size", 1, "the window")
+    sh, sw = (kh, kw) if stride is None else _conv_pair(stride, "stride", 1, "the step")
+    ph, pw = _conv_pair(padding, "padding", 0, "values on each side")
+    if ph > kh // 2 or pw > kw // 2:
+        raise ValueError(f"padding ({ph}, {pw}) must be at most half of pool_size ({kh}, {kw})")
+    batch, h, w, c = x.shape
+    oh = _conv_side(h, kh, ph, sh, "pool_size")
+    ow = _conv_side(w, kw, pw, sw, "pool_size")
+    padded = np.full((batch, h + 2 * ph, w + 2 * pw, c), fill, dtype=np.float64)
+    padded[:, ph:ph + h, pw:pw + w, :] = x
+    out = np.zeros((batch, oh, ow, c), dtype=np.float64)
+    for b in range(batch):
+        for i in range(oh):
+            for j in range(ow):
+                for channel in range(c):
+                    out[b, i, j, channel] = reduce(
+                        padded[b, i * sh:i * sh + kh, j * sw:j * sw + kw, channel])
+    return out.astype(x.dtype)
+
+
+def max_pool2d(x, pool_size, stride=None, padding=0):
+    """Maximum over each window; padding with -inf; stride None means pool_size."""
+    return _conv_pool(x, pool_size, stride, padding, np.max, -np.inf)
+
+
+def avg_pool2d(x, pool_size, stride=None, padding=0):
+    """Mean over each window; padded zeros counted (count_include_pad=True)."""
+    return _conv_pool(x, pool_size, stride, padding, np.mean, 0.0)
+
+
+def conv2d_transpose(x, kernel, stride=1, padding=0):
+    """Each input pixel adds x[b, i, j, c] K[:, :, :, c] at (s i, s j); crop p on each side."""
+    x, kernel = _common_floats(x=x, kernel=kernel)
+    _conv_rank4(x, "x")
+    _conv_rank4(kernel, "kernel")
+    sh, sw = _conv_pair(stride, "stride", 1, "the step")
+    ph, pw = _conv_pair(padding, "padding", 0, "rows cropped on each side")
+    batch, h, w, c = x.shape
+    kh, kw, c_out, kc = kernel.shape
+    if c != kc:
+        raise ValueError(f"x has {c} channels but kernel has {kc} input channels (last axis)")
+    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
+    if 2 * ph >= full_h or 2 * pw >= full_w:
+        raise ValueError(f"padding ({ph}, {pw}) crops the whole {full_h}x{full_w} output")
+    full = np.zeros((batch, full_h, full_w, c_out), dtype=np.float64)
+    for b in range(batch):
+        for i in range(h):
+            for j in range(w):
+                for channel in range(c):
+                    full[b, i * sh:i * sh + kh, j * sw:j * sw + kw, :] += (
+                        x[b, i, j, channel] * kernel[:, :, :, channel].astype(np.float64))
+    return full[:, ph:full_h - ph, pw:full_w - pw, :].astype(x.dtype)
+
+
+def bilinear_kernel(in_channels, out_channels, size):
+    """D2L's bilinear upsampling kernel, (size, size, out, in), channel c -> channel c."""
+    c_in = _conv_whole(in_channels, "in_channels", 1, "channels")
+    c_out = _conv_whole(out_channels, "out_channels", 1, "channels")
+    size = _conv_whole(size, "size", 1, "the kernel side")
+    if c_in != c_out:
+        raise ValueError(f"in_channels ({c_in}) and out_channels ({c_out}) must be equal")
+    factor = (size + 1) // 2
+    centre = factor - 1 if size % 2 == 1 else factor - 0.5
+    kernel = np.zeros((size, size, c_out, c_in), dtype=np.float32)
+    for u in range(size):
+        for v in range(size):
+            value = (1 - abs(u - centre) / factor) * (1 - abs(v - centre) / factor)
+            for channel in range(c_in):
+                kernel[u, v, channel, channel] = value
+    return kernel
+
+
+__all__ += ["conv_output_size", "conv2d", "max_pool2d", "avg_pool2d", "conv2d_transpose",
+            "bilinear_kernel"]
+
 # --- rnn (added by rnn) ---
 # One sequence, no batch axis: x (T, input_dim), y (T,) labels, U (hidden, input_dim),
 # W (hidden, hidden), V (output_dim, hidden), s0 (hidden,). Computed in float64, returned in

@@ -28,6 +28,7 @@ OPS_MODULES = [
     "tfref.ops.preprocessing",
     "tfref.ops.distances",
     "tfref.ops.rnn",
+    "tfref.ops.conv",
 ]
 # Shared helpers: their examples (if any) must pass, but not every helper needs one.
 HELPER_MODULES = ["tfref._validation", "tfref.data.text"]

@@ -22,7 +22,8 @@ PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation
            "mlp", "overfitting", "blocks", "distribution-shift", "tabular-preprocessing",
            "train-test", "confusion", "batch-size", "device", "tensorboard",
            "text-preprocessing", "language-model", "kmeans", "knn", "meanshift", "anomaly",
-           "pca-svd-ica", "model-search", "rnn-scratch", "sequence-model"}
+           "pca-svd-ica", "model-search", "rnn-scratch", "sequence-model",
+           "conv2d", "pooling", "segmentation"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 

@@ -160,3 +160,15 @@ __all__ += ["pairwise_distances", "gaussian_pdf", "gaussian_density"]
 from tfref.ops.rnn import clip_by_global_norm, rnn_bptt, rnn_forward  # noqa: E402
 
 __all__ += ["rnn_forward", "rnn_bptt", "clip_by_global_norm"]
+
+from tfref.ops.conv import (  # noqa: E402
+    avg_pool2d,
+    bilinear_kernel,
+    conv2d,
+    conv2d_transpose,
+    conv_output_size,
+    max_pool2d,
+)
+
+__all__ += ["conv_output_size", "conv2d", "max_pool2d", "avg_pool2d", "conv2d_transpose",
+            "bilinear_kernel"]

@@ -45,6 +45,11 @@ CATALOGUE: dict[str, str] = {
     "blocks": "blocks",
     "distribution-shift": "distribution_shift",
     "tabular-preprocessing": "tabular_preprocessing",
+    # D. Convolutional networks
+    "conv2d": "conv2d",
+    "pooling": "pooling",
+    # E. Computer vision
+    "segmentation": "segmentation",
     # F. Sequences
     "rnn-scratch": "rnn_scratch",
     "sequence-model": "sequence_model",

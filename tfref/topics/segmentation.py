@@ -1,0 +1,259 @@
+"""Semantic segmentation: transposed convolution from scratch and a bilinear-initialised FCN.
+
+Formula (003, D2L 13.10-13.11):
+    transposed conv:  Z[s i + u, s j + v, :] += X[i, j, :] K[u, v]^T   (overlaps add)
+                      Y = Z cropped by p on each side; side (n - 1) s + k - 2p
+    as matrices:      conv2d(x) = W x  =>  conv2d_transpose(y) = W^T y   (the adjoint)
+    bilinear kernel:  K[u, v, c, c] = g[u] g[v], g[u] = 1 - abs(u - centre) / f
+    FCN:              logits = ConvTranspose_bilinear(Conv1x1(backbone(x)))   (per-pixel classes)
+
+Symbols -> names: X -> x, K -> kernel (kh, kw, out, in), s -> stride, p -> padding,
+g -> ops.bilinear_kernel; the FCN -> tfref.nn.fcn.FCN.
+
+Deviations: D2L's FCN uses a ResNet-18 backbone pretrained on ImageNet and the Pascal VOC 2012
+data; neither can be downloaded here, so a three-stage backbone with batch normalisation is
+trained from scratch on a synthetic set generated here (squares and discs of random colours on a
+dark noisy background, labelled per pixel: 0 background, 1 square, 2 disc; a square and a disc of
+one size have the same area, so telling them apart takes the shape, not the colour or the size).
+The upsampling layer is D2L's: a transposed convolution with kernel 2f, stride f, padding f/2,
+initialised to bilinear interpolation and then trained with the rest.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from sklearn.datasets import load_sample_image
+
+from tfref.nn.fcn import FCN, bilinear_upsampling
+from tfref.ops.conv import bilinear_kernel, conv2d, conv2d_transpose
+from tfref.topics._base import RunContext
+from tfref.train import fit
+
+ID = "segmentation"
+TITLE = "Transposed convolution, bilinear upsampling and a fully convolutional network"
+CHAPTER = "E"
+SEEDS = ("003",)
+
+CLASSES = ("background", "square", "disc")
+IMAGE_SIZE = 32
+
+
+def make_shapes(n: int, rng: np.random.Generator, size: int = IMAGE_SIZE):
+    """n images (n, size, size, 3) in [0, 1] with 1-3 shapes each, and per-pixel labels (n, size,
+    size): 0 background, 1 square, 2 disc (the disc has the square's area); later shapes cover
+    earlier ones."""
+    x = np.empty((n, size, size, 3), np.float32)
+    y = np.zeros((n, size, size), np.int32)
+    rows, cols = np.mgrid[0:size, 0:size]
+    for i in range(n):
+        image = rng.uniform(0.0, 0.35, 3) + rng.normal(0.0, 0.05, (size, size, 3))
+        for _ in range(rng.integers(1, 4)):
+            colour = rng.uniform(0.2, 1.0, 3)
+            colour[rng.integers(3)] = rng.uniform(0.6, 1.0)  # at least one bright channel
+            label = int(rng.integers(1, 3))
+            half = rng.uniform(3.5, 7.5)  # half the square's side
+            cy, cx = rng.uniform(half, size - half, 2)
+            if label == 1:
+                mask = (np.abs(rows - cy) <= half) & (np.abs(cols - cx) <= half)
+            else:  # pi r^2 = (2 half)^2
+                mask = (rows - cy) ** 2 + (cols - cx) ** 2 <= 4 * half**2 / np.pi
+            image[mask] = colour + rng.normal(0.0, 0.05, (int(mask.sum()), 3))
+            y[i][mask] = label
+        x[i] = image
+    return np.clip(x, 0.0, 1.0), y
+
+
+def check_transposed_convolution(ctx: RunContext) -> None:
+    """D2L 13.10's examples, tf.nn.conv2d_transpose, keras Conv2DTranspose, the matrix view."""
+    x = np.array([[0, 1], [2, 3]], np.float32)[None, :, :, None]
+    k = np.array([[0, 1], [2, 3]], np.float32)[:, :, None, None]
+    ctx.close("D2L 13.10.1: trans_conv(X, K) = [[0,0,1],[0,4,6],[4,12,9]]",
+              conv2d_transpose(x, k)[0, :, :, 0], [[0, 0, 1], [0, 4, 6], [4, 12, 9]])
+    ctx.close("D2L 13.10.2: padding 1 crops the border: [[4]]",
+              conv2d_transpose(x, k, padding=1)[0, :, :, 0], [[4]])
+    ctx.close("D2L 13.10.2: stride 2: [[0,0,0,1],[0,0,2,3],[0,2,0,3],[4,6,6,9]]",
+              conv2d_transpose(x, k, stride=2)[0, :, :, 0],
+              [[0, 0, 0, 1], [0, 0, 2, 3], [0, 2, 0, 3], [4, 6, 6, 9]])
+
+    worst_tf = worst_keras = 0.0
+    for stride, kernel_size in ((1, 3), (2, 3), (2, 4), (3, 5)):
+        y = ctx.rng.normal(size=(2, 5, 6, 4)).astype(np.float32)
+        kernel = ctx.rng.normal(size=(kernel_size, kernel_size, 3, 4)).astype(np.float32)
+        ours = conv2d_transpose(y, kernel, stride=stride).numpy()
+        full = ((5 - 1) * stride + kernel_size, (6 - 1) * stride + kernel_size)
+        theirs = tf.nn.conv2d_transpose(y, kernel, (2, *full, 3), stride, "VALID").numpy()
+        layer = keras.layers.Conv2DTranspose(3, kernel_size, strides=stride, use_bias=False)
+        layer.build((None, 5, 6, 4))
+        layer.kernel.assign(kernel)
+        worst_tf = max(worst_tf, float(np.abs(ours - theirs).max()))
+        worst_keras = max(worst_keras, float(np.abs(ours - layer(y).numpy()).max()))
+    ctx.less("max |ops.conv2d_transpose - tf.nn.conv2d_transpose| (4 -> 3 channels, strides "
+             "1-3, kernels 3-5)", worst_tf, 1e-4)
+    ctx.less("max |ops.conv2d_transpose - keras Conv2DTranspose(padding='valid')| (same kernel)",
+             worst_keras, 1e-4)
+
+    # D2L 13.10.3: a conv (k 5, p 2, s 3) then the transpose with the same settings restores the
+    # shape of X.
+    x16 = ctx.rng.normal(size=(1, 16, 16, 10)).astype(np.float32)
+    kernel = ctx.rng.normal(size=(5, 5, 10, 20)).astype(np.float32) * 0.1
+    down = conv2d(x16, kernel, stride=3, padding=2)
+    up = conv2d_transpose(down, kernel, stride=3, padding=2)
+    ctx.check("D2L 13.10.3: conv2d(k 5, p 2, s 3) maps 16x16x10 to 6x6x20 and the transpose "
+              "maps it back to 16x16x10", tuple(down.shape) == (1, 6, 6, 20)
+              and tuple(up.shape) == (1, 16, 16, 10),
+              measured=f"{tuple(down.shape)} -> {tuple(up.shape)}")
+    probe = ctx.rng.normal(size=down.shape).astype(np.float64)
+    left = float(np.sum(conv2d(x16.astype(np.float64), kernel.astype(np.float64), 3, 2).numpy()
+                        * probe))
+    right = float(np.sum(x16.astype(np.float64)
+                         * conv2d_transpose(probe, kernel.astype(np.float64), 3, 2).numpy()))
+    ctx.close("adjoint: <conv2d(x, K), y> = <x, conv2d_transpose(y, K)> (float64, 16x16x10, "
+              "stride 3, padding 2)", left, right, rtol=1e-10)
+
+    # D2L 13.10.4: the convolution as a matrix W (4 x 9 for a 3x3 input and a 2x2 kernel); the
+    # transposed convolution multiplies by W^T.
+    kernel = np.array([[1, 2], [3, 4]], np.float64)[:, :, None, None]
+    basis = np.eye(9).reshape(9, 3, 3, 1)
+    w = conv2d(basis, kernel).numpy().reshape(9, 4).T  # (outputs, inputs)
+    image = np.arange(9, dtype=np.float64)
+    ctx.close("D2L 13.10.4: conv2d(X, K) = W x with W the 4x9 matrix of the conv",
+              w @ image, conv2d(image.reshape(1, 3, 3, 1), kernel).numpy().ravel())
+    y = np.array([1.0, -2.0, 0.5, 3.0])
+    ctx.close("D2L 13.10.4: conv2d_transpose(Y, K) = W^T y",
+              conv2d_transpose(y.reshape(1, 2, 2, 1), kernel).numpy().ravel(), w.T @ y,
+              atol=1e-12)
+
+
+def check_bilinear(ctx: RunContext, quick: bool) -> dict:
+    """Kernel 2s, stride s, padding s/2 with the bilinear kernel = tf.image.resize inside."""
+    photo = load_sample_image("china.jpg").astype(np.float32) / 255.0
+    photo = tf.image.resize(photo, (54, 80) if quick else (107, 160), antialias=True).numpy()
+    x = photo[None]  # (1, h, w, 3)
+    h, w = x.shape[1:3]
+    results = {}
+    for s in (2, 4):
+        ours = conv2d_transpose(x, bilinear_kernel(3, 3, 2 * s), stride=s, padding=s // 2)
+        layer = bilinear_upsampling(3, s)
+        keras_out = layer(x).numpy()
+        resized = tf.image.resize(x, (h * s, w * s), "bilinear").numpy()
+        gap = np.abs(ours.numpy() - resized)
+        inner = gap[:, s // 2:h * s - s // 2, s // 2:w * s - s // 2]
+        ctx.less(f"x{s} bilinear transposed conv (kernel {2 * s}, padding {s // 2}) = "
+                 "tf.image.resize bilinear wherever (o + 0.5)/s - 0.5 is inside the image: "
+                 "max |diff|", float(inner.max()), 1e-5)
+        ctx.greater(f"x{s}: on the outer {s // 2} rows/columns it differs (zero padding, not "
+                    "the edge value): max |diff|", float(gap.max()), 1e-2)
+        ctx.less(f"x{s}: keras Conv2DTranspose(padding='same') with the bilinear initializer = "
+                 "ops.conv2d_transpose: max |diff|",
+                 float(np.abs(keras_out - ours.numpy()).max()), 1e-5)
+        results[s] = (ours.numpy(), resized)
+    rows, cols = np.meshgrid(np.arange(6.0), np.arange(7.0), indexing="ij")
+    ramp = (0.3 * rows - 0.7 * cols + 2.0).astype(np.float32)[None, :, :, None]
+    up = conv2d_transpose(ramp, bilinear_kernel(1, 1, 8), stride=4, padding=2)[0, :, :, 0]
+    t_r, t_c = (np.arange(24) + 0.5) / 4 - 0.5, (np.arange(28) + 0.5) / 4 - 0.5
+    exact = 0.3 * t_r[:, None] - 0.7 * t_c[None, :] + 2.0
+    ctx.close("a linear ramp upsampled x4 is exact inside the border (bilinear interpolation "
+              "reproduces linear functions)", up.numpy()[2:-2, 2:-2], exact[2:-2, 2:-2],
+              atol=1e-5)
+    results["photo"] = photo
+    return results
+
+
+def train_fcn(ctx: RunContext, quick: bool) -> dict:
+    sizes = (256, 64, 128) if quick else (1200, 200, 400)
+    epochs = ctx.options.get("epochs") or (8 if quick else 20)
+    x_train, y_train = make_shapes(sizes[0], ctx.rng)
+    x_val, y_val = make_shapes(sizes[1], ctx.rng)
+    x_test, y_test = make_shapes(sizes[2], ctx.rng)
+    keras.utils.set_random_seed(ctx.seed)
+    model = FCN(len(CLASSES), filters=(16, 32, 32), batch_norm=True)
+    coarse = model.features(x_test[:4], training=False)
+    factor = model.factor
+    upsampled = model.upsample(coarse).numpy()
+    resized = tf.image.resize(coarse, (IMAGE_SIZE, IMAGE_SIZE), "bilinear").numpy()
+    inner = slice(factor // 2, IMAGE_SIZE - factor // 2)
+    ctx.less(f"untrained FCN: its upsampling layer (kernel {2 * factor}, stride {factor}) equals "
+             "tf.image.resize bilinear of the coarse logits inside the border: max |diff|",
+             float(np.abs(upsampled - resized)[:, inner, inner].max()), 1e-5)
+
+    history = fit(model, x_train, y_train,
+                  loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer=keras.optimizers.Adam(3e-3), epochs=epochs, batch_size=16,
+                  seed=ctx.seed, validation=(x_val, y_val), progress=False)
+    predicted = np.argmax(model(x_test, training=False).numpy(), axis=-1)
+    accuracy = float(np.mean(predicted == y_test))
+    majority = int(np.argmax(np.bincount(y_train.ravel(), minlength=len(CLASSES))))
+    baseline = float(np.mean(y_test == majority))
+    iou = []
+    for c in range(len(CLASSES)):
+        union = np.sum((predicted == c) | (y_test == c))
+        iou.append(float(np.sum((predicted == c) & (y_test == c)) / max(union, 1)))
+    loss = history.metrics["loss"]
+    ctx.less(f"FCN training loss falls: last / first epoch ({epochs} epochs)",
+             loss[-1] / loss[0], 0.5)
+    target = baseline + 0.5 * (1.0 - baseline)
+    ctx.greater(f"FCN pixel accuracy on {sizes[2]} test images beats the majority-class rule "
+                f"({baseline:.3f}) by at least half of the remaining error (> {target:.3f})",
+                accuracy, target)
+    ctx.greater("FCN intersection over union of the square and of the disc class (the smaller; "
+                "needs the shape, colour and area carry no class information)",
+                min(iou[1:]), 0.5)
+    ctx.note(f"FCN ({sum(int(np.prod(v.shape)) for v in model.trainable_variables):,} trainable "
+             f"parameters, backbone trained from scratch: no pretrained ResNet-18 offline) on "
+             f"{sizes[0]} synthetic {IMAGE_SIZE}x{IMAGE_SIZE} images, {epochs} epochs, Adam 3e-3: "
+             f"test pixel accuracy {accuracy:.3f} (majority class {baseline:.3f}), IoU "
+             + ", ".join(f"{name} {v:.3f}" for name, v in zip(CLASSES, iou, strict=True))
+             + f"; loss {loss[0]:.3f} -> {loss[-1]:.3f}.")
+    return {"x": x_test[:3], "y": y_test[:3], "predicted": predicted[:3], "loss": loss,
+            "val_accuracy": history.metrics["val_accuracy"], "baseline": baseline}
+
+
+def run(ctx: RunContext) -> None:
+    check_transposed_convolution(ctx)
+    bilinear = check_bilinear(ctx, ctx.quick)
+    trained = train_fcn(ctx, ctx.quick)
+    _plot(ctx, bilinear, trained)
+
+
+def _plot(ctx, bilinear, trained) -> None:
+    with ctx.figure("fcn", nrows=3, ncols=4, figsize=(13.0, 9.0)) as (fig, axes):
+        for row in range(3):
+            for col, (image, title) in enumerate((
+                    (trained["x"][row], "input"),
+                    (trained["y"][row], "ground truth"),
+                    (trained["predicted"][row], "FCN prediction"))):
+                ax = axes[row, col]
+                if image.ndim == 2:
+                    ax.imshow(image, cmap="viridis", vmin=0, vmax=len(CLASSES) - 1)
+                else:
+                    ax.imshow(image)
+                ax.set_title(f"{title} (teal square, yellow disc)" if col and not row
+                             else title, fontsize=8)
+                ax.set_xticks([])
+                ax.set_yticks([])
+        ax = axes[0, 3]
+        epochs = np.arange(1, len(trained["loss"]) + 1)
+        ax.plot(epochs, trained["loss"], "o-", ms=3, label="training loss")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("pixel cross-entropy")
+        twin = ax.twinx()
+        twin.plot(epochs, trained["val_accuracy"], "s-", ms=3, color="C1",
+                  label="validation pixel accuracy")
+        twin.axhline(trained["baseline"], color="C7", ls="--", lw=1, label="majority class")
+        twin.set_ylim(0.6, 1.0)
+        ax.set_title("FCN training", fontsize=9)
+        ax.legend(fontsize=7, loc="center right")
+        twin.legend(fontsize=7, loc="lower right")
+        ours, resized = bilinear[4]
+        axes[1, 3].imshow(np.clip(ours[0], 0, 1))
+        axes[1, 3].set_title("x4: bilinear transposed conv (dark rim)", fontsize=8)
+        gap = np.abs(ours[0] - resized[0]).max(axis=-1)[:16, :16]  # the top-left corner
+        shown = axes[2, 3].imshow(gap, cmap="magma")
+        axes[2, 3].set_title("|transposed conv - tf.image.resize|, top-left 16x16:\n"
+                             "non-zero on the outer 2 rows/columns only", fontsize=8)
+        fig.colorbar(shown, ax=axes[2, 3], fraction=0.046)
+        for ax in (axes[1, 3], axes[2, 3]):
+            ax.set_xticks([])
+            ax.set_yticks([])
