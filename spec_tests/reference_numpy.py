@@ -1178,3 +1178,52 @@ def clip_by_global_norm(grads, max_norm):
 
 
 __all__ += ["rnn_forward", "rnn_bptt", "clip_by_global_norm"]
+
+# --- trees (added by classic-b) ---------------------------------------------------------------
+
+def _tree_labels(labels) -> np.ndarray:
+    y = _labels(labels, "labels")
+    if y.ndim != 1:
+        raise ValueError(f"labels must be 1-D (one label per example); got shape {y.shape}")
+    return y
+
+
+def information_gain(labels, feature_values, base=None):
+    """Ent(D) - sum_v |D^v| / |D| Ent(D^v), written out with loops over values and classes."""
+    y = _tree_labels(labels)
+    values = _floats(feature_values, "feature_values")
+    if values.ndim != 1:
+        raise ValueError(f"feature_values must be 1-D (one value per example); got shape "
+                         f"{values.shape}")
+    if len(values) != len(y):
+        raise ValueError(f"labels and feature_values must have the same length; got {len(y)} "
+                         f"and {len(values)}")
+    if not np.all(np.isfinite(values)):
+        raise ValueError("feature_values contains NaN or infinity; pass finite values")
+    _in_base(np.zeros(1), base)  # reject a bad base
+
+    def ent(subset):
+        total = 0.0
+        for k in set(subset.tolist()):
+            p = float(np.sum(subset == k)) / len(subset)
+            total -= p * math.log(p)
+        return total
+
+    conditional = 0.0
+    for v in set(values.tolist()):
+        subset = y[values == v]
+        conditional += len(subset) / len(y) * ent(subset)
+    gain = max(ent(y) - conditional, 0.0)
+    return _in_base(np.asarray(gain, dtype=values.dtype), base)
+
+
+def gini_impurity(labels):
+    """1 - sum_k p_k^2 over the classes present."""
+    y = _tree_labels(labels)
+    total = 1.0
+    for k in set(y.tolist()):
+        total -= (float(np.sum(y == k)) / len(y)) ** 2
+    return np.float32(max(total, 0.0))
+
+
+__all__ += ["information_gain", "gini_impurity"]

@@ -29,6 +29,7 @@ OPS_MODULES = [
     "tfref.ops.distances",
     "tfref.ops.rnn",
     "tfref.ops.conv",
+    "tfref.ops.trees",
 ]
 # Shared helpers: their examples (if any) must pass, but not every helper needs one.
 HELPER_MODULES = ["tfref._validation", "tfref.data.text"]

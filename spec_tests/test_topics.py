@@ -23,7 +23,8 @@ PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation
            "train-test", "confusion", "batch-size", "device", "tensorboard",
            "text-preprocessing", "language-model", "kmeans", "knn", "meanshift", "anomaly",
            "pca-svd-ica", "model-search", "rnn-scratch", "sequence-model",
-           "conv2d", "pooling", "segmentation"}
+           "conv2d", "pooling", "segmentation", "decision-tree", "naive-bayes", "svm",
+           "ensembles", "q-learning"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 

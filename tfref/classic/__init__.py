@@ -11,18 +11,32 @@ TensorFlow; public methods return NumPy arrays. Shared input checks live in
 from tfref.classic._base import NotFittedError, check_is_fitted, check_X, check_X_y
 from tfref.classic.anomaly import GaussianAnomalyDetector, select_epsilon
 from tfref.classic.decomposition import PCA, FastICA, svd
+from tfref.classic.ensemble import AdaBoostStumps, BaggingTrees, RandomForest
 from tfref.classic.kmeans import KMeans
 from tfref.classic.knn import KNeighborsClassifier
 from tfref.classic.meanshift import MeanShift
+from tfref.classic.naive_bayes import GaussianNaiveBayes, MultinomialNaiveBayes
+from tfref.classic.qlearning import GridWorld, QLearning
+from tfref.classic.svm import LinearSVM
+from tfref.classic.tree import ID3Classifier
 
 __all__ = [
+    "AdaBoostStumps",
+    "BaggingTrees",
     "FastICA",
     "GaussianAnomalyDetector",
+    "GaussianNaiveBayes",
+    "GridWorld",
+    "ID3Classifier",
     "KMeans",
     "KNeighborsClassifier",
+    "LinearSVM",
     "MeanShift",
+    "MultinomialNaiveBayes",
     "NotFittedError",
     "PCA",
+    "QLearning",
+    "RandomForest",
     "check_X",
     "check_X_y",
     "check_is_fitted",

@@ -172,3 +172,7 @@ from tfref.ops.conv import (  # noqa: E402
 
 __all__ += ["conv_output_size", "conv2d", "max_pool2d", "avg_pool2d", "conv2d_transpose",
             "bilinear_kernel"]
+
+from tfref.ops.trees import gini_impurity, information_gain  # noqa: E402
+
+__all__ += ["information_gain", "gini_impurity"]

@@ -59,8 +59,13 @@ CATALOGUE: dict[str, str] = {
     "kmeans": "kmeans",
     "knn": "knn",
     "meanshift": "meanshift",
+    "decision-tree": "decision_tree",
+    "naive-bayes": "naive_bayes",
+    "svm": "svm",
     "anomaly": "anomaly",
     "pca-svd-ica": "pca_svd_ica",
+    "ensembles": "ensembles",
+    "q-learning": "q_learning",
     # H. Model evaluation
     "train-test": "train_test",
     "confusion": "confusion",

@@ -1,0 +1,121 @@
+"""Ensembles: bagging, random forest and AdaBoost beat their own members.
+
+Formula (002: many classifiers, combined with weights, decide together):
+    bagging / random forest:  P(c | x) = 1/M sum_m P_m(c | x), member m fitted on a bootstrap
+                              sample (random forest: each split among sqrt(d) random features)
+    AdaBoost (SAMME):         err_m = sum_i w_i [h_m(x_i) != y_i],
+                              alpha_m = log((1 - err_m) / err_m) + log(K - 1),
+                              w_i <- w_i exp(alpha_m [h_m(x_i) != y_i]) (normalised),
+                              H(x) = argmax_c sum_m alpha_m [h_m(x) = c]
+
+Symbols -> names: members h_m -> estimators_; alpha_m -> AdaBoostStumps.estimator_weights_;
+M -> n_estimators; P(c | x) -> BaggingTrees.predict_proba.
+
+Deviations: 002 names the methods (Bagging, AdaBoost, random forest, boosting) without their
+rules; the rules are Breiman's and Zhu et al.'s multi-class SAMME as scikit-learn implements
+them. Members are tfref's ID3 trees (numeric thresholds); AdaBoost is checked against
+scikit-learn's AdaBoostClassifier with entropy stumps. Data: scikit-learn's wine (quick) and
+breast cancer sets, raw features.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.ensemble import AdaBoostClassifier
+from sklearn.tree import DecisionTreeClassifier
+
+from tfref.classic.ensemble import AdaBoostStumps, BaggingTrees, RandomForest
+from tfref.classic.tree import ID3Classifier
+from tfref.data.splits import load_classification
+from tfref.topics._base import RunContext
+
+ID = "ensembles"
+TITLE = "Bagging, random forest and AdaBoost versus their members"
+CHAPTER = "G"
+SEEDS = ("002",)
+
+
+def _split(name: str, seed: int):
+    s = load_classification(name, seed=seed, scale=False)
+    x_train = np.concatenate([s.x_train, s.x_val]).astype(np.float64)
+    return x_train, np.concatenate([s.y_train, s.y_val]), s.x_test.astype(np.float64), s.y_test
+
+
+def study(ctx: RunContext, name: str, sizes: dict) -> dict:
+    x, y, x_test, y_test = _split(name, ctx.seed)
+    single = ID3Classifier().fit(x, y).score(x_test, y_test)
+    out = {"single": single, "name": name}
+    for label, model in (("bagging", BaggingTrees(n_estimators=sizes["bagging"],
+                                                  random_state=ctx.seed)),
+                         ("random forest", RandomForest(n_estimators=sizes["forest"],
+                                                        random_state=ctx.seed))):
+        model.fit(x, y)
+        accuracy = model.score(x_test, y_test)
+        members = np.mean(model.member_predictions(x_test) == y_test[None], axis=1)
+        ctx.greater(f"{name}: {label} of {len(members)} ID3 trees beats its members: test "
+                    f"accuracy minus the members' mean ({members.mean():.3f})",
+                    accuracy - members.mean(), 0.0)
+        ctx.greater(f"{name}: {label} is at least as accurate as one full ID3 tree on all the "
+                    f"training data ({single:.3f}), within 0.03 (about one wine test example)",
+                    accuracy - single, -0.03, or_equal=True)
+        out[label] = {"accuracy": accuracy, "members": members,
+                      "staged": model.staged_score(x_test, y_test)}
+
+    rounds = sizes["boost"]
+    boost = AdaBoostStumps(n_estimators=rounds).fit(x, y)
+    staged_train = np.mean(boost.staged_predict(x) != y[None], axis=1)
+    staged_test = np.mean(boost.staged_predict(x_test) == y_test[None], axis=1)
+    stumps = np.mean(boost.member_predictions(x_test) == y_test[None], axis=1)
+    accuracy = boost.score(x_test, y_test)
+    reference = AdaBoostClassifier(DecisionTreeClassifier(max_depth=1, criterion="entropy"),
+                                   n_estimators=rounds, random_state=ctx.seed).fit(x, y)
+    theirs = reference.score(x_test, y_test)
+    ctx.less(f"{name}: AdaBoost training error falls with rounds: after {len(staged_train)} "
+             f"rounds / after 1 round ({staged_train[0]:.3f})",
+             staged_train[-1] / staged_train[0], 0.5)
+    ctx.greater(f"{name}: AdaBoost beats its stumps: test accuracy minus the best stump's "
+                f"({stumps.max():.3f})", accuracy - stumps.max(), 0.0)
+    ctx.close(f"{name}: AdaBoost (SAMME, entropy stumps) test accuracy = sklearn "
+              "AdaBoostClassifier(DecisionTreeClassifier(max_depth=1, criterion='entropy'))",
+              accuracy, theirs, atol=0.03, rtol=0)
+    out["adaboost"] = {"accuracy": accuracy, "members": stumps, "train_error": staged_train,
+                       "staged": staged_test, "sklearn": theirs}
+    ctx.note(f"{name} (test accuracy): one ID3 tree {single:.3f}; bagging "
+             f"{out['bagging']['accuracy']:.3f} (members' mean "
+             f"{out['bagging']['members'].mean():.3f}); random forest "
+             f"{out['random forest']['accuracy']:.3f} (members' mean "
+             f"{out['random forest']['members'].mean():.3f}); AdaBoost {accuracy:.3f} "
+             f"(stumps' mean {stumps.mean():.3f}, best {stumps.max():.3f}; sklearn {theirs:.3f}); "
+             f"AdaBoost training error {staged_train[0]:.3f} after 1 round, "
+             f"{staged_train[-1]:.3f} after {len(staged_train)}.")
+    return out
+
+
+def run(ctx: RunContext) -> None:
+    if ctx.quick:
+        results = [study(ctx, "wine", {"bagging": 10, "forest": 15, "boost": 30})]
+    else:
+        results = [study(ctx, name, {"bagging": 25, "forest": 50, "boost": 100})
+                   for name in ("wine", "breast_cancer")]
+    _plot(ctx, results[-1])
+
+
+def _plot(ctx: RunContext, result: dict) -> None:
+    with ctx.figure("members", ncols=2, figsize=(10.0, 4.0)) as (fig, (left, right)):
+        for label, color in (("bagging", "C0"), ("random forest", "C2"), ("adaboost", "C1")):
+            staged = result[label]["staged"]
+            left.plot(np.arange(1, len(staged) + 1), staged, color=color, label=label)
+            left.axhline(np.mean(result[label]["members"]), color=color, ls=":", lw=1)
+        left.axhline(result["single"], color="k", ls="--", lw=1, label="one full ID3 tree")
+        left.set_xlabel("members in the ensemble")
+        left.set_ylabel("test accuracy")
+        left.set_title(f"{result['name']}: ensemble (solid) vs members' mean (dotted)",
+                       fontsize=9)
+        left.legend(fontsize=7)
+        left.grid(alpha=0.3)
+        error = result["adaboost"]["train_error"]
+        right.plot(np.arange(1, len(error) + 1), error, color="C1")
+        right.set_xlabel("AdaBoost rounds")
+        right.set_ylabel("training error")
+        right.set_title("AdaBoost (SAMME, stumps): training error by round", fontsize=9)
+        right.grid(alpha=0.3)
