@@ -923,6 +923,80 @@ def gaussian_density(x, mean, var):
 
 __all__ += ["pairwise_distances", "gaussian_pdf", "gaussian_density"]
 
+# --- style (added by vision) ---
+# Neural style transfer losses (D2L 13.12), channels last: (h, w, c) or (n, h, w, c).
+
+def _style_image(x, name: str, what: str) -> np.ndarray:
+    array = _floats(x, name)
+    if array.ndim not in (3, 4):
+        raise ValueError(f"{name} must be {what} of shape (h, w, c) or (n, h, w, c); got rank "
+                         f"{array.ndim} (shape {array.shape})")
+    return array
+
+
+def gram_matrix(features):
+    """G[a, b] = sum over positions p of X[p, a] X[p, b] / (c h w), one matrix per image."""
+    x = _style_image(features, "features", "a feature map")
+    batch = x if x.ndim == 4 else x[np.newaxis]
+    n, h, w, c = batch.shape
+    out = np.zeros((n, c, c), dtype=np.float64)
+    for image in range(n):
+        for a in range(c):
+            for b in range(c):
+                total = 0.0
+                for i in range(h):
+                    for j in range(w):
+                        total += float(batch[image, i, j, a]) * float(batch[image, i, j, b])
+                out[image, a, b] = total / (c * h * w)
+    out = out.astype(x.dtype)
+    return out if x.ndim == 4 else out[0]
+
+
+def content_loss(y_hat, y):
+    """mean((y_hat - y)^2) over every element."""
+    y_hat, y = _common_floats(y_hat=y_hat, y=y)
+    _check_same_shape(y_hat, y, "y_hat", "y")
+    diff = y_hat.astype(np.float64) - y.astype(np.float64)
+    return np.asarray(np.mean(diff * diff), dtype=y.dtype)
+
+
+def style_loss(y_hat_gram, gram_y):
+    """mean((G_hat - G)^2) over every element of two (c, c) or (n, c, c) Gram matrices."""
+    y_hat_gram, gram_y = _common_floats(y_hat_gram=y_hat_gram, gram_y=gram_y)
+    for array, name in ((y_hat_gram, "y_hat_gram"), (gram_y, "gram_y")):
+        if array.ndim < 2 or array.shape[-1] != array.shape[-2]:
+            raise ValueError(f"{name} must be a Gram matrix of shape (c, c) or (n, c, c), "
+                             f"square in its last two axes; got shape {array.shape}")
+    _check_same_shape(y_hat_gram, gram_y, "y_hat_gram", "gram_y")
+    diff = y_hat_gram.astype(np.float64) - gram_y.astype(np.float64)
+    return np.asarray(np.mean(diff * diff), dtype=gram_y.dtype)
+
+
+def total_variation_loss(image):
+    """0.5 * (mean |vertical neighbour differences| + mean |horizontal neighbour differences|)."""
+    x = _style_image(image, "image", "an image")
+    batch = x if x.ndim == 4 else x[np.newaxis]
+    n, h, w, c = batch.shape
+    if h < 2 or w < 2:
+        raise ValueError(f"image must be at least 2 pixels high and 2 wide; got height {h} and "
+                         f"width {w}")
+    vertical = horizontal = 0.0
+    for image_index in range(n):
+        for k in range(c):
+            for i in range(h):
+                for j in range(w):
+                    here = float(batch[image_index, i, j, k])
+                    if i + 1 < h:
+                        vertical += abs(float(batch[image_index, i + 1, j, k]) - here)
+                    if j + 1 < w:
+                        horizontal += abs(float(batch[image_index, i, j + 1, k]) - here)
+    vertical /= n * (h - 1) * w * c
+    horizontal /= n * h * (w - 1) * c
+    return np.asarray(0.5 * (vertical + horizontal), dtype=x.dtype)
+
+
+__all__ += ["gram_matrix", "content_loss", "style_loss", "total_variation_loss"]
+
 # --- conv (added by conv) ---------------------------------------------------------------------
 # NHWC images; conv2d kernels (kh, kw, in, out); conv2d_transpose kernels (kh, kw, out, in).
 # Written as loops over output (or, for the transpose, input) pixels, D2L's corr2d/trans_conv.

@@ -30,6 +30,7 @@ OPS_MODULES = [
     "tfref.ops.rnn",
     "tfref.ops.conv",
     "tfref.ops.trees",
+    "tfref.ops.style",
 ]
 # Shared helpers: their examples (if any) must pass, but not every helper needs one.
 HELPER_MODULES = ["tfref._validation", "tfref.data.text"]

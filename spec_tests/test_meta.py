@@ -20,7 +20,7 @@ from spec_tests.impl import Impl, load_impl
 # The families of the ops contract (one spec_tests/test_<family>.py each).
 CONTRACT_FAMILIES = ["activations", "information", "averages", "metrics", "losses", "distributions",
                      "errors", "updates", "dropout", "preprocessing", "distances",
-                     "rnn", "conv", "trees"]
+                     "rnn", "conv", "trees", "style"]
 
 
 def _replaced_functions(namespace) -> set[str]:

@@ -161,6 +161,10 @@ from tfref.ops.rnn import clip_by_global_norm, rnn_bptt, rnn_forward  # noqa: E4
 
 __all__ += ["rnn_forward", "rnn_bptt", "clip_by_global_norm"]
 
+from tfref.ops.style import content_loss, gram_matrix, style_loss, total_variation_loss  # noqa: E402
+
+__all__ += ["gram_matrix", "content_loss", "style_loss", "total_variation_loss"]
+
 from tfref.ops.conv import (  # noqa: E402
     avg_pool2d,
     bilinear_kernel,

@@ -49,7 +49,10 @@ CATALOGUE: dict[str, str] = {
     "conv2d": "conv2d",
     "pooling": "pooling",
     # E. Computer vision
+    "augmentation": "augmentation",
+    "fine-tuning": "fine_tuning",
     "segmentation": "segmentation",
+    "style-transfer": "style_transfer",
     # F. Sequences
     "rnn-scratch": "rnn_scratch",
     "sequence-model": "sequence_model",

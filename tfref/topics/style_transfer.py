@@ -1,0 +1,167 @@
+"""Neural style transfer: optimise an image so its features match one image and its Gram
+matrices another.
+
+D2L 13.12 (seed 003), after Gatys et al.: with F_l(x) the feature map of layer l of a fixed
+CNN and G(F) = F^T F / (c h w) its Gram matrix (tfref.ops.gram_matrix),
+    L(x) = w_c * mean((F_L(x) - F_L(content))^2)                       content loss (deep layer L)
+         + w_s * sum_l mean((G(F_l(x)) - G(F_l(style)))^2)             style loss (every layer l)
+         + w_tv * TV(x)                                                total variation (smoothness)
+minimised over the pixels of x (a tf.Variable initialised with the content image) by Adam, the
+network's weights fixed. The Gram matrix keeps which features fire together and forgets where,
+so matching it copies textures and colours, not layout.
+
+Symbols -> names: F_l -> tfref.nn.vision.ConvFeatures outputs; G -> ops.gram_matrix; the three
+terms -> ops.content_loss, ops.style_loss, ops.total_variation_loss; w_c, w_s, w_tv ->
+CONTENT_WEIGHT, STYLE_WEIGHT, TV_WEIGHT; x -> ``synthesised``.
+
+Deviations: D2L extracts features with an ImageNet-pretrained VGG-19 (content: conv4_2; style:
+conv1_1 ... conv5_1) on 300 x 450 images for 500 epochs. No weights can be downloaded here, so
+the feature extractor is three 3x3 convolution blocks with fixed random He-normal weights
+(random features still capture local texture statistics, Ulyanov et al. 2016, but less than
+VGG's, so the result is a colour and texture transfer rather than VGG's painterly one); content
+and style are scikit-learn's bundled china.jpg and flower.jpg, area-resized to 48 x 72 (quick)
+or 96 x 144; pixels stay in [0, 1] (each step is projected back by clipping). The content loss
+starts at exactly 0 (x = content) and rises as style is added, so it is not claimed to fall.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from tfref.nn.vision import ConvFeatures
+from tfref.ops.style import content_loss, gram_matrix, style_loss, total_variation_loss
+from tfref.topics._base import RunContext
+from tfref.topics.augmentation import load_photo
+
+ID = "style-transfer"
+TITLE = "Neural style transfer: content, Gram-matrix style and total-variation losses"
+CHAPTER = "E"
+SEEDS = ("003",)
+
+CONTENT_WEIGHT = 1.0
+STYLE_WEIGHT = 1e4
+TV_WEIGHT = 0.5
+LEARNING_RATE = 0.02
+WIDTHS = (32, 64, 128)
+
+
+def _losses(features, content_features, style_grams):
+    c = content_loss(features[-1], content_features[-1])
+    s = tf.add_n([style_loss(gram_matrix(f), g) for f, g in zip(features, style_grams,
+                                                                 strict=True)])
+    return c, s
+
+
+def synthesise(net, content, style, steps: int):
+    """Adam on the pixels of x (initialised with ``content``); per-step losses as arrays."""
+    content_features = [tf.stop_gradient(f) for f in net(content[np.newaxis], training=False)]
+    style_grams = [gram_matrix(f) for f in net(style[np.newaxis], training=False)]
+    x = tf.Variable(content[np.newaxis])
+    optimizer = tf.keras.optimizers.Adam(LEARNING_RATE)
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            c, s = _losses(net(x, training=False), content_features, style_grams)
+            t = total_variation_loss(x)
+            total = CONTENT_WEIGHT * c + STYLE_WEIGHT * s + TV_WEIGHT * t
+        optimizer.apply_gradients([(tape.gradient(total, x), x)])
+        x.assign(tf.clip_by_value(x, 0.0, 1.0))
+        return tf.stack([c, s, t, total])
+
+    history = np.array([step().numpy() for _ in range(steps)])
+    # the losses of the final image (the history holds each step's image before its update)
+    c, s = _losses(net(x, training=False), content_features, style_grams)
+    t = total_variation_loss(x)
+    final = np.array([float(c), float(s), float(t),
+                      float(CONTENT_WEIGHT * c + STYLE_WEIGHT * s + TV_WEIGHT * t)])
+    return x.numpy()[0], np.vstack([history, final]), content_features, style_grams
+
+
+def run(ctx: RunContext) -> None:
+    size = (48, 72) if ctx.quick else (96, 144)
+    steps = ctx.options.get("epochs") or (120 if ctx.quick else 200)
+    content = load_photo("china.jpg", size)
+    style = load_photo("flower.jpg", size)
+    net = ConvFeatures(widths=WIDTHS, seed=ctx.seed)
+    net(content[np.newaxis], training=False)  # build
+    ctx.check("the feature extractor is fixed: no trainable weights",
+              len(net.trainable_weights) == 0 and len(net.weights) == 2 * len(WIDTHS),
+              measured=f"{len(net.trainable_weights)} trainable of {len(net.weights)}")
+
+    # The ops against independent oracles on the real feature maps.
+    features = [f.numpy()[0] for f in net(content[np.newaxis], training=False)]
+    for level, f in enumerate(features, 1):
+        flat = f.reshape(-1, f.shape[-1]).astype(np.float64)
+        ctx.close(f"gram_matrix of block {level}'s features ({f.shape}) = X^T X / (c h w) "
+                  "(NumPy float64)", gram_matrix(f), flat.T @ flat / f.size, atol=1e-6,
+                  rtol=1e-4)
+    square = content[:, :size[0]]  # h = w: TV's two means have the same count
+    tf_tv = float(tf.image.total_variation(tf.constant(square)))  # sum of |differences| in both directions
+    ctx.close("total_variation_loss = tf.image.total_variation / (2 (h - 1) w c) on a square "
+              "crop", total_variation_loss(square),
+              tf_tv / (2 * (size[0] - 1) * size[0] * 3), rtol=1e-5)
+
+    synthesised, history, content_features, style_grams = synthesise(net, content, style, steps)
+    first, last = history[0], history[-1]
+    names = ("content", "style", "total variation", "total")
+    ctx.note(f"Feature extractor: {len(WIDTHS)} convolution blocks of {WIDTHS} channels with "
+             "fixed random He-normal weights (not pretrained: D2L uses VGG-19, which cannot be "
+             f"downloaded here). Images {size[0]} x {size[1]}; {steps} Adam steps, learning "
+             f"rate {LEARNING_RATE}; weights content {CONTENT_WEIGHT:g}, style "
+             f"{STYLE_WEIGHT:g}, TV {TV_WEIGHT:g}. Losses first -> last: "
+             + ", ".join(f"{n} {a:.3g} -> {b:.3g}" for n, a, b in zip(names, first, last,
+                                                                    strict=True)) + ".")
+    ctx.less("style loss falls: last / first", last[1] / first[1], 0.2)
+    ctx.less("total loss falls: last / first", last[3] / first[3], 0.5)
+    ctx.less("total variation falls: last / first", last[2] / first[2], 1.0)
+    ctx.check("content loss starts at exactly 0 (x is initialised with the content image)",
+              first[0] == 0.0, measured=float(first[0]))
+    style_image_content = float(content_loss(net(style[np.newaxis], training=False)[-1],
+                                             content_features[-1]))
+    ctx.less("the result keeps the content: its content loss / the style image's content loss",
+             last[0] / style_image_content, 0.75)
+
+    result_features = net(synthesised[np.newaxis], training=False)
+    content_grams = [gram_matrix(f) for f in content_features]
+    for level, (f, g_style, g_content) in enumerate(zip(result_features, style_grams,
+                                                        content_grams, strict=True), 1):
+        before = float(style_loss(g_content, g_style))
+        after = float(style_loss(gram_matrix(f), g_style))
+        ctx.less(f"block {level}: the result's Gram matrix is closer to the style image's than "
+                 "the content image's was (mean squared distance, after / before)",
+                 after / before, 0.5)
+    gram_result = gram_matrix(result_features[0][0]).numpy()
+    scale = float(np.abs(gram_result).max())
+    asymmetry = float(np.abs(gram_result - gram_result.T).max()) / scale
+    smallest = float(np.linalg.eigvalsh(gram_result.astype(np.float64)).min()) / scale
+    ctx.check("the result's Gram matrix (block 1) is symmetric and positive semi-definite "
+              "(relative to its largest entry, within float32 rounding 1e-5)",
+              asymmetry <= 1e-5 and smallest >= -1e-5,
+              measured=f"asymmetry {asymmetry:.2g}, smallest eigenvalue {smallest:.2g}")
+    _plot(ctx, content, style, synthesised, history)
+
+
+def _plot(ctx, content, style, synthesised, history) -> None:
+    with ctx.figure("result", ncols=4, figsize=(15.0, 3.2)) as (fig, axes):
+        for ax, image, title in ((axes[0], content, "content (china.jpg)"),
+                                 (axes[1], style, "style (flower.jpg)"),
+                                 (axes[2], synthesised, "synthesised")):
+            ax.imshow(np.clip(image, 0.0, 1.0))
+            ax.set_title(title, fontsize=9)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        steps = np.arange(len(history))
+        weights = (CONTENT_WEIGHT, STYLE_WEIGHT, TV_WEIGHT, 1.0)
+        for column, (label, weight) in enumerate(zip(("content", "style", "total variation",
+                                                      "total"), weights, strict=True)):
+            values = weight * history[:, column]
+            axes[3].plot(steps[values > 0], values[values > 0],
+                         label=f"{label} (x {weight:g})" if weight != 1.0 else label)
+        axes[3].set_yscale("log")
+        axes[3].set_xlabel("Adam step")
+        axes[3].set_ylabel("weighted loss")
+        axes[3].set_title("losses", fontsize=9)
+        axes[3].legend(fontsize=7)
+        axes[3].grid(alpha=0.3)
