@@ -32,35 +32,55 @@ def document():
     return status, json.loads(out.getvalue())
 
 
-def test_bench_json_lists_every_run_of_both_models(document):
+def test_bench_json_lists_every_run_of_every_model(document):
     status, data = document
     assert status == 0
     benchmarks = {b["model"]: b for b in data["benchmarks"]}
-    assert set(benchmarks) == {"mlp-784-256-10-relu", "bpn-784-30-10-sigmoid"}
+    assert set(benchmarks) == {"mlp-784-256-10-relu", "bpn-784-30-10-sigmoid", "lenet-relu-28x28",
+                               "char-rnn-28-256"}
     assert benchmarks["mlp-784-256-10-relu"]["batch_size"] == 128
     assert benchmarks["bpn-784-30-10-sigmoid"]["batch_size"] == 1000
-    expected = {"tfref", "keras-fit", "keras-fit-tuned", "numpy"}
-    if bench.torch_available():
-        expected.add("torch")
-    for entry in benchmarks.values():
+    assert benchmarks["lenet-relu-28x28"]["batch_size"] == 256
+    assert benchmarks["char-rnn-28-256"]["batch_size"] == 32
+    every = {"tfref", "keras-fit", "keras-fit-tuned", "numpy"} | (
+        {"torch"} if bench.torch_available() else set())
+    for model, entry in benchmarks.items():
         runs = {run["name"]: run for run in entry["runs"]}
-        assert set(runs) == expected
+        keras_only = model.startswith(("lenet", "char-rnn"))
+        assert set(runs) == ({"tfref", "keras-fit", "keras-fit-tuned"} if keras_only else every)
         for run in runs.values():
             assert isinstance(run["samples_per_second"], float) and run["samples_per_second"] > 0
             ratio = runs["tfref"]["samples_per_second"] / run["samples_per_second"]
             assert run["tfref_speedup"] == pytest.approx(ratio, rel=1e-2)
         assert runs["tfref"]["tfref_speedup"] == 1.0
         assert runs["keras-fit-tuned"]["steps_per_execution"] == 32
-        assert set(entry["targets"]) == {"tfref >= 4x keras-fit", "tfref >= 2x keras-fit-tuned",
-                                         "tfref >= 1x numpy"}
+        if keras_only:
+            assert "targets" not in entry
+        else:
+            assert set(entry["targets"]) == {"tfref >= 4x keras-fit",
+                                             "tfref >= 2x keras-fit-tuned", "tfref >= 1x numpy"}
     assert data["settings"]["quick"] is True and data["machine"]["cpu_count"] >= 1
+
+
+def test_lenet_and_char_rnn_runners_start_from_the_same_weights_and_data():
+    """tfref and keras fit train the same model from the same initial weights on the same data."""
+    for key in ("lenet", "char-rnn"):
+        workload = bench.WORKLOADS[key]
+        first = bench.make_runner("tfref", 1, workload, seed=3, samples=64)
+        second = bench.make_runner("keras-fit", 1, workload, seed=3, samples=64)
+        assert all(np.array_equal(a, b) for a, b in zip(first.weights, second.weights,
+                                                        strict=True))
+        assert all(np.array_equal(a, b) for a, b in zip(first.data[:2], second.data[:2],
+                                                        strict=True))
+        with pytest.raises(ValueError, match="no 'numpy' run"):
+            bench.make_runner("numpy", 1, workload, seed=3, samples=64)
 
 
 def test_bench_table_shows_rates_and_speedups(document):
     _, data = document
     table = bench.format_table(data)
     assert "tfref speed-up" in table and "keras-fit-tuned (spe=32)" in table
-    assert table.count("1.00x") == 2  # tfref against itself, once per model
+    assert table.count("1.00x") == 4  # tfref against itself, once per model
 
 
 def test_bench_rejects_unknown_names():

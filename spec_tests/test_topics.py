@@ -24,7 +24,8 @@ PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation
            "text-preprocessing", "language-model", "kmeans", "knn", "meanshift", "anomaly",
            "pca-svd-ica", "model-search", "rnn-scratch", "sequence-model",
            "conv2d", "pooling", "segmentation", "decision-tree", "naive-bayes", "svm",
-           "ensembles", "q-learning", "augmentation", "fine-tuning", "style-transfer"}
+           "ensembles", "q-learning", "augmentation", "fine-tuning", "style-transfer",
+           "lenet", "modern-cnn"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 

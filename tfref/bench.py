@@ -1,7 +1,7 @@
 """``tfref bench``: training throughput of tfref's engine beside keras fit, NumPy and PyTorch.
 
-Two workloads on Fashion-MNIST-shaped synthetic data (n x 784 uniform pixels, 10 random
-classes; no download):
+Four workloads on synthetic data shaped like the real sets (no download): Fashion-MNIST-shaped
+pixels (n x 784 uniform values, 10 random classes) and Time-Machine-shaped character ids:
 
 - ``mlp``: 784-256-10, ReLU, softmax cross-entropy from logits, SGD(0.01), batch 128.
 - ``bpn``: the 784-30-10 sigmoid back-propagation network of the BPN documents, batch 1000,
@@ -12,12 +12,20 @@ classes; no download):
       delta2 = error * yhat * (1 - yhat);  delta1 = (delta2 W2^T) * a1 * (1 - a1)
       W2 -= lr a1^T delta2 / n;  b2 -= lr mean(delta2);  W1 -= lr x^T delta1 / n;  ...
 
+- ``lenet``: LeNet-5 with ReLU and max pooling (:func:`tfref.nn.lenet.lenet`) on 28 x 28 x 1
+  images, softmax cross-entropy, SGD(0.05), batch 256 (D2L's setting); tfref and keras fit only.
+- ``char-rnn``: the Keras character RNN of the language-model topic
+  (:func:`tfref.nn.rnn_lm.keras_char_rnn`: one-hot 28, SimpleRNN 256, Dense 28) on sequences of
+  35 character ids, next-character cross-entropy, SGD(0.5), batch 32; a sample is one
+  35-character sequence; tfref and keras fit only.
+
 For each workload every implementation starts from the same initial weights and trains on the
 same data; its samples per second are measured over whole epochs, after a warm-up that absorbs
 tracing and compilation:
 
-- ``tfref``: :func:`tfref.train.fit`, one compiled call per epoch with XLA (what
-  ``jit_compile="auto"`` picks for long runs); each round is one fit call whose first epoch
+- ``tfref``: :func:`tfref.train.fit`, one compiled call per epoch, with XLA for the MLP and the
+  BPN (what ``jit_compile="auto"`` picks for long runs) and ``"auto"`` for LeNet and the RNN
+  (no XLA on a CPU: it is slower there for convolutions and recurrences); each round is one fit call whose first epoch
   (compilation) is not timed. It also computes the accuracy each epoch; the others do not.
 - ``keras-fit``: ``model.compile(...)`` with keras defaults, ``model.fit(verbose=0)``; epoch
   times from a callback, after a warm-up fit.
@@ -29,8 +37,9 @@ tracing and compilation:
 Each implementation runs in its own worker process, so one library's thread pools (TensorFlow's
 spinning Eigen threads, OpenBLAS, PyTorch's OpenMP) never slow another's loop. The machine may
 be shared and noisy, so the implementations take turns for ``--repeats`` rounds and each keeps
-its best round. Ratios are tfref's rate over each other's, from the same run. Targets: tfref
->= 4x keras-fit, >= 2x keras-fit-tuned, and >= the NumPy loop.
+its best round. Ratios are tfref's rate over each other's, from the same run. Targets (MLP and
+BPN): tfref >= 4x keras-fit, >= 2x keras-fit-tuned, and >= the NumPy loop; LeNet and the
+character RNN report their ratios without a target.
 """
 
 from __future__ import annotations
@@ -65,13 +74,30 @@ class Workload:
     batch_size: int
     learning_rate: float
     description: str
+    runs: tuple[str, ...] = ("tfref", "keras-fit", "keras-fit-tuned", "numpy", "torch")
+    max_samples: int | None = None  # a cap on --samples for the slower models
+    targets: bool = True  # whether TARGETS apply
 
+    def samples(self, requested: int) -> int:
+        """The number of training samples this workload uses when ``requested`` are asked for."""
+        return min(requested, self.max_samples) if self.max_samples else requested
+
+
+KERAS_ONLY = ("tfref", "keras-fit", "keras-fit-tuned")
+CHAR_VOCAB, CHAR_STEPS = 28, 35
 
 WORKLOADS = {
     "mlp": Workload("mlp", "mlp-784-256-10-relu", 256, 128, 0.01,
                     "MLP 784-256-10, ReLU, softmax cross-entropy, SGD(0.01), batch 128"),
     "bpn": Workload("bpn", "bpn-784-30-10-sigmoid", 30, 1000, 0.5,
                     "BPN 784-30-10, sigmoid, squared error, hand-coded, SGD(0.5), batch 1000"),
+    "lenet": Workload("lenet", "lenet-relu-28x28", 0, 256, 0.05,
+                      "LeNet-5 (ReLU, max pooling), 28x28x1, softmax cross-entropy, SGD(0.05), "
+                      "batch 256", runs=KERAS_ONLY, max_samples=12_000, targets=False),
+    "char-rnn": Workload("char-rnn", "char-rnn-28-256", 256, 32, 0.5,
+                         "character RNN (one-hot 28, SimpleRNN 256, Dense 28), 35-step "
+                         "sequences, SGD(0.5), batch 32", runs=KERAS_ONLY, max_samples=3_200,
+                         targets=False),
 }
 
 
@@ -99,6 +125,39 @@ def make_data(samples: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarr
     x = rng.random((samples, NUM_FEATURES), dtype=np.float32)
     labels = rng.integers(0, NUM_CLASSES, samples).astype(np.int32)
     return x, labels, np.eye(NUM_CLASSES, dtype=np.float32)[labels]
+
+
+def make_workload_data(workload: Workload, samples: int, seed: int):
+    """The data of ``workload``: ``(x, labels, one_hot)``; ``one_hot`` only for mlp and bpn.
+
+    LeNet: images (samples, 28, 28, 1). Character RNN: ids (samples, 35) and the next ids.
+    """
+    if workload.key in ("mlp", "bpn"):
+        return make_data(samples, seed)
+    rng = np.random.default_rng(seed)
+    if workload.key == "lenet":
+        x = rng.random((samples, 28, 28, 1), dtype=np.float32)
+        return x, rng.integers(0, NUM_CLASSES, samples).astype(np.int32), None
+    ids = rng.integers(0, CHAR_VOCAB, (samples, CHAR_STEPS + 1)).astype(np.int32)
+    return ids[:, :-1], ids[:, 1:], None
+
+
+def _model_weights(workload: Workload, seed: int) -> list[np.ndarray]:
+    """Initial weights of the keras-built workloads, the same in every worker process."""
+    import keras
+
+    keras.utils.set_random_seed(seed + 1)
+    return _build_keras_model(workload).get_weights()
+
+
+def _build_keras_model(workload: Workload):
+    if workload.key == "lenet":
+        from tfref.nn.lenet import lenet
+
+        return lenet("relu", (28, 28, 1), NUM_CLASSES)
+    from tfref.nn.rnn_lm import keras_char_rnn
+
+    return keras_char_rnn(vocab_size=CHAR_VOCAB, hidden_units=workload.hidden)
 
 
 def initial_weights(hidden: int, seed: int) -> list[np.ndarray]:
@@ -131,6 +190,10 @@ def _sigmoid_np(z: np.ndarray) -> np.ndarray:
 def _keras_model(workload: Workload, weights):
     import keras
 
+    if workload.key in ("lenet", "char-rnn"):
+        model = _build_keras_model(workload)
+        model.set_weights(weights)
+        return model
     hidden_activation, output_activation = (("relu", None) if workload.key == "mlp"
                                             else ("sigmoid", "sigmoid"))
     model = keras.Sequential([
@@ -146,9 +209,9 @@ def _keras_loss(workload: Workload):
 
     from tfref.train.handcoded import half_squared_error
 
-    if workload.key == "mlp":
-        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    return half_squared_error
+    if workload.key == "bpn":
+        return half_squared_error
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
 
 class Runner:
@@ -182,7 +245,7 @@ class TfrefRunner(Runner):
 
         from tfref.train.handcoded import BPNStep
 
-        if self.workload.key == "mlp":
+        if self.workload.key != "bpn":
             self.model = _keras_model(self.workload, self.weights)
             self.kwargs = {"loss_fn": _keras_loss(self.workload),
                            "optimizer": keras.optimizers.SGD(self.workload.learning_rate)}
@@ -197,7 +260,8 @@ class TfrefRunner(Runner):
 
         history = train.fit(self.model, self.data[0], self.y, epochs=1 + epochs,
                             batch_size=self.workload.batch_size, seed=round_index,
-                            jit_compile=True, progress=False, **self.kwargs)
+                            jit_compile=self.workload.key in ("mlp", "bpn") or "auto",
+                            progress=False, **self.kwargs)
         samples = len(self.y)
         seconds = float(np.sum(samples / history.samples_per_second[1:]))
         return samples * epochs, seconds
@@ -219,7 +283,7 @@ class KerasFitRunner(Runner):
         import keras
 
         self.model = _keras_model(self.workload, self.weights)
-        self.y = self.data[1] if self.workload.key == "mlp" else self.data[2]
+        self.y = self.data[2] if self.workload.key == "bpn" else self.data[1]
         self.model.compile(optimizer=keras.optimizers.SGD(self.workload.learning_rate),
                            loss=_keras_loss(self.workload),
                            steps_per_execution=self.steps_per_execution)
@@ -379,8 +443,12 @@ class TorchRunner(Runner):
 def make_runner(name: str, steps_per_execution: int, workload: Workload, seed: int,
                 samples: int) -> Runner:
     """The runner of implementation ``name`` for ``workload``, with its data and weights."""
-    data = make_data(samples, seed)
-    weights = initial_weights(workload.hidden, seed)
+    if name not in workload.runs:
+        raise ValueError(f"workload {workload.key!r} has no {name!r} run; it has "
+                         f"{', '.join(workload.runs)}")
+    data = make_workload_data(workload, workload.samples(samples), seed)
+    weights = (initial_weights(workload.hidden, seed) if workload.key in ("mlp", "bpn")
+               else _model_weights(workload, seed))
     if name == "tfref":
         return TfrefRunner(workload, data, weights)
     if name in ("keras-fit", "keras-fit-tuned"):
@@ -488,6 +556,7 @@ class _Run:
 def bench_workload(workload: Workload, runs: list[_Run], settings: Settings,
                    say: Callable[[str], None]) -> dict:
     """Prepare every run for ``workload``, measure them in turns; return its JSON entry."""
+    runs = [run for run in runs if run.name in workload.runs]
     for run in runs:
         for worker in run.workers:
             say(f"  {workload.key}: preparing {worker.name}"
@@ -514,9 +583,9 @@ def bench_workload(workload: Workload, runs: list[_Run], settings: Settings,
         entry.update(worker.extra)
         entries.append(entry)
     result = {"model": workload.model, "description": workload.description,
-              "batch_size": workload.batch_size, "samples": settings.samples,
+              "batch_size": workload.batch_size, "samples": workload.samples(settings.samples),
               "epochs_timed": settings.epochs, "repeats": settings.repeats, "runs": entries}
-    if tfref_rate is not None:
+    if tfref_rate is not None and workload.targets:
         result["targets"] = {f"tfref >= {factor:g}x {name}": bool(tfref_rate >= factor
                                                                    * best[name].best)
                              for name, factor in TARGETS.items() if name in best}
@@ -661,7 +730,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeats", type=_positive, default=None,
                         help="rounds; each implementation keeps its best (default 5; 2 quick)")
     parser.add_argument("--models", type=_names(tuple(WORKLOADS), "--models"),
-                        default=list(WORKLOADS), help="workloads: mlp,bpn (default both)")
+                        default=list(WORKLOADS),
+                        help=f"workloads (default all): {','.join(WORKLOADS)}")
     parser.add_argument("--runs", type=_names(RUN_NAMES, "--runs"), default=list(RUN_NAMES),
                         help=f"implementations (default all): {','.join(RUN_NAMES)}")
     parser.add_argument("--seed", type=int, default=0, help="data and weight seed (default 0)")

@@ -48,6 +48,8 @@ CATALOGUE: dict[str, str] = {
     # D. Convolutional networks
     "conv2d": "conv2d",
     "pooling": "pooling",
+    "lenet": "lenet",
+    "modern-cnn": "modern_cnn",
     # E. Computer vision
     "augmentation": "augmentation",
     "fine-tuning": "fine_tuning",

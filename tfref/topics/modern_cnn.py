@@ -1,0 +1,240 @@
+"""Modern CNNs (AlexNet, VGG, NiN, GoogLeNet, ResNet, DenseNet) and batch normalisation.
+
+Formula (003, D2L chapter 7): the blocks of ``tfref.nn.cnn_zoo`` (its docstring has each one's
+shape rule), and batch normalisation over the batch (and height, width) axes, per channel:
+    training:   y = gamma (x - mu_B) / sqrt(var_B + eps) + beta   (var_B biased)
+                moving <- momentum * moving + (1 - momentum) * batch statistic
+    inference:  y = gamma (x - moving_mean) / sqrt(moving_variance + eps) + beta
+Output side of a convolution or pooling: floor((n + 2p - k) / s) + 1.
+
+Symbols -> names: gamma, beta, mu_B, var_B -> ``BatchNorm.gamma``, ``beta`` and the batch
+statistics in ``BatchNorm.call``; the moving statistics -> ``moving_mean``,
+``moving_variance``; the models -> ``tfref.nn.cnn_zoo.ZOO``.
+
+Deviations: every model is scaled down to train on a CPU in seconds: 16 x 16 x 1 inputs (the
+8 x 8 digits upsampled with ``tf.image.resize``; Fashion-MNIST's 28 x 28 images downsampled),
+channel widths D2L's divided by 4 to 8, fewer blocks (each model's docstring says how), Adam
+instead of D2L's SGD, and the zoo's BatchNorm momentum 0.9 (D2L's from-scratch value; keras
+defaults to 0.99, which after a few dozen steps leaves inference at chance). ResNet, DenseNet
+and LeNet-BN use the from-scratch BatchNorm. The strided 1x1 shortcut convolution of ResNet is
+computed as a 1x1 convolution of x[:, ::2, ::2] (the same function) to avoid a oneDNN crash in
+TF 2.21. NiN's convolutions use He initialisation (keras' Glorot default left it at chance
+for 3-4 epochs). Quick mode trains NiN and LeNet-BN only, with fewer epochs (a note says so).
+"""
+
+from __future__ import annotations
+
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfref.data import resolve_dataset
+from tfref.nn import cnn_zoo
+from tfref.nn.batchnorm import BatchNorm
+from tfref.topics._base import RunContext
+from tfref.train import TrainOptions, evaluate, fit
+
+ID = "modern-cnn"
+TITLE = "Modern CNNs scaled to a CPU: AlexNet ... DenseNet, batch normalisation from scratch"
+CHAPTER = "D"
+SEEDS = ("003",)
+
+IMAGE_SIDE = 16
+# (Adam learning rate, batch size, epochs in full mode, epochs in quick mode) per model.
+SETTINGS = {
+    "alexnet": (2e-3, 64, 12, 6),
+    "vgg": (2e-3, 64, 12, 6),
+    "nin": (3e-3, 32, 12, 8),
+    "googlenet": (3e-3, 64, 15, 8),
+    "resnet": (2e-3, 64, 8, 4),
+    "densenet": (3e-3, 64, 10, 5),
+    "lenet_bn": (1e-2, 64, 10, 6),
+}
+# NiN: the anchor published it at chance; LeNet-BN: the from-scratch BatchNorm, cheaply.
+QUICK_MODELS = ("nin", "lenet_bn")
+FASHION_TRAIN = {True: 3000, False: 6000}  # Fashion-MNIST training images (quick, full)
+# Test accuracy every trained model must beat (chance: 0.1), with room for seed-to-seed spread.
+ACCURACY_FLOOR = {True: 0.5, False: 0.75}  # quick, full
+
+
+def to_images(x: np.ndarray) -> np.ndarray:
+    """(n, h, w, 1) images -> (n, 16, 16, 1) with bilinear ``tf.image.resize`` (if needed)."""
+    if x.shape[1:3] == (IMAGE_SIDE, IMAGE_SIDE):
+        return x
+    return tf.image.resize(x, (IMAGE_SIDE, IMAGE_SIDE)).numpy()
+
+
+def _loss():
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+
+def check_batchnorm(ctx: RunContext, steps: int = 5) -> None:
+    """tfref's BatchNorm beside keras.layers.BatchNormalization on the same batches."""
+    shape = (8, 6, 6, 4)
+    ours = BatchNorm(momentum=0.9, epsilon=1e-3)
+    theirs = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-3)
+    gamma = ctx.rng.uniform(0.5, 2.0, shape[-1]).astype("float32")
+    beta = ctx.rng.normal(size=shape[-1]).astype("float32")
+    for layer in (ours, theirs):
+        layer.build(shape)
+        layer.gamma.assign(gamma)
+        layer.beta.assign(beta)
+    worst = {"training": 0.0, "moving": 0.0, "inference": 0.0, "gradient": 0.0}
+    for _ in range(steps):
+        x = tf.constant((ctx.rng.normal(size=shape) * 2 + 1).astype("float32"))
+        weights = tf.constant(ctx.rng.normal(size=shape).astype("float32"))
+        outs, grads = [], []
+        for layer in (ours, theirs):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                out = layer(x, training=True)
+                loss = tf.reduce_sum(weights * out * out)
+            outs.append(out.numpy())
+            grads.append([g.numpy() for g in tape.gradient(loss, [x, layer.gamma, layer.beta])])
+        worst["training"] = max(worst["training"], float(np.abs(outs[0] - outs[1]).max()))
+        worst["gradient"] = max(worst["gradient"], max(
+            float(np.abs(a - b).max() / (np.abs(b).max() + 1e-12))
+            for a, b in zip(*grads, strict=True)))
+        for name in ("moving_mean", "moving_variance"):
+            gap = np.abs(getattr(ours, name).numpy() - getattr(theirs, name).numpy()).max()
+            worst["moving"] = max(worst["moving"], float(gap))
+    x = (ctx.rng.normal(size=shape) * 2 + 1).astype("float32")
+    inference = (ours(x, training=False).numpy(), theirs(x, training=False).numpy())
+    worst["inference"] = float(np.abs(inference[0] - inference[1]).max())
+    ctx.less(f"BatchNorm from scratch = keras BatchNormalization in training mode: max |output "
+             f"difference| over {steps} steps on (8, 6, 6, 4) batches", worst["training"], 1e-4)
+    ctx.less("... moving mean and variance after each step: max |difference|", worst["moving"],
+             1e-5)
+    ctx.less("... inference mode (moving statistics): max |output difference|",
+             worst["inference"], 1e-4)
+    ctx.less("... gradients (GradientTape) w.r.t. input, gamma, beta: max relative difference",
+             worst["gradient"], 1e-4)
+    ctx.greater("BatchNorm: training and inference outputs differ (max |difference|)",
+                float(np.abs(ours(x, training=True).numpy() - inference[0]).max()), 0.01)
+
+
+def check_shapes(ctx: RunContext, num_classes: int) -> dict:
+    """Per-block output shapes of every zoo model vs the shapes worked out by hand."""
+    counts = {}
+    for name in cnn_zoo.ZOO:
+        model = cnn_zoo.build(name, (IMAGE_SIDE, IMAGE_SIDE, 1), num_classes)
+        measured = dict(cnn_zoo.block_output_shapes(model))
+        expected = cnn_zoo.expected_block_shapes(name, (IMAGE_SIDE, IMAGE_SIDE, 1), num_classes)
+        mismatched = {b: measured.get(b) for b, s in expected.items() if measured.get(b) != s}
+        ctx.check(f"{name}: output shape of each block (of {len(expected)} checked) = the size "
+                  "formula's", not mismatched, expected=str(expected),
+                  measured=str(mismatched) if mismatched else "all equal")
+        counts[name] = model.count_params()
+    return counts
+
+
+def train_model(name, data, num_classes, epochs, seed, train_options) -> dict:
+    x_train, y_train, x_val, y_val, x_test, y_test = data
+    learning_rate, batch_size = SETTINGS[name][:2]
+    keras.utils.set_random_seed(seed)
+    with train_options.model_scope():
+        model = cnn_zoo.build(name, (IMAGE_SIDE, IMAGE_SIDE, 1), num_classes)
+        optimizer = keras.optimizers.Adam(learning_rate)
+    start = time.perf_counter()
+    # jit_compile=False: XLA on the CPU runs these convolutions ~40x slower (measured).
+    history = fit(model, x_train, y_train, loss_fn=_loss(), optimizer=optimizer,
+                  batch_size=batch_size, seed=seed, validation=(x_val, y_val), jit_compile=False,
+                  progress=False, **train_options.fit_kwargs(epochs, name=f"{ID}-{name}"))
+    seconds = time.perf_counter() - start
+    test = evaluate(model, x_test, y_test, loss_fn=_loss(), jit_compile=False,
+                    device=train_options.device)
+    return {"model": model, "history": history, "seconds": seconds,
+            "test_accuracy": test["accuracy"], "epochs": history.epochs,
+            "learning_rate": learning_rate, "batch_size": batch_size}
+
+
+def run(ctx: RunContext) -> None:
+    check_batchnorm(ctx)
+
+    requested = (ctx.options.get("data") or "digits").lower()
+    max_train = FASHION_TRAIN[bool(ctx.quick)] if "fashion" in requested else None
+    splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
+                             as_images=True, max_train=max_train)
+    h, w = splits.image_shape
+    ctx.note(f"The {h} x {w} {splits.name} images are resized to {IMAGE_SIDE} x {IMAGE_SIDE} "
+             f"with tf.image.resize (bilinear) for every model.")
+    data = (to_images(splits.x_train), splits.y_train, to_images(splits.x_val), splits.y_val,
+            to_images(splits.x_test), splits.y_test)
+    counts = check_shapes(ctx, splits.num_classes)
+
+    names = QUICK_MODELS if ctx.quick else tuple(cnn_zoo.ZOO)
+    if ctx.quick:
+        ctx.note(f"Quick mode trains {', '.join(names)} only (NiN, which the anchor published at "
+                 f"chance, and LeNet-BN, built on the from-scratch BatchNorm), with fewer epochs; "
+                 f"the full run trains all {len(cnn_zoo.ZOO)} models.")
+    train_options = ctx.options.get("train") or TrainOptions(epochs=ctx.options.get("epochs"))
+    results = {}
+    for name in ctx.progress(names, desc="model"):
+        epochs = ctx.options.get("epochs") or SETTINGS[name][3 if ctx.quick else 2]
+        results[name] = train_model(name, data, splits.num_classes, epochs, ctx.seed,
+                                    train_options)
+
+    floor = ACCURACY_FLOOR[bool(ctx.quick)]
+    for name, result in results.items():
+        ctx.greater(f"{name}: test accuracy after {result['epochs']} epochs on {splits.name} "
+                    f"(chance: 1/{splits.num_classes})", result["test_accuracy"], floor)
+
+    # The from-scratch BN inside a trained model: moving statistics moved, modes differ.
+    for bn_name in ("resnet", "densenet", "lenet_bn"):
+        if bn_name not in results:
+            continue
+        bn_model = results[bn_name]
+        bn_layers = [layer for layer in bn_model["model"]._flatten_layers()
+                     if isinstance(layer, BatchNorm)]
+        moved = min(float(np.abs(layer.moving_mean.numpy()).max()) for layer in bn_layers)
+        ctx.greater(f"trained {bn_model['model'].name}: every one of its {len(bn_layers)} "
+                    "from-scratch BatchNorm layers moved its moving mean off 0 (smallest max "
+                    "|moving mean|)", moved, 0.0)
+        x = data[4][:64]
+        gap = float(np.abs(bn_model["model"](x, training=True).numpy()
+                           - bn_model["model"](x, training=False).numpy()).max())
+        ctx.greater(f"trained {bn_model['model'].name}: logits in training mode (batch "
+                    "statistics) differ from inference mode (moving statistics), max |diff|",
+                    gap, 0.0)
+
+    rows = ["| model | parameters | epochs | learning rate | batch | training time (s) "
+            "| test accuracy |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name in cnn_zoo.ZOO:
+        if name in results:
+            r = results[name]
+            rows.append(f"| {name} | {counts[name]:,} | {r['epochs']} | {r['learning_rate']:g} "
+                        f"| {r['batch_size']} | {r['seconds']:.1f} | {r['test_accuracy']:.3f} |")
+        else:
+            rows.append(f"| {name} | {counts[name]:,} | not trained in quick mode | | | | |")
+    ctx.note(f"Models on {splits.name} ({len(splits.y_train)} training images, Adam; time "
+             f"includes graph tracing):\n" + "\n".join(rows))
+    _plot(ctx, results, counts, splits.name)
+
+
+def _plot(ctx, results, counts, data_name) -> None:
+    names = list(results)
+    with ctx.figure("accuracy-time", ncols=2, figsize=(11.0, 4.0)) as (fig, (left, right)):
+        positions = np.arange(len(names))
+        accuracy = [results[n]["test_accuracy"] for n in names]
+        bars = left.bar(positions, accuracy, color="C0")
+        for bar, value in zip(bars, accuracy, strict=True):
+            left.text(bar.get_x() + bar.get_width() / 2, value + 0.01, f"{value:.2f}",
+                      ha="center", fontsize=8)
+        left.axhline(0.1, color="C3", ls=":", lw=1)
+        left.text(-0.45, 0.115, "chance", color="C3", fontsize=8)
+        left.set_ylim(0, 1.08)
+        left.set_ylabel("test accuracy")
+        left.set_title(f"Test accuracy ({data_name}, 16 x 16 inputs)", fontsize=10)
+        seconds = [results[n]["seconds"] for n in names]
+        right.bar(positions, seconds, color="C1")
+        for x, (name, value) in enumerate(zip(names, seconds, strict=True)):
+            right.text(x, value, f"{counts[name] / 1000:.0f}k params", ha="center",
+                       va="bottom", fontsize=7)
+        right.set_ylabel("training time (s, wall clock, incl. tracing)")
+        right.set_title("Training time", fontsize=10)
+        for axis in (left, right):
+            axis.set_xticks(positions, [f"{n}\n{results[n]['epochs']} ep" for n in names],
+                            fontsize=8)
+            axis.grid(axis="y", alpha=0.3)
