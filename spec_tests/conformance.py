@@ -35,8 +35,13 @@ def load_properties(families: list[str] | None = None) -> list[Property]:
 
 
 def run_conformance(impl: Impl | str | None = None, families: list[str] | None = None,
-                    names: list[str] | None = None, progress=None) -> list[Outcome]:
-    """Evaluate the selected properties against ``impl`` (an Impl or a "module[:factory]" spec)."""
+                    names: list[str] | None = None, progress=None,
+                    overrides: dict | None = None) -> list[Outcome]:
+    """Evaluate the selected properties against ``impl`` (an Impl or a "module[:factory]" spec).
+
+    ``overrides`` are hypothesis settings applied over each property's own (the meta-tests
+    turn shrinking off: they need to know that a property fails, not its smallest example).
+    """
     impl = impl if isinstance(impl, Impl) else load_impl(impl)
     props = load_properties(families)
     if names:
@@ -45,7 +50,7 @@ def run_conformance(impl: Impl | str | None = None, families: list[str] | None =
     for i, prop in enumerate(props, 1):
         if progress:
             progress(i, len(props), prop.name)
-        outcomes.append(evaluate(prop, impl))
+        outcomes.append(evaluate(prop, impl, overrides))
     return outcomes
 
 

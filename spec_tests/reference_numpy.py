@@ -845,6 +845,7 @@ def one_hot(labels, num_classes=None):
         out[(*index, labels[index])] = 1.0
     return out
 
+
 # --- distances (added by classic-a) ---
 
 _DISTANCE_METRICS = ("euclidean", "sqeuclidean", "manhattan")
@@ -923,6 +924,7 @@ def gaussian_density(x, mean, var):
 
 __all__ += ["pairwise_distances", "gaussian_pdf", "gaussian_density"]
 
+
 # --- style (added by vision) ---
 # Neural style transfer losses (D2L 13.12), channels last: (h, w, c) or (n, h, w, c).
 
@@ -996,6 +998,308 @@ def total_variation_loss(image):
 
 
 __all__ += ["gram_matrix", "content_loss", "style_loss", "total_variation_loss"]
+
+
+# --- boxes (added by detection) ---
+# Naive loops over boxes, anchors and regions (D2L 13.3-13.8); see tfref/ops/boxes.py.
+
+def _bx_last_four(x: np.ndarray, name: str, rank: int | None = None) -> None:
+    if rank is not None and x.ndim != rank:
+        raise ValueError(f"{name} must have shape (n, 4); got shape {list(x.shape)}")
+    if x.ndim < 1 or x.shape[-1] != 4:
+        raise ValueError(f"{name} must have a last dimension of 4; got shape {list(x.shape)}")
+
+
+def _bx_corners(x, name: str, rank: int | None = None) -> np.ndarray:
+    x = _floats(x, name)
+    _bx_last_four(x, name, rank)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or infinity; pass finite values")
+    for box in x.reshape(-1, 4):
+        if box[2] < box[0] or box[3] < box[1]:
+            raise ValueError(f"{name} has a box with x2 < x1 or y2 < y1 ({box.tolist()})")
+    return x
+
+
+def _bx_threshold(value, name: str = "iou_threshold") -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}")
+    if not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1]; got {value}")
+    return float(value)
+
+
+def box_corner_to_center(boxes):
+    b = _bx_corners(boxes, "boxes")
+    out = np.empty_like(b)
+    out[..., 0] = (b[..., 0] + b[..., 2]) / 2
+    out[..., 1] = (b[..., 1] + b[..., 3]) / 2
+    out[..., 2] = b[..., 2] - b[..., 0]
+    out[..., 3] = b[..., 3] - b[..., 1]
+    return out
+
+
+def box_center_to_corner(boxes):
+    b = _floats(boxes, "boxes")
+    _bx_last_four(b, "boxes")
+    if not np.all(np.isfinite(b)):
+        raise ValueError("boxes contains NaN or infinity; pass finite values")
+    if (b[..., 2:] < 0).any():
+        raise ValueError("boxes has a box with a negative width or height (w, h >= 0)")
+    out = np.empty_like(b)
+    out[..., 0] = b[..., 0] - b[..., 2] / 2
+    out[..., 1] = b[..., 1] - b[..., 3] / 2
+    out[..., 2] = b[..., 0] + b[..., 2] / 2
+    out[..., 3] = b[..., 1] + b[..., 3] / 2
+    return out
+
+
+def _bx_iou_one(a: np.ndarray, b: np.ndarray):
+    area_a = (a[2] - a[0]) * (a[3] - a[1])
+    area_b = (b[2] - b[0]) * (b[3] - b[1])
+    inter = max(min(a[2], b[2]) - max(a[0], b[0]), 0) * max(min(a[3], b[3]) - max(a[1], b[1]), 0)
+    union = area_a + area_b - inter
+    return inter / union if union > 0 else union * 0
+
+
+def box_iou(boxes1, boxes2):
+    b1 = _bx_corners(boxes1, "boxes1", rank=2)
+    b2 = _bx_corners(boxes2, "boxes2", rank=2)
+    dtype = _float_dtype(b1, b2)
+    b1, b2 = b1.astype(dtype), b2.astype(dtype)
+    out = np.zeros((len(b1), len(b2)), dtype)
+    for i in range(len(b1)):
+        for j in range(len(b2)):
+            out[i, j] = _bx_iou_one(b1[i], b2[j])
+    return out
+
+
+def _bx_positive(x, name: str) -> np.ndarray:
+    values = _numbers(x, name).astype(np.float64)
+    if values.ndim > 1:
+        raise ValueError(f"{name} must be a number or a 1-D list of numbers")
+    values = values.reshape(-1)
+    if not (np.all(np.isfinite(values)) and np.all(values > 0)):
+        raise ValueError(f"{name} must all be positive and finite; got {values.tolist()}")
+    return values
+
+
+def _bx_whole(value, name: str) -> int:
+    if (isinstance(value, bool) or not isinstance(value, (int, float, np.number))
+            or not np.isfinite(value) or value != int(value) or value < 1):
+        raise ValueError(f"{name} must be a whole number >= 1; got {value!r}")
+    return int(value)
+
+
+def multibox_prior(height, width, sizes, ratios):
+    height, width = _bx_whole(height, "height"), _bx_whole(width, "width")
+    s, r = _bx_positive(sizes, "sizes"), _bx_positive(ratios, "ratios")
+    dtype = np.float64 if (getattr(sizes, "dtype", None) == np.float64
+                           or getattr(ratios, "dtype", None) == np.float64) else np.float32
+    pairs = [(size, r[0]) for size in s] + [(s[0], ratio) for ratio in r[1:]]
+    out = []
+    for i in range(height):
+        for j in range(width):
+            cx, cy = (j + 0.5) / width, (i + 0.5) / height
+            for size, ratio in pairs:
+                w = size * math.sqrt(ratio) * height / width
+                h = size / math.sqrt(ratio)
+                out.append([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+    return np.array(out, dtype=dtype)
+
+
+def assign_anchor_to_bbox(ground_truth, anchors, iou_threshold=0.5):
+    gt = _bx_corners(ground_truth, "ground_truth", rank=2)
+    anc = _bx_corners(anchors, "anchors", rank=2)
+    threshold = _bx_threshold(iou_threshold)
+    jaccard = box_iou(anc, gt).astype(np.float64)
+    assigned = np.full(len(anc), -1, np.int64)
+    for i in range(len(anc)):
+        j = int(np.argmax(jaccard[i]))
+        if jaccard[i, j] >= threshold:
+            assigned[i] = j
+    for _ in range(min(len(gt), len(anc))):
+        best, where = -np.inf, (0, 0)
+        for i in range(len(anc)):
+            for j in range(len(gt)):
+                if jaccard[i, j] > best:
+                    best, where = jaccard[i, j], (i, j)
+        i, j = where
+        assigned[i] = j
+        jaccard[i, :] = -1.0
+        jaccard[:, j] = -1.0
+    return assigned
+
+
+def _bx_check_anchor_extent(anc: np.ndarray, name: str = "anchors") -> None:
+    for box in anc.reshape(-1, 4):
+        if box[2] <= box[0] or box[3] <= box[1]:
+            raise ValueError(f"{name} must have positive width and height; got {box.tolist()}")
+
+
+def offset_boxes(anchors, assigned_bb, eps=1e-6):
+    anc = _bx_corners(anchors, "anchors")
+    bb = _bx_corners(assigned_bb, "assigned_bb")
+    _bx_check_anchor_extent(anc)
+    if eps < 0:
+        raise ValueError(f"eps must be >= 0; got {eps}")
+    dtype = _float_dtype(anc, bb)
+    a, b = box_corner_to_center(anc.astype(dtype)), box_corner_to_center(bb.astype(dtype))
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape), dtype)
+    out[..., 0] = 10 * (b[..., 0] - a[..., 0]) / a[..., 2]
+    out[..., 1] = 10 * (b[..., 1] - a[..., 1]) / a[..., 3]
+    with np.errstate(divide="ignore"):
+        out[..., 2] = 5 * np.log(eps + b[..., 2] / a[..., 2])
+        out[..., 3] = 5 * np.log(eps + b[..., 3] / a[..., 3])
+    return out
+
+
+def offset_inverse(anchors, offset_preds):
+    anc = _bx_corners(anchors, "anchors")
+    o = _floats(offset_preds, "offset_preds")
+    _bx_last_four(o, "offset_preds")
+    if not np.all(np.isfinite(o)):
+        raise ValueError("offset_preds contains NaN or infinity; pass finite values")
+    dtype = _float_dtype(anc, o)
+    a, o = box_corner_to_center(anc.astype(dtype)), o.astype(dtype)
+    c = np.empty(np.broadcast_shapes(a.shape, o.shape), dtype)
+    c[..., 0] = a[..., 0] + o[..., 0] * a[..., 2] / 10
+    c[..., 1] = a[..., 1] + o[..., 1] * a[..., 3] / 10
+    c[..., 2] = a[..., 2] * np.exp(o[..., 2] / 5)
+    c[..., 3] = a[..., 3] * np.exp(o[..., 3] / 5)
+    return box_center_to_corner(c)
+
+
+def multibox_target(anchors, labels, iou_threshold=0.5):
+    anc = _floats(anchors, "anchors")
+    if anc.ndim == 3 and anc.shape[0] == 1:
+        anc = anc[0]
+    anc = _bx_corners(anc, "anchors", rank=2)
+    _bx_check_anchor_extent(anc)
+    lab = _floats(labels, "labels")
+    if lab.ndim != 3 or lab.shape[-1] != 5:
+        raise ValueError(f"labels must have shape (batch, boxes, 5); got {list(lab.shape)}")
+    if not np.all(lab[..., 0] == np.round(lab[..., 0])):
+        raise ValueError("labels' class column must hold whole numbers (class < 0 = padding)")
+    dtype = _float_dtype(anc, lab)
+    n = len(anc)
+    offsets = np.zeros((len(lab), 4 * n), dtype)
+    masks = np.zeros((len(lab), 4 * n), dtype)
+    classes = np.zeros((len(lab), n), np.int64)
+    for b, rows in enumerate(lab):
+        rows = np.array([row for row in rows if row[0] >= 0]).reshape(-1, 5)
+        if len(rows) == 0:
+            continue
+        assigned = assign_anchor_to_bbox(rows[:, 1:], anc, iou_threshold)
+        for i in range(n):
+            if assigned[i] >= 0:
+                row = rows[assigned[i]]
+                classes[b, i] = int(row[0]) + 1
+                masks[b, 4 * i:4 * i + 4] = 1
+                offsets[b, 4 * i:4 * i + 4] = offset_boxes(anc[i], row[1:].astype(anc.dtype))
+    return offsets, masks, classes
+
+
+def nms(boxes, scores, iou_threshold):
+    b = _bx_corners(boxes, "boxes", rank=2)
+    s = _floats(scores, "scores")
+    if s.shape != (len(b),):
+        raise ValueError(f"scores must have shape ({len(b)},), one per box; got {list(s.shape)}")
+    if not np.all(np.isfinite(s)):
+        raise ValueError("scores contains NaN or infinity; pass finite values")
+    threshold = b.dtype.type(_bx_threshold(iou_threshold))
+    order = sorted(range(len(b)), key=lambda i: (-float(s[i]), i))
+    keep = []
+    for i in order:
+        if all(_bx_iou_one(b[i], b[j]) <= threshold for j in keep):
+            keep.append(i)
+    return np.array(keep, dtype=np.int32)
+
+
+def _bx_roi_inputs(features, rois, output_size, spatial_scale):
+    x = _floats(features, "features")
+    if x.ndim != 4:
+        raise ValueError(f"features must have shape (batch, height, width, channels); got "
+                         f"{list(x.shape)}")
+    r = _numbers(rois, "rois").astype(np.float64)
+    if r.ndim != 2 or r.shape[1] != 5:
+        raise ValueError(f"rois must have shape (n, 5); got {list(r.shape)}")
+    _bx_corners(r[:, 1:], "rois")
+    for index in r[:, 0]:
+        if index != round(index) or not 0 <= index < x.shape[0]:
+            raise ValueError(f"rois' batch_index column must hold whole numbers in "
+                             f"0..{x.shape[0] - 1}; got {index}")
+    size = (output_size, output_size) if isinstance(output_size, (int, np.integer)) else output_size
+    if len(tuple(size)) != 2:
+        raise ValueError(f"output_size must be an int or (height, width); got {output_size!r}")
+    size = tuple(_bx_whole(v, "output_size") for v in size)
+    if isinstance(spatial_scale, bool) or not spatial_scale > 0:
+        raise ValueError(f"spatial_scale must be a positive number; got {spatial_scale!r}")
+    return x, r, size, float(spatial_scale)
+
+
+def roi_pool(features, rois, output_size, spatial_scale=1.0):
+    x, r, (out_h, out_w), scale = _bx_roi_inputs(features, rois, output_size, spatial_scale)
+    height, width = x.shape[1], x.shape[2]
+    out = np.zeros((len(r), out_h, out_w, x.shape[3]), x.dtype)
+
+    def rounded(v):  # half away from zero, as C's round()
+        return int(math.floor(abs(v) + 0.5)) * (1 if v >= 0 else -1)
+
+    for n, (b, x1, y1, x2, y2) in enumerate(r):
+        x1, y1, x2, y2 = (rounded(v * scale) for v in (x1, y1, x2, y2))
+        roi_h, roi_w = max(y2 - y1 + 1, 1), max(x2 - x1 + 1, 1)
+        for i in range(out_h):
+            for j in range(out_w):
+                h0 = min(max(y1 + math.floor(i * roi_h / out_h), 0), height)
+                h1 = min(max(y1 + math.ceil((i + 1) * roi_h / out_h), 0), height)
+                w0 = min(max(x1 + math.floor(j * roi_w / out_w), 0), width)
+                w1 = min(max(x1 + math.ceil((j + 1) * roi_w / out_w), 0), width)
+                if h1 > h0 and w1 > w0:
+                    out[n, i, j] = x[int(b), h0:h1, w0:w1].max(axis=(0, 1))
+    return out
+
+
+def roi_pool_bilinear(features, rois, output_size, spatial_scale=1.0, sampling=2):
+    x, r, (out_h, out_w), scale = _bx_roi_inputs(features, rois, output_size, spatial_scale)
+    sampling = _bx_whole(sampling, "sampling")
+    height, width = x.shape[1], x.shape[2]
+    ch, cw = sampling * out_h, sampling * out_w
+    out = np.zeros((len(r), out_h, out_w, x.shape[3]), np.float32)
+
+    def positions(start, end, size, count):
+        # tf.image.crop_and_resize: start and end in units of (size - 1)
+        s, e = start / max(size - 1, 1), end / max(size - 1, 1)
+        if count == 1:
+            return [0.5 * (s + e) * (size - 1)]
+        return [s * (size - 1) + k * (e - s) * (size - 1) / (count - 1) for k in range(count)]
+
+    def sample(image, py, px):
+        if not (0 <= py <= height - 1 and 0 <= px <= width - 1):
+            return np.zeros(image.shape[-1])
+        top, left = math.floor(py), math.floor(px)
+        bottom, right = math.ceil(py), math.ceil(px)
+        dy, dx = py - top, px - left
+        upper = image[top, left] + (image[top, right] - image[top, left]) * dx
+        lower = image[bottom, left] + (image[bottom, right] - image[bottom, left]) * dx
+        return upper + (lower - upper) * dy
+
+    for n, (b, x1, y1, x2, y2) in enumerate(r):
+        image = x[int(b)].astype(np.float64)
+        ys = positions(y1 * scale, y2 * scale, height, ch)
+        xs = positions(x1 * scale, x2 * scale, width, cw)
+        crop = np.array([[sample(image, py, px) for px in xs] for py in ys])
+        for i in range(out_h):
+            for j in range(out_w):
+                block = crop[i * sampling:(i + 1) * sampling, j * sampling:(j + 1) * sampling]
+                out[n, i, j] = block.max(axis=(0, 1))
+    return out
+
+
+__all__ += ["box_corner_to_center", "box_center_to_corner", "box_iou", "multibox_prior",
+            "assign_anchor_to_bbox", "offset_boxes", "offset_inverse", "multibox_target", "nms",
+            "roi_pool", "roi_pool_bilinear"]
+
 
 # --- conv (added by conv) ---------------------------------------------------------------------
 # NHWC images; conv2d kernels (kh, kw, in, out); conv2d_transpose kernels (kh, kw, out, in).
@@ -1147,6 +1451,7 @@ def bilinear_kernel(in_channels, out_channels, size):
 __all__ += ["conv_output_size", "conv2d", "max_pool2d", "avg_pool2d", "conv2d_transpose",
             "bilinear_kernel"]
 
+
 # --- rnn (added by rnn) ---
 # One sequence, no batch axis: x (T, input_dim), y (T,) labels, U (hidden, input_dim),
 # W (hidden, hidden), V (output_dim, hidden), s0 (hidden,). Computed in float64, returned in
@@ -1252,6 +1557,7 @@ def clip_by_global_norm(grads, max_norm):
 
 
 __all__ += ["rnn_forward", "rnn_bptt", "clip_by_global_norm"]
+
 
 # --- trees (added by classic-b) ---------------------------------------------------------------
 

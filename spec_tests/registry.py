@@ -96,8 +96,13 @@ def spec_property(*, requires, settings: dict | None = None, **strategies):
     return decorate
 
 
-def run_property(prop: Property, impl: Impl, stats: Stats | None = None) -> Stats:
-    """Run one property with hypothesis against ``impl``; raise on the first (shrunk) failure."""
+def run_property(prop: Property, impl: Impl, stats: Stats | None = None,
+                 overrides: dict | None = None) -> Stats:
+    """Run one property with hypothesis against ``impl``; raise on the first (shrunk) failure.
+
+    ``overrides`` are hypothesis settings applied over the property's own (e.g. no shrinking,
+    fewer examples).
+    """
     stats = stats or Stats()
 
     def body(**values):
@@ -105,8 +110,9 @@ def run_property(prop: Property, impl: Impl, stats: Stats | None = None) -> Stat
         prop.fn(impl, **values)
 
     test = given(**prop.strategies)(body) if prop.strategies else body
-    if prop.settings:
-        test = hypothesis_settings(**prop.settings)(test)
+    chosen = {**prop.settings, **(overrides or {})}
+    if chosen:
+        test = hypothesis_settings(**chosen)(test)
     token = current_stats.set(stats)
     try:
         test()
@@ -115,8 +121,11 @@ def run_property(prop: Property, impl: Impl, stats: Stats | None = None) -> Stat
     return stats
 
 
-def evaluate(prop: Property, impl: Impl) -> Outcome:
-    """Run ``prop`` against ``impl`` and report pass / fail / n/a without raising."""
+def evaluate(prop: Property, impl: Impl, overrides: dict | None = None) -> Outcome:
+    """Run ``prop`` against ``impl`` and report pass / fail / n/a without raising.
+
+    ``overrides``: hypothesis settings over the property's own (see :func:`run_property`).
+    """
     missing = [f for f in prop.requires if not impl.has(f)]
     if missing:
         return Outcome(prop.name, prop.family, "n/a", missing=missing,
@@ -124,7 +133,7 @@ def evaluate(prop: Property, impl: Impl) -> Outcome:
     stats = Stats()
     start = time.perf_counter()
     try:
-        run_property(prop, impl, stats)
+        run_property(prop, impl, stats, overrides)
     except MissingFunction as error:
         return Outcome(prop.name, prop.family, "n/a", message=str(error))
     except Exception as error:  # AssertionError, or whatever the implementation raised

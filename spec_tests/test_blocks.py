@@ -3,7 +3,8 @@
 Each test names the property it checks: parameter counts by hand, the Sequential and subclassed
 builds computing one function, every variable tracked (and the Keras 3 lesson that raw
 ``tf.Variable`` attributes are not), dropout honouring ``training=``, a shared layer's gradient
-being the sum over its uses, and the compiled training loop matching a plain eager loop.
+being the sum over its uses, and the engine, called as the mlp topic calls it, matching a plain
+eager loop.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfref import train
 from tfref.nn import blocks
-from tfref.nn.mlp import MLP, MLP_002_WIDTHS, fit_in_graph, parameter_count, sequential_mlp
+from tfref.nn.mlp import MLP, MLP_002_WIDTHS, parameter_count, sequential_mlp
 
 
 @pytest.fixture(autouse=True)
@@ -91,25 +93,41 @@ def test_mlp_rejects_bad_sizes_and_dropout():
         sequential_mlp(4, [8], 3, dropout=1.0)
 
 
-def test_fit_in_graph_equals_an_eager_sgd_loop_over_the_same_batches():
+def test_engine_as_the_mlp_topic_calls_it_equals_an_eager_adam_loop_for_both_builds():
+    # tfref.train.fit with Adam, validation and jit_compile="auto" (the plain graph for a model
+    # this small), for the Sequential and the subclassed build from the same start; test_train
+    # checks SGD under XLA. 20 rows in batches of 8: two full batches and a last one of 4.
     x, y = _inputs(rows=20), np.arange(20) % 3
-    compiled = sequential_mlp(4, [5], 3)
-    eager = sequential_mlp(4, [5], 3)
-    eager.set_weights(compiled.get_weights())
+    x_val, y_val = _inputs(rows=6, seed=1), np.arange(6) % 3
+    sequential = sequential_mlp(4, [5], 3, activation="tanh")
+    subclassed = MLP([5], 3, activation="tanh")
+    subclassed.build((None, 4))
+    eager = sequential_mlp(4, [5], 3, activation="tanh")
+    initial = sequential.get_weights()
+    for model in (subclassed, eager):
+        model.set_weights(initial)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    history = fit_in_graph(compiled, x, y, loss_fn=loss_fn, optimizer=keras.optimizers.SGD(0.1),
-                           epochs=3, batch_size=8, rng=np.random.default_rng(7))
-    rng, optimizer = np.random.default_rng(7), keras.optimizers.SGD(0.1)
-    orders = [rng.permutation(20)[:16].reshape(2, 8) for _ in range(3)]
-    for order in orders:
-        for batch in order:
+    histories = [train.fit(model, x, y, loss_fn=loss_fn, optimizer=keras.optimizers.Adam(0.05),
+                           epochs=3, batch_size=8, seed=7, validation=(x_val, y_val),
+                           progress=False) for model in (sequential, subclassed)]
+    optimizer, losses, val_losses = keras.optimizers.Adam(0.05), [], []
+    for epoch in range(3):
+        order, total = train.epoch_permutation(20, 7, epoch), 0.0
+        for start in range(0, 20, 8):
+            batch = order[start:start + 8]
             with tf.GradientTape() as tape:
                 loss = loss_fn(y[batch], eager(x[batch], training=True))
             grads = tape.gradient(loss, eager.trainable_variables)
             optimizer.apply_gradients(zip(grads, eager.trainable_variables))
-    for a, b in zip(compiled.get_weights(), eager.get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-    assert history["loss"].shape == (3,)
+            total += float(loss) * len(batch)
+        losses.append(total / 20)
+        val_losses.append(float(loss_fn(y_val, eager(x_val, training=False))))
+    for model, history in zip((sequential, subclassed), histories):
+        for got, want in zip(model.get_weights(), eager.get_weights()):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(history["loss"], losses, rtol=1e-5)
+        np.testing.assert_allclose(history["val_loss"], val_losses, rtol=1e-5)
+    assert max(np.max(np.abs(a - b)) for a, b in zip(eager.get_weights(), initial)) > 1e-2
 
 
 # --- blocks ------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ OPS_MODULES = [
     "tfref.ops.conv",
     "tfref.ops.trees",
     "tfref.ops.style",
+    "tfref.ops.boxes",
 ]
 # Shared helpers: their examples (if any) must pass, but not every helper needs one.
 HELPER_MODULES = ["tfref._validation", "tfref.data.text"]

@@ -29,6 +29,7 @@ from tfref.nn import (
 from tfref.nn import bpn as bpn_module
 from tfref.nn import dropout as dropout_module
 from tfref.nn import perceptron as perceptron_module
+from tfref.train.handcoded import BPNStep
 
 
 def _attribute_variables(obj, seen=None) -> list:
@@ -282,6 +283,37 @@ def test_bpn_training_epoch_equals_the_same_hand_steps_run_eagerly(bpn_batch):
     for name in bpn_module.PARAMETER_NAMES:
         np.testing.assert_allclose(getattr(compiled, name).numpy(), getattr(eager, name).numpy(),
                                    rtol=1e-12, atol=1e-14, err_msg=name)
+
+
+def test_engine_bpn_step_and_bpn_model_share_the_formulas(bpn_batch):
+    # BPNStep (batch-mean steps, trained by tfref.train.fit and timed by tfref bench) and the BPN
+    # model (summed steps) call the same bpn_gradients: the step's gradients times n are the
+    # model's, and one step at rate lr equals the model's hand step at rate lr / n.
+    x, y = bpn_batch
+    model = BPN(5, 3, hidden=4, seed=6, dtype="float64")
+    w1, b1, w2, b2 = (getattr(model, name).numpy() for name in bpn_module.PARAMETER_NAMES)
+    step = BPNStep([w1, b1[0], w2, b2[0]], learning_rate=0.5)
+    gradients, error, y_hat = step.gradients(tf.constant(x), tf.constant(y))
+    exact = model.hand_gradients(x, y)
+    for got, name in zip(gradients, bpn_module.PARAMETER_NAMES):
+        np.testing.assert_allclose(got.numpy() * len(x), np.reshape(exact[name], got.shape),
+                                   rtol=1e-12, atol=1e-15, err_msg=name)
+    np.testing.assert_allclose(y_hat.numpy(), model(x, training=False).numpy(), rtol=1e-14)
+    np.testing.assert_allclose(error.numpy(), y_hat.numpy() - y, rtol=1e-14)
+    step.train_step(tf.constant(x), tf.constant(y))
+    model.hand_step(x, y, 0.5 / len(x))
+    for variable, name in zip([step.w1, step.b1, step.w2, step.b2], bpn_module.PARAMETER_NAMES):
+        np.testing.assert_allclose(variable.numpy(), np.reshape(getattr(model, name).numpy(),
+                                                                variable.shape),
+                                   rtol=1e-12, atol=1e-15, err_msg=name)
+
+
+def test_bpn_gradients_reject_an_unknown_reduction(bpn_batch):
+    x, y = bpn_batch
+    model = BPN(5, 3, hidden=4, seed=7, dtype="float64")
+    parameters = [getattr(model, name) for name in bpn_module.PARAMETER_NAMES]
+    with pytest.raises(ValueError, match="biases must be 'sum' or 'mean'"):
+        bpn_module.bpn_gradients(x, y, *parameters, biases="median")
 
 
 def test_bpn_rejects_an_unknown_init():

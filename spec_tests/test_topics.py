@@ -25,7 +25,7 @@ PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation
            "pca-svd-ica", "model-search", "rnn-scratch", "sequence-model",
            "conv2d", "pooling", "segmentation", "decision-tree", "naive-bayes", "svm",
            "ensembles", "q-learning", "augmentation", "fine-tuning", "style-transfer",
-           "lenet", "modern-cnn"}
+           "lenet", "modern-cnn", "boxes-anchors", "ssd", "rcnn"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 

@@ -15,9 +15,14 @@ These are the exact gradients of J = 1/2 * sum over the batch and the outputs of
 ``BPN.updates_as_in_002`` reproduces that; ``BPN.hand_gradients`` and the training step use the
 one convention (sums everywhere, the gradient of J).
 
+The formulas live once, in :func:`bpn_forward` and :func:`bpn_gradients` (functions of the
+four parameters); the keras model :class:`BPN` and the engine's step
+:class:`tfref.train.handcoded.BPNStep` (batch-mean gradients, ``reduce="mean"``) both call them.
+
 Symbols -> names: X -> ``inputs``; Y -> ``targets`` (one-hot); W1, b1 -> ``weights_1``,
-``bias_1``; W2, b2 -> ``weights_2``, ``bias_2``; s -> ``ops.sigmoid``;
-s' -> ``ops.sigmoid_derivative``; eta -> ``learning_rate``.
+``bias_1``; W2, b2 -> ``weights_2``, ``bias_2``; s -> ``tf.sigmoid`` (= ``ops.sigmoid``);
+s'(h) -> ``s(h) * (1 - s(h))`` from the activation already computed
+(= ``ops.sigmoid_derivative(h)``); eta -> ``learning_rate``.
 """
 
 from __future__ import annotations
@@ -26,16 +31,110 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfref import ops
-
-__all__ = ["BPN", "PARAMETER_NAMES", "half_squared_error"]
+__all__ = ["BPN", "PARAMETER_NAMES", "bpn_forward", "bpn_gradients", "half_squared_error",
+           "sample_half_squared_error"]
 
 PARAMETER_NAMES = ("weights_1", "bias_1", "weights_2", "bias_2")
 
 
+_REDUCTIONS = ("sum", "mean")
+
+
+def sample_half_squared_error(y_true, y_pred) -> tf.Tensor:
+    """Per-sample 1/2 * sum_k (Yhat_k - Y_k)^2: shape (batch, outputs) -> (batch,).
+
+    Example:
+    >>> sample_half_squared_error(tf.constant([[1.0, 0.0]]), tf.constant([[0.5, 0.5]])).numpy()
+    array([0.25], dtype=float32)
+    """
+    return 0.5 * tf.reduce_sum(tf.square(y_pred - y_true), axis=-1)
+
+
 def half_squared_error(outputs, targets) -> tf.Tensor:
-    """J = 1/2 * sum (Yhat - Y)^2 over the batch and the outputs (the loss 002 differentiates)."""
-    return 0.5 * tf.reduce_sum(tf.square(outputs - targets))
+    """J = 1/2 * sum (Yhat - Y)^2 over the batch and the outputs (the loss 002 differentiates).
+
+    Example:
+    >>> float(half_squared_error(tf.constant([[0.5, 0.5], [1.0, 0.0]]),
+    ...                          tf.constant([[1.0, 0.0], [1.0, 0.0]])))
+    0.25
+    """
+    return tf.reduce_sum(sample_half_squared_error(targets, outputs))
+
+
+def bpn_forward(inputs, weights_1, bias_1, weights_2, bias_2) -> dict:
+    """The forward pass with every intermediate the backward pass needs.
+
+    Args:
+        inputs: X, (n, d), of the parameters' dtype.
+        weights_1, bias_1: W1 (d, hidden) and b1 ((hidden,) or (1, hidden)).
+        weights_2, bias_2: W2 (hidden, k) and b2 ((k,) or (1, k)).
+
+    Returns:
+        ``{"inputs": X, "h_layer_1": h1 (n, hidden), "out_layer_1": O1 = s(h1),
+        "h_out": h_out (n, k), "outputs": Yhat = s(h_out)}``.
+    """
+    h_layer_1 = tf.matmul(inputs, weights_1) + bias_1  # (n, hidden)
+    out_layer_1 = tf.sigmoid(h_layer_1)
+    h_out = tf.matmul(out_layer_1, weights_2) + bias_2  # (n, k)
+    return {"inputs": inputs, "h_layer_1": h_layer_1, "out_layer_1": out_layer_1,
+            "h_out": h_out, "outputs": tf.sigmoid(h_out)}
+
+
+def bpn_gradients(inputs, targets, weights_1, bias_1, weights_2, bias_2, *,
+                  weights: str = "sum", biases: str = "sum"):
+    """Back-propagation by hand (no autodiff): the steps for W1, b1, W2, b2 and the forward pass.
+
+    Formula:
+        error  = Yhat - Y
+        delta2 = error * s'(h_out) = error * Yhat * (1 - Yhat)          (n, k)
+        delta1 = (delta2 W2^T) * s'(h1) = (delta2 W2^T) * O1 * (1 - O1)  (n, hidden)
+        dW2 = O1^T delta2,  dW1 = X^T delta1   ("sum"; "mean" divides by n)
+        db2 = sum_n delta2, db1 = sum_n delta1 ("sum"; "mean" averages over n)
+    With both reductions "sum" these are dJ/dW for J = 1/2 sum (Yhat - Y)^2 over the batch; with
+    both "mean", the gradients of the batch-mean loss J / n; 002's code mixes them (weights
+    "sum", biases "mean": errata 9).
+
+    Args:
+        inputs: X, (n, d).
+        targets: Y, one-hot (n, k), of the inputs' dtype.
+        weights_1, bias_1, weights_2, bias_2: the parameters (see :func:`bpn_forward`).
+        weights: "sum" or "mean", the reduction over the batch of the weight steps.
+        biases: "sum" or "mean", the reduction over the batch of the bias steps.
+
+    Returns:
+        ``(steps, cache, error)``: ``steps = [dW1, db1, dW2, db2]``, each shaped like its
+        parameter; ``cache`` from :func:`bpn_forward`; ``error = Yhat - Y`` (n, k).
+
+    Raises:
+        ValueError: for a reduction other than "sum" or "mean".
+
+    Example:
+    >>> w1, w2 = tf.constant([[0.5], [-0.5]]), tf.constant([[1.0, -1.0]])
+    >>> b1, b2 = tf.zeros((1,)), tf.zeros((2,))
+    >>> x, y = tf.constant([[1.0, 1.0]]), tf.constant([[1.0, 0.0]])
+    >>> steps, cache, error = bpn_gradients(x, y, w1, b1, w2, b2)
+    >>> [tuple(step.shape) for step in steps], error.numpy().astype(float).round(3).tolist()
+    ([(2, 1), (1,), (1, 2), (2,)], [[-0.378, 0.378]])
+    """
+    for name, value in (("weights", weights), ("biases", biases)):
+        if value not in _REDUCTIONS:
+            raise ValueError(f"{name} must be 'sum' or 'mean' (the reduction over the batch); "
+                             f"got {value!r}")
+    cache = bpn_forward(inputs, weights_1, bias_1, weights_2, bias_2)
+    outputs, out_layer_1 = cache["outputs"], cache["out_layer_1"]
+    error = outputs - targets
+    delta_2 = error * outputs * (1.0 - outputs)  # (n, k): error * s'(h_out)
+    weighted_error = tf.matmul(delta_2, weights_2, transpose_b=True)  # (n, hidden)
+    delta_1 = weighted_error * out_layer_1 * (1.0 - out_layer_1)  # * s'(h1)
+    step_w1 = tf.matmul(inputs, delta_1, transpose_a=True)  # (d, hidden)
+    step_w2 = tf.matmul(out_layer_1, delta_2, transpose_a=True)  # (hidden, k)
+    if weights == "mean":
+        n = tf.cast(tf.shape(inputs)[0], step_w1.dtype)
+        step_w1, step_w2 = step_w1 / n, step_w2 / n
+    reduce = tf.reduce_mean if biases == "mean" else tf.reduce_sum
+    step_b1 = reduce(delta_1, axis=0, keepdims=len(bias_1.shape) == 2)
+    step_b2 = reduce(delta_2, axis=0, keepdims=len(bias_2.shape) == 2)
+    return [step_w1, step_b1, step_w2, step_b2], cache, error
 
 
 class BPN(keras.Model):
@@ -87,47 +186,30 @@ class BPN(keras.Model):
         return {name: getattr(self, name) for name in PARAMETER_NAMES}
 
     # -- forward ----------------------------------------------------------------------------
+    def _parameters(self) -> list:
+        return [self.weights_1, self.bias_1, self.weights_2, self.bias_2]
+
     def forward(self, inputs) -> dict:
-        """The forward pass with every intermediate the backward pass needs."""
-        inputs = tf.cast(inputs, self.compute_dtype)
-        h_layer_1 = tf.matmul(inputs, self.weights_1) + self.bias_1  # (n, hidden)
-        out_layer_1 = ops.sigmoid(h_layer_1)
-        h_out = tf.matmul(out_layer_1, self.weights_2) + self.bias_2  # (n, outputs)
-        return {"inputs": inputs, "h_layer_1": h_layer_1, "out_layer_1": out_layer_1,
-                "h_out": h_out, "outputs": ops.sigmoid(h_out)}
+        """The forward pass with every intermediate the backward pass needs (:func:`bpn_forward`)."""
+        return bpn_forward(tf.cast(inputs, self.compute_dtype), *self._parameters())
 
     def call(self, inputs, training=False):
         return self.forward(inputs)["outputs"]
 
     # -- backward ---------------------------------------------------------------------------
-    def _deltas(self, inputs, targets):
-        cache = self.forward(inputs)
-        targets = tf.cast(targets, self.compute_dtype)
-        error = cache["outputs"] - targets
-        delta_2 = error * ops.sigmoid_derivative(cache["h_out"])  # (n, outputs)
-        weighted_error = tf.matmul(delta_2, self.weights_2, transpose_b=True)  # (n, hidden)
-        delta_1 = weighted_error * ops.sigmoid_derivative(cache["h_layer_1"])
-        return cache, delta_1, delta_2
+    def _steps(self, inputs, targets, biases: str) -> dict:
+        steps, _, _ = bpn_gradients(tf.cast(inputs, self.compute_dtype),
+                                    tf.cast(targets, self.compute_dtype), *self._parameters(),
+                                    weights="sum", biases=biases)
+        return dict(zip(PARAMETER_NAMES, steps, strict=True))
 
     def hand_gradients(self, inputs, targets) -> dict:
         """dJ/dW1, dJ/db1, dJ/dW2, dJ/db2 for J = 1/2 sum (Yhat - Y)^2, by hand (no autodiff)."""
-        cache, delta_1, delta_2 = self._deltas(inputs, targets)
-        return {
-            "weights_1": tf.matmul(cache["inputs"], delta_1, transpose_a=True),  # (d, hidden)
-            "bias_1": tf.reduce_sum(delta_1, axis=0, keepdims=True),  # (1, hidden)
-            "weights_2": tf.matmul(cache["out_layer_1"], delta_2, transpose_a=True),
-            "bias_2": tf.reduce_sum(delta_2, axis=0, keepdims=True),
-        }
+        return self._steps(inputs, targets, biases="sum")
 
     def updates_as_in_002(self, inputs, targets) -> dict:
         """The steps 002 multiplies by eta: weight deltas summed, bias deltas averaged."""
-        cache, delta_1, delta_2 = self._deltas(inputs, targets)
-        return {
-            "weights_1": tf.matmul(cache["inputs"], delta_1, transpose_a=True),
-            "bias_1": tf.reduce_mean(delta_1, axis=0, keepdims=True),
-            "weights_2": tf.matmul(cache["out_layer_1"], delta_2, transpose_a=True),
-            "bias_2": tf.reduce_mean(delta_2, axis=0, keepdims=True),
-        }
+        return self._steps(inputs, targets, biases="mean")
 
     def tape_gradients(self, inputs, targets) -> dict:
         """The same gradients by tf.GradientTape: the oracle, never used in training."""

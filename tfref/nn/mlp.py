@@ -22,10 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import keras
-import numpy as np
-import tensorflow as tf
 
-__all__ = ["MLP", "MLP_002_WIDTHS", "fit_in_graph", "parameter_count", "sequential_mlp"]
+__all__ = ["MLP", "MLP_002_WIDTHS", "parameter_count", "sequential_mlp"]
 
 #: Seed 002's figure: 4 inputs, hidden layers of 4, 5, 6, 4 and 3 units, 3 outputs.
 MLP_002_WIDTHS: tuple[int, ...] = (4, 4, 5, 6, 4, 3, 3)
@@ -136,82 +134,3 @@ class MLP(keras.Model):
         )
         return config
 
-
-def fit_in_graph(
-    model,
-    x,
-    y,
-    *,
-    loss_fn,
-    optimizer,
-    epochs: int,
-    batch_size: int,
-    rng: np.random.Generator,
-    validation: tuple | None = None,
-    sample_weight=None,
-) -> dict[str, np.ndarray]:
-    """Train ``model`` with mini-batches, the whole run compiled into one ``tf.function``.
-
-    The data stay on the device; each epoch visits a fresh permutation from ``rng`` in
-    ``len(x) // batch_size`` full batches (the remainder of the permutation is left for that
-    epoch, so every step has the same shape). ``model`` is called with ``training=True`` in the
-    steps and ``training=False`` for the validation figures. Keras ``fit`` costs a Python round
-    trip per step; on the tiny tables of these topics that overhead dominates.
-
-    Args:
-        model: a built Keras model (its ``trainable_variables`` are updated).
-        x, y: the training inputs and targets (NumPy arrays).
-        loss_fn: ``loss_fn(y_batch, predictions, sample_weight=None)`` -> scalar, e.g. a
-            ``keras.losses.Loss`` instance.
-        optimizer: a ``keras.optimizers.Optimizer``.
-        epochs, batch_size: passes over the data, examples per step (capped at ``len(x)``).
-        rng: the NumPy generator that draws the permutations.
-        validation: optional ``(x_val, y_val)``; its loss is recorded after every epoch.
-        sample_weight: optional per-example weights (n,), passed to ``loss_fn``.
-
-    Returns:
-        ``{"loss": (epochs,) mean training loss per epoch, "val_loss": (epochs,)}`` (the second
-        only with ``validation``).
-    """
-    x = tf.constant(np.asarray(x, dtype="float32"))
-    y = tf.constant(np.asarray(y))
-    n = int(x.shape[0])
-    batch_size = min(int(batch_size), n)
-    steps = n // batch_size
-    order = np.stack(
-        [rng.permutation(n)[: steps * batch_size].reshape(steps, batch_size) for _ in range(epochs)]
-    )  # (epochs, steps, batch)
-    order = tf.constant(order)
-    weights = None if sample_weight is None else tf.constant(np.asarray(sample_weight, "float32"))
-    if validation is not None:
-        x_val = tf.constant(np.asarray(validation[0], dtype="float32"))
-        y_val = tf.constant(np.asarray(validation[1]))
-    variables = model.trainable_variables
-    optimizer.build(variables)
-
-    @tf.function
-    def run(order):
-        train_losses = tf.TensorArray(tf.float32, size=epochs, element_shape=())
-        val_losses = tf.TensorArray(tf.float32, size=epochs, element_shape=())
-        for epoch in tf.range(epochs):
-            total = tf.constant(0.0)
-            for step in tf.range(steps):
-                batch = order[epoch, step]  # (batch,)
-                batch_weights = None if weights is None else tf.gather(weights, batch)
-                with tf.GradientTape() as tape:
-                    predictions = model(tf.gather(x, batch), training=True)
-                    loss = loss_fn(tf.gather(y, batch), predictions, sample_weight=batch_weights)
-                gradients = tape.gradient(loss, variables)
-                optimizer.apply_gradients(zip(gradients, variables))
-                total += tf.cast(loss, tf.float32)
-            train_losses = train_losses.write(epoch, total / steps)
-            if validation is not None:
-                val_loss = loss_fn(y_val, model(x_val, training=False))
-                val_losses = val_losses.write(epoch, tf.cast(val_loss, tf.float32))
-        return train_losses.stack(), val_losses.stack()
-
-    train_losses, val_losses = run(order)
-    history = {"loss": train_losses.numpy()}
-    if validation is not None:
-        history["val_loss"] = val_losses.numpy()
-    return history

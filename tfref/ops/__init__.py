@@ -29,7 +29,29 @@ from tfref.ops.activations import (
     threshold_derivative,
 )
 from tfref.ops.averages import ewma, ewma_weights
+from tfref.ops.boxes import (
+    assign_anchor_to_bbox,
+    box_center_to_corner,
+    box_corner_to_center,
+    box_iou,
+    multibox_prior,
+    multibox_target,
+    nms,
+    offset_boxes,
+    offset_inverse,
+    roi_pool,
+    roi_pool_bilinear,
+)
 from tfref.ops.calculus import central_difference
+from tfref.ops.conv import (
+    avg_pool2d,
+    bilinear_kernel,
+    conv2d,
+    conv2d_transpose,
+    conv_output_size,
+    max_pool2d,
+)
+from tfref.ops.distances import gaussian_density, gaussian_pdf, pairwise_distances
 from tfref.ops.distributions import (
     bernoulli_log_likelihood,
     bernoulli_pmf,
@@ -70,6 +92,9 @@ from tfref.ops.metrics import (
     recall,
 )
 from tfref.ops.preprocessing import mean_impute, one_hot, standardize
+from tfref.ops.rnn import clip_by_global_norm, rnn_bptt, rnn_forward
+from tfref.ops.style import content_loss, gram_matrix, style_loss, total_variation_loss
+from tfref.ops.trees import gini_impurity, information_gain
 from tfref.ops.updates import (
     adam_update,
     exponential_decay,
@@ -151,32 +176,39 @@ __all__ = [
     "mean_impute",
     "standardize",
     "one_hot",
+    # distances
+    "pairwise_distances",
+    "gaussian_pdf",
+    "gaussian_density",
+    # rnn
+    "rnn_forward",
+    "rnn_bptt",
+    "clip_by_global_norm",
+    # style
+    "gram_matrix",
+    "content_loss",
+    "style_loss",
+    "total_variation_loss",
+    # boxes
+    "box_corner_to_center",
+    "box_center_to_corner",
+    "box_iou",
+    "multibox_prior",
+    "assign_anchor_to_bbox",
+    "offset_boxes",
+    "offset_inverse",
+    "multibox_target",
+    "nms",
+    "roi_pool",
+    "roi_pool_bilinear",
+    # conv
+    "conv_output_size",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "conv2d_transpose",
+    "bilinear_kernel",
+    # trees
+    "information_gain",
+    "gini_impurity",
 ]
-
-from tfref.ops.distances import gaussian_density, gaussian_pdf, pairwise_distances  # noqa: E402
-
-__all__ += ["pairwise_distances", "gaussian_pdf", "gaussian_density"]
-
-from tfref.ops.rnn import clip_by_global_norm, rnn_bptt, rnn_forward  # noqa: E402
-
-__all__ += ["rnn_forward", "rnn_bptt", "clip_by_global_norm"]
-
-from tfref.ops.style import content_loss, gram_matrix, style_loss, total_variation_loss  # noqa: E402
-
-__all__ += ["gram_matrix", "content_loss", "style_loss", "total_variation_loss"]
-
-from tfref.ops.conv import (  # noqa: E402
-    avg_pool2d,
-    bilinear_kernel,
-    conv2d,
-    conv2d_transpose,
-    conv_output_size,
-    max_pool2d,
-)
-
-__all__ += ["conv_output_size", "conv2d", "max_pool2d", "avg_pool2d", "conv2d_transpose",
-            "bilinear_kernel"]
-
-from tfref.ops.trees import gini_impurity, information_gain  # noqa: E402
-
-__all__ += ["information_gain", "gini_impurity"]

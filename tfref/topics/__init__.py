@@ -53,6 +53,9 @@ CATALOGUE: dict[str, str] = {
     # E. Computer vision
     "augmentation": "augmentation",
     "fine-tuning": "fine_tuning",
+    "boxes-anchors": "boxes_anchors",
+    "ssd": "ssd",
+    "rcnn": "rcnn",
     "segmentation": "segmentation",
     "style-transfer": "style_transfer",
     # F. Sequences

@@ -10,8 +10,10 @@ Formula (002, section 1.7; one example per row):
     002's code: b <- b - eta * mean_n delta (errata 9: the bias rate is eta / batch)
 
 Symbols -> names: X, Y -> batches of inputs and one-hot targets; W1, b1, W2, b2 -> BPN.weights_1,
-bias_1, weights_2, bias_2; s, s' -> ops.sigmoid, ops.sigmoid_derivative; eta -> learning_rate;
-O1 -> out_layer_1 (002's names).
+bias_1, weights_2, bias_2; s -> tf.sigmoid; s'(h) -> s(h) (1 - s(h)) from the activation;
+eta -> learning_rate; O1 -> out_layer_1 (002's names). The formulas are written once, in
+tfref.nn.bpn.bpn_forward / bpn_gradients, which the engine's BPNStep (tfref bench, the tensorboard
+topic) calls too.
 
 Deviations: (1) data: digits by default (bundled, offline); ``--data fashion-mnist`` uses 002's
 Fashion-MNIST when it is on this machine (else digits, with a note). (2) On digits (1149 training

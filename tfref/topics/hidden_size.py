@@ -24,7 +24,9 @@ Glorot initialisation, and all sizes are trained side by side in one keras model
 sum of the networks' losses. The networks share no parameter and Adam updates each parameter from
 its own gradient alone, so this equals training each network by itself on the same batches (a
 claim below checks it against a plain keras Sequential) and costs one compiled model instead of
-one per size. The error is the classification error (fraction misclassified); ties in validation
+one per size. Both train through the project's engine tfref.train.fit with the same seed, so
+they see the same shuffled batches (every training image once per epoch, the last batch
+shorter). The error is the classification error (fraction misclassified); ties in validation
 error go to the smaller network. The seed counts a bias node in the input size; the rule uses 64.
 """
 
@@ -38,6 +40,7 @@ from sklearn.decomposition import PCA
 from tfref import ops
 from tfref.data import digits_unit_scaled_splits
 from tfref.topics._base import RunContext
+from tfref.train import fit
 
 ID = "hidden-size"
 TITLE = "Choosing the hidden layer size: rules of thumb and the growth loop"
@@ -183,13 +186,11 @@ def run(ctx: RunContext) -> None:
     else:
         sizes, epochs = list(range(1, NUM_INPUTS + 1)), 40
     model, initial = build_side_by_side(sizes, ctx.rng)
-    model.compile(
-        optimizer=keras.optimizers.Adam(LEARNING_RATE), loss=summed_cross_entropy(len(sizes))
-    )
-    # One fixed stream of shuffled epochs, so a network trained alone can see the very same batches.
-    stream = np.concatenate([ctx.rng.permutation(train) for _ in range(epochs)])
-    model.fit(
-        inputs[stream], labels[stream], batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0
+    # The engine shuffles by (seed, epoch), so a network trained alone sees the very same batches.
+    fit(
+        model, inputs[train], labels[train], loss_fn=summed_cross_entropy(len(sizes)),
+        optimizer=keras.optimizers.Adam(LEARNING_RATE), epochs=epochs, batch_size=BATCH_SIZE,
+        seed=ctx.seed, progress=False,
     )
     train_error = errors(model, inputs[train], labels[train])
     validation_error = errors(model, inputs[validation], labels[validation])
@@ -234,13 +235,15 @@ def run(ctx: RunContext) -> None:
     )
 
     _check_alone(
-        ctx, model, sizes, position, initial, inputs, labels, stream, validation, validation_error
+        ctx, model, sizes, position, initial, inputs, labels, train, validation,
+        validation_error, epochs,
     )
     _plot(ctx, sizes, train_error, validation_error, test_error, position, rule_of_thumb, pca_sizes)
 
 
 def _check_alone(
-    ctx, model, sizes, position, initial, inputs, labels, stream, validation, validation_error
+    ctx, model, sizes, position, initial, inputs, labels, train, validation, validation_error,
+    epochs,
 ):
     """Train the chosen network alone, as a keras Sequential, from the same start and batches."""
     size = sizes[position]
@@ -255,9 +258,10 @@ def _check_alone(
     alone.set_weights(
         [first_kernel, np.zeros(size, "float32"), second_kernel, np.zeros(NUM_CLASSES, "float32")]
     )
-    alone.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss=_single_cross_entropy)
-    alone.fit(
-        inputs[stream], labels[stream], batch_size=BATCH_SIZE, epochs=1, shuffle=False, verbose=0
+    fit(
+        alone, inputs[train], labels[train], loss_fn=_single_cross_entropy,
+        optimizer=keras.optimizers.Adam(LEARNING_RATE), epochs=epochs, batch_size=BATCH_SIZE,
+        seed=ctx.seed, progress=False,
     )
 
     offset = sum(sizes[:position])

@@ -17,6 +17,10 @@ Formula (one batch of n samples, y one-hot):
 Symbols: s -> ``tf.sigmoid``; W1, b1, W2, b2 -> ``w1, b1, w2, b2``; yhat -> ``y_hat``;
 lr -> ``learning_rate``.
 
+The formulas are written once, in :func:`tfref.nn.bpn.bpn_forward` and
+:func:`tfref.nn.bpn.bpn_gradients` (shared with the keras model :class:`tfref.nn.bpn.BPN` of the
+``bpn`` topic); this step calls them with batch-mean reductions.
+
 Deviations: the documents update with the batch *sum* of the deltas; here it is the batch mean,
 so the learning rate does not depend on the batch size and the step equals keras SGD on the
 batch-mean loss.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from tfref.nn.bpn import bpn_forward, bpn_gradients, sample_half_squared_error
 from tfref.train.steps import TrainStep, batch_sums
 
 __all__ = ["BPNStep", "half_squared_error"]
@@ -45,7 +50,7 @@ def half_squared_error(y_true, y_pred) -> tf.Tensor:
         >>> half_squared_error(tf.constant([[1.0, 0.0]]), tf.constant([[0.5, 0.5]])).numpy()
         array([0.25], dtype=float32)
     """
-    return 0.5 * tf.reduce_sum(tf.square(y_pred - y_true), axis=-1)
+    return sample_half_squared_error(y_true, y_pred)
 
 
 class BPNStep(TrainStep):
@@ -85,8 +90,8 @@ class BPNStep(TrainStep):
         Returns:
             ``a1`` ``(batch, hidden)`` and ``yhat`` ``(batch, classes)``.
         """
-        a1 = tf.sigmoid(x @ self.w1 + self.b1)  # (batch, hidden)
-        return a1, tf.sigmoid(a1 @ self.w2 + self.b2)  # (batch, classes)
+        cache = bpn_forward(x, self.w1, self.b1, self.w2, self.b2)
+        return cache["out_layer_1"], cache["outputs"]  # (batch, hidden), (batch, classes)
 
     def gradients(self, x, y):
         """The hand-coded batch-mean gradients ``[dW1, db1, dW2, db2]``, the error and yhat.
@@ -98,14 +103,9 @@ class BPNStep(TrainStep):
         Returns:
             ``(gradients, error, y_hat)``.
         """
-        a1, y_hat = self.forward(x)
-        error = y_hat - y
-        delta2 = error * y_hat * (1.0 - y_hat)  # (batch, classes)
-        delta1 = (delta2 @ tf.transpose(self.w2)) * a1 * (1.0 - a1)  # (batch, hidden)
-        n = tf.cast(tf.shape(x)[0], x.dtype)
-        gradients = [tf.matmul(x, delta1, transpose_a=True) / n, tf.reduce_mean(delta1, axis=0),
-                     tf.matmul(a1, delta2, transpose_a=True) / n, tf.reduce_mean(delta2, axis=0)]
-        return gradients, error, y_hat
+        gradients, cache, error = bpn_gradients(x, y, self.w1, self.b1, self.w2, self.b2,
+                                                weights="mean", biases="mean")
+        return gradients, error, cache["outputs"]
 
     def train_step(self, x, y, *, global_batch_size=None) -> dict:
         """One hand-coded SGD step; returns the batch's loss sum and number correct."""
