@@ -10,16 +10,12 @@ floor((n + 2p - k) / s) + 1; LeNet's parameter count with its formula.
 
 from __future__ import annotations
 
-import doctest
-
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfref.nn import batchnorm as batchnorm_module
 from tfref.nn import cnn_zoo
-from tfref.nn import lenet as lenet_module
 from tfref.nn.batchnorm import BatchNorm
 from tfref.nn.cnn_zoo import DenseBlock, Inception, Residual, TransitionBlock
 from tfref.nn.lenet import lenet, lenet_layer_shapes, lenet_parameter_count
@@ -392,14 +388,3 @@ def test_batchnorm_model_trains():
     assert losses[-1] < 0.25 * losses[0], losses
     accuracy = np.mean(np.argmax(model(x, training=False).numpy(), axis=1) == y)
     assert accuracy > 0.8  # inference mode, moving statistics: chance is 0.1
-
-
-@pytest.mark.parametrize("module", [batchnorm_module, lenet_module, cnn_zoo],
-                         ids=lambda m: m.__name__)
-def test_cnn_docstring_examples_pass(module):
-    finder = doctest.DocTestFinder(exclude_empty=True)
-    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
-    for test in finder.find(module, module.__name__,
-                            extraglobs={"tf": tf, "np": np, "keras": keras}):
-        runner.run(test)
-    assert runner.summarize(verbose=False).failed == 0

@@ -1,7 +1,8 @@
 """The docstring examples of ``tfref.ops`` run, pass, and cannot silently disappear.
 
 Each module's examples run with ``doctest`` (NORMALIZE_WHITESPACE | ELLIPSIS), with ``ops``,
-``np`` and ``tf`` in their namespace as the examples assume (``import tfref.ops as ops``).
+``np``, ``tf`` and ``keras`` in their namespace as the examples assume (``import tfref.ops as
+ops``).
 Every public function of an ops module must carry at least one example.
 """
 
@@ -34,11 +35,13 @@ OPS_MODULES = [
     "tfref.ops.boxes",
 ]
 # Shared helpers: their examples (if any) must pass, but not every helper needs one.
-HELPER_MODULES = ["tfref._validation", "tfref.data.text"]
+HELPER_MODULES = ["tfref._validation", "tfref.data.text", "tfref.nn.perceptron", "tfref.nn.bpn",
+                  "tfref.nn.dropout", "tfref.nn.batchnorm", "tfref.nn.lenet", "tfref.nn.cnn_zoo"]
 
 
 def _run_doctests(module_name: str) -> tuple[doctest.TestResults, dict[str, int]]:
     """Run a module's doctests; return the results and the number of examples per function."""
+    import keras
     import tensorflow as tf
 
     import tfref.ops as ops
@@ -46,7 +49,7 @@ def _run_doctests(module_name: str) -> tuple[doctest.TestResults, dict[str, int]
     module = importlib.import_module(module_name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=OPTION_FLAGS)
-    extraglobs = {"ops": ops, "np": np, "tf": tf}
+    extraglobs = {"ops": ops, "np": np, "tf": tf, "keras": keras}
     examples_per_function: dict[str, int] = {}
     for test in finder.find(module, module_name, extraglobs=extraglobs):
         runner.run(test)

@@ -10,8 +10,6 @@ layer records the flag of its last call).
 
 from __future__ import annotations
 
-import doctest
-
 import keras
 import numpy as np
 import pytest
@@ -27,8 +25,6 @@ from tfref.nn import (
     train_perceptron,
 )
 from tfref.nn import bpn as bpn_module
-from tfref.nn import dropout as dropout_module
-from tfref.nn import perceptron as perceptron_module
 from tfref.train.handcoded import BPNStep
 
 
@@ -319,16 +315,3 @@ def test_bpn_gradients_reject_an_unknown_reduction(bpn_batch):
 def test_bpn_rejects_an_unknown_init():
     with pytest.raises(ValueError, match="init"):
         BPN(4, 2, init="zeros")
-
-
-# --- docstring examples -------------------------------------------------------------------------
-
-@pytest.mark.parametrize("module", [perceptron_module, bpn_module, dropout_module],
-                         ids=lambda m: m.__name__)
-def test_nn_docstring_examples_pass(module):
-    finder = doctest.DocTestFinder(exclude_empty=True)
-    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
-    for test in finder.find(module, module.__name__,
-                            extraglobs={"tf": tf, "np": np, "keras": keras}):
-        runner.run(test)
-    assert runner.summarize(verbose=False).failed == 0

@@ -502,7 +502,7 @@ def test_docstring_examples_of_the_engine_pass(module_name):
 
 def test_auto_xla_is_chosen_by_work_and_never_for_conv_or_rnn_models_on_a_cpu():
     """``jit_compile="auto"``: XLA for big dense runs; not for convolutions or recurrences on a
-    CPU, where XLA measured 270 vs 13,000 samples/s for LeNet (engine.use_xla)."""
+    CPU, where XLA measured about 2,100 vs 17,000 samples/s for LeNet (engine.use_xla)."""
     from tfref.train import as_step, use_xla
 
     dense = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256),

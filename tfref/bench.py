@@ -25,8 +25,8 @@ tracing and compilation:
 
 - ``tfref``: :func:`tfref.train.fit`, one compiled call per epoch, with XLA for the MLP and the
   BPN (what ``jit_compile="auto"`` picks for long runs) and ``"auto"`` for LeNet and the RNN
-  (no XLA on a CPU: it is slower there for convolutions and recurrences); each round is one fit call whose first epoch
-  (compilation) is not timed. It also computes the accuracy each epoch; the others do not.
+  (no XLA on a CPU: 8x slower there for LeNet's convolutions, no faster for the RNN); each
+  round is one fit call whose first epoch (compilation) is not timed. It also computes the accuracy each epoch; the others do not.
 - ``keras-fit``: ``model.compile(...)`` with keras defaults, ``model.fit(verbose=0)``; epoch
   times from a callback, after a warm-up fit.
 - ``keras-fit-tuned``: the same with ``steps_per_execution`` tuned: the best of a few values.

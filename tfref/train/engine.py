@@ -190,9 +190,10 @@ def use_xla(jit_compile, *, epochs: int, num_samples: int | None, step: TrainSte
 
     ``"auto"`` means XLA when ``epochs * num_samples * trainable parameters >= XLA_MIN_WORK``
     (3e10), or when the number of samples is unknown (a tf.data pipeline, presumably large);
-    but never on a machine without a GPU for a model with convolution or recurrent layers: on
-    this project's 2-core CPU XLA trained LeNet at 270 samples/s against 13,000 without it, and
-    a character RNN at 500 against 690 (one run each).
+    but never on a machine without a GPU for a model with convolution or recurrent layers. On
+    this project's 2-core CPU (idle, one run each) XLA trained LeNet at about 2,100 samples/s
+    against 16,000-18,000 without it, and the character RNN of ``tfref bench`` at 3,200-3,800
+    either way, with a slower first epoch under XLA (its compilation).
 
     Args:
         jit_compile: True, False or ``"auto"``.
