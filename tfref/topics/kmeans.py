@@ -15,7 +15,10 @@ tfref.classic.KMeans (TensorFlow distances and segment sums) compared with
 sklearn.cluster.KMeans(init=same centres, n_init=1, algorithm="lloyd") on iris (4 raw features,
 150 flowers; full mode adds wine and digits). Starting centres come from tfref's k-means++
 (one candidate per step, unlike scikit-learn's greedy k-means++), so the comparison is from a
-shared start, not of the two initialisers.
+shared start, not of the two initialisers. On digits (whole-number pixels) a point can be
+exactly equidistant from two centres; tfref gives it to the lower index, scikit-learn decides
+by its rounding, and the two runs then part. Such runs are counted and shown to contain an
+exact tie; the others must agree exactly.
 """
 
 from __future__ import annotations
@@ -36,10 +39,24 @@ SEEDS = ("000", "002")
 SETS = {"iris": 3, "wine": 3, "digits": 10}
 
 
+def smallest_assignment_gap(X: np.ndarray, init: np.ndarray, n_iter: int) -> float:
+    """min over tfref's steps and points of (d2nd - d1st) / d2nd, squared distances to centres.
+
+    0 means some point was exactly equidistant from its two nearest centres at some step: a tie
+    that tfref breaks towards the lower centre index and scikit-learn by its rounding.
+    """
+    smallest, centres = np.inf, np.asarray(init, dtype=np.float64)
+    for step in range(1, n_iter + 1):
+        d2 = np.sort(((X[:, None, :] - centres[None]) ** 2).sum(axis=-1), axis=1)
+        smallest = min(smallest, float(np.min((d2[:, 1] - d2[:, 0]) / np.maximum(d2[:, 1], 1e-300))))
+        centres = KMeans(len(centres), init=init, max_iter=step).fit(X).cluster_centers_
+    return smallest
+
+
 def compare(ctx: RunContext, name: str, k: int, starts: int) -> dict:
     data = load_embedded(name)
     X = np.asarray(data.x, dtype=np.float64)
-    histories, worst_rise, mismatches, inertia_gap = [], 0.0, 0, 0.0
+    histories, worst_rise, equal_runs, tie_gaps = [], 0.0, 0, []
     iterations = []
     best = None
     for run in range(starts):
@@ -49,17 +66,23 @@ def compare(ctx: RunContext, name: str, k: int, starts: int) -> dict:
         history = np.asarray(ours.inertia_history_)
         histories.append(history)
         worst_rise = max(worst_rise, float(np.max(np.diff(history), initial=0.0)))
-        mismatches += int(np.sum(ours.labels_ != theirs.labels_))
-        inertia_gap = max(inertia_gap, abs(ours.inertia_ - theirs.inertia_) / theirs.inertia_)
         iterations.append((ours.n_iter_, theirs.n_iter_))
+        same = (np.array_equal(ours.labels_, theirs.labels_) and ours.n_iter_ == theirs.n_iter_
+                and abs(ours.inertia_ - theirs.inertia_) <= 1e-9 * theirs.inertia_)
+        if same:
+            equal_runs += 1
+        else:
+            tie_gaps.append(smallest_assignment_gap(X, init, ours.n_iter_))
         if best is None or ours.inertia_ < best.inertia_:
             best = ours
-    ctx.close(f"{name}: inertia of tfref KMeans = sklearn KMeans from the same {starts} starts "
-              "(largest relative gap)", inertia_gap, 0.0, atol=1e-9)
-    ctx.close(f"{name}: labels differing from sklearn's, over {starts} runs of {len(X)} points",
-              mismatches, 0)
-    ctx.check(f"{name}: same number of Lloyd iterations as sklearn in every run",
-              all(a == b for a, b in iterations), measured=str(iterations))
+    ctx.greater(f"{name}: share of the {starts} runs from a shared start that equal scikit-learn's "
+                "exactly (labels, iteration count, inertia within 1e-9)", equal_runs / starts,
+                0.8, or_equal=True)
+    ctx.check(f"{name}: every run that differs met an exact tie: a point equidistant from two "
+              "centres at some step (each library breaks ties its own way)",
+              all(gap == 0.0 for gap in tie_gaps),
+              measured=f"{len(tie_gaps)} run(s) differ; smallest relative gap between a point's "
+                       f"two nearest centres in them: {[f'{g:.2g}' for g in tie_gaps]}")
     ctx.less(f"{name}: largest rise of the inertia between iterations (over {starts} runs)",
              worst_rise, 1e-9 * histories[0][0], or_equal=True)
     ari = adjusted_rand_score(data.y, best.labels_)
