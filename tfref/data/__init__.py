@@ -41,6 +41,20 @@ from tfref.data.splits import (
     load_classification,
     resolve_dataset,
 )
+from tfref.data.text import (
+    LaplaceNgramModel,
+    TextSource,
+    Vocab,
+    ZipfFit,
+    clean_lines,
+    load_corpus,
+    load_text,
+    ngram_counts,
+    seq_data_iter_random,
+    seq_data_iter_sequential,
+    tokenize,
+    zipf_fit,
+)
 from tfref.data.weather import load_seattle_weather
 
 __all__ = [
@@ -69,24 +83,16 @@ __all__ = [
     "resolve_dataset",
     "shipped_dir",
     "verify_file",
+    "LaplaceNgramModel",
+    "TextSource",
+    "Vocab",
+    "ZipfFit",
+    "clean_lines",
+    "load_corpus",
+    "load_text",
+    "ngram_counts",
+    "seq_data_iter_random",
+    "seq_data_iter_sequential",
+    "tokenize",
+    "zipf_fit",
 ]
-
-# --- text preprocessing and language-model data (added by text) ---
-from tfref.data.text import (  # noqa: E402
-    LaplaceNgramModel,
-    TextSource,
-    Vocab,
-    ZipfFit,
-    clean_lines,
-    load_corpus,
-    load_text,
-    ngram_counts,
-    seq_data_iter_random,
-    seq_data_iter_sequential,
-    tokenize,
-    zipf_fit,
-)
-
-__all__ += ["LaplaceNgramModel", "TextSource", "Vocab", "ZipfFit", "clean_lines", "load_corpus",
-            "load_text", "ngram_counts", "seq_data_iter_random", "seq_data_iter_sequential",
-            "tokenize", "zipf_fit"]
