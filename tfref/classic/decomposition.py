@@ -26,7 +26,12 @@ import numpy as np
 import tensorflow as tf
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from tfref.classic._base import check_is_fitted, check_random_state_seed, validate
+from tfref.classic._base import (
+    check_is_fitted,
+    check_positive_int,
+    check_random_state_seed,
+    validate,
+)
 
 __all__ = ["PCA", "FastICA", "svd", "svd_flip"]
 
@@ -50,12 +55,6 @@ def svd_flip(U: np.ndarray, Vt: np.ndarray):
     signs = np.sign(Vt[np.arange(Vt.shape[0]), rows])
     signs[signs == 0] = 1.0
     return U * signs[: U.shape[1]], Vt * signs[:, None]
-
-
-def _whole(value, name: str, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}; got {value!r}")
-    return int(value)
 
 
 class PCA(TransformerMixin, BaseEstimator):
@@ -89,7 +88,7 @@ class PCA(TransformerMixin, BaseEstimator):
         X = validate(self, X, ensure_min_samples=2)
         n, d = X.shape
         limit = min(n, d)
-        k = limit if self.n_components is None else _whole(self.n_components, "n_components")
+        k = limit if self.n_components is None else check_positive_int(self.n_components, "n_components")
         if k > limit:
             raise ValueError(f"n_components={k} must be between 1 and min(n_samples, n_features)"
                              f"={limit}")
@@ -162,11 +161,11 @@ class FastICA(TransformerMixin, BaseEstimator):
     def _fit(self, X):
         X = validate(self, X, ensure_min_samples=2)
         n, d = X.shape
-        k = d if self.n_components is None else _whole(self.n_components, "n_components")
+        k = d if self.n_components is None else check_positive_int(self.n_components, "n_components")
         if k > min(n, d):
             raise ValueError(f"n_components={k} must be <= min(n_samples, n_features)="
                              f"{min(n, d)}")
-        _whole(self.max_iter, "max_iter")
+        check_positive_int(self.max_iter, "max_iter")
         if not (isinstance(self.tol, int | float) and self.tol > 0):
             raise ValueError(f"tol must be a number > 0; got {self.tol!r}")
         seed = check_random_state_seed(self.random_state)

@@ -31,18 +31,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from tfref.classic._base import (
     check_is_fitted,
     check_labels_known,
+    check_positive_int,
     check_random_state_seed,
     validate,
 )
 from tfref.classic.tree import ID3Classifier
 
 __all__ = ["BaggingTrees", "RandomForest", "AdaBoostStumps"]
-
-
-def _check_count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1; got {value!r}")
-    return int(value)
 
 
 def _fit(member, X, y):
@@ -106,7 +101,7 @@ class BaggingTrees(_Voting):
     def fit(self, X, y):
         X, y = validate(self, X, y)
         check_classification_targets(y)
-        count = _check_count(self.n_estimators, "n_estimators")
+        count = check_positive_int(self.n_estimators, "n_estimators")
         if not isinstance(self.max_samples, numbers.Real) or not 0 < self.max_samples <= 1:
             raise ValueError(f"max_samples must be a share in (0, 1]; got {self.max_samples!r}")
         self.classes_ = np.unique(y)
@@ -191,7 +186,7 @@ class AdaBoostStumps(_Voting):
     def fit(self, X, y):
         X, y = validate(self, X, y)
         check_classification_targets(y)
-        rounds = _check_count(self.n_estimators, "n_estimators")
+        rounds = check_positive_int(self.n_estimators, "n_estimators")
         if not isinstance(self.learning_rate, numbers.Real) or not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be a number > 0; got {self.learning_rate!r}")
         self.classes_, y_index = np.unique(y, return_inverse=True)

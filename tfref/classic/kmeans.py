@@ -23,7 +23,12 @@ import numpy as np
 import tensorflow as tf
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
-from tfref.classic._base import check_is_fitted, check_random_state_seed, validate
+from tfref.classic._base import (
+    check_is_fitted,
+    check_positive_int,
+    check_random_state_seed,
+    validate,
+)
 from tfref.ops.distances import pairwise_distances
 
 __all__ = ["KMeans", "kmeans_plus_plus"]
@@ -85,16 +90,12 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     def _check_params(self, X: np.ndarray) -> np.ndarray | None:
-        k = self.n_clusters
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-            raise ValueError(f"n_clusters must be a whole number >= 1; got {k!r}")
+        k = check_positive_int(self.n_clusters, "n_clusters")
         if k > X.shape[0]:
             raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={k}: cannot form "
                              f"{k} clusters from {X.shape[0]} points")
         for name in ("n_init", "max_iter"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"{name} must be a whole number >= 1; got {value!r}")
+            check_positive_int(getattr(self, name), name)
         if not (isinstance(self.tol, int | float) and self.tol >= 0):
             raise ValueError(f"tol must be a number >= 0; got {self.tol!r}")
         if isinstance(self.init, str):

@@ -24,7 +24,12 @@ import tensorflow as tf
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
-from tfref.classic._base import check_is_fitted, check_labels_known, validate
+from tfref.classic._base import (
+    check_is_fitted,
+    check_labels_known,
+    check_positive_int,
+    validate,
+)
 from tfref.ops.distances import pairwise_distances
 
 __all__ = ["KNeighborsClassifier"]
@@ -61,9 +66,7 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         """Store the training set (X (n, d), labels y (n,)). Returns self."""
         X, y = validate(self, X, y)
         check_classification_targets(y)
-        k = self.n_neighbors
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-            raise ValueError(f"n_neighbors must be a whole number >= 1; got {k!r}")
+        check_positive_int(self.n_neighbors, "n_neighbors")
         if self.weights not in ("uniform", "distance"):
             raise ValueError(f"weights must be 'uniform' or 'distance'; got {self.weights!r}")
         if self.metric not in ("euclidean", "sqeuclidean", "manhattan"):

@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 from sklearn.base import BaseEstimator, ClusterMixin
 
-from tfref.classic._base import check_is_fitted, validate
+from tfref.classic._base import check_is_fitted, check_positive_int, validate
 from tfref.ops.distances import pairwise_distances
 
 __all__ = ["MeanShift", "estimate_radius"]
@@ -70,9 +70,7 @@ class MeanShift(ClusterMixin, BaseEstimator):
             raise ValueError(f"bandwidth must be a number > 0 (the radius r); got {r!r}")
         if r == 0 or not np.isfinite(r):
             raise ValueError(f"bandwidth must be finite and > 0; got {r}")
-        mi = self.max_iter
-        if isinstance(mi, bool) or not isinstance(mi, int | np.integer) or mi < 1:
-            raise ValueError(f"max_iter must be a whole number >= 1; got {mi!r}")
+        mi = check_positive_int(self.max_iter, "max_iter")
         r = float(r)
         data = tf.constant(X)
         seeds = X.copy()

@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from tfref.classic._base import check_is_fitted, check_random_state_seed
+from tfref.classic._base import check_is_fitted, check_positive_int, check_random_state_seed
 
 __all__ = ["GridWorld", "QLearning", "DEFAULT_LAYOUT", "ACTIONS"]
 
@@ -139,9 +139,7 @@ class QLearning(BaseEstimator):
             if not isinstance(value, numbers.Real) or not low <= value <= high:
                 raise ValueError(f"{name} must be a number in [{low}, {high}]; got {value!r}")
         for name in ("n_episodes", "max_steps"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be a whole number >= 1; got {value!r}")
+            check_positive_int(getattr(self, name), name)
         rng = np.random.default_rng(check_random_state_seed(self.random_state))
         q = np.zeros((env.n_states, env.n_actions))
         starts = np.flatnonzero(~env.terminal)

@@ -28,6 +28,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from tfref.classic._base import (
     check_is_fitted,
     check_labels_known,
+    check_positive_int,
     to_tensor,
     validate,
 )
@@ -109,9 +110,7 @@ class LinearSVM(ClassifierMixin, BaseEstimator):
             value = getattr(self, name)
             if not isinstance(value, numbers.Real) or not value >= 0 or not np.isfinite(value):
                 raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
-        if (isinstance(self.max_iter, bool) or not isinstance(self.max_iter, numbers.Integral)
-                or self.max_iter < 1):
-            raise ValueError(f"max_iter must be a whole number >= 1; got {self.max_iter!r}")
+        check_positive_int(self.max_iter, "max_iter")
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"y has 1 class ({self.classes_[0]!r}); an SVM needs two classes "
