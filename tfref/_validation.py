@@ -144,14 +144,20 @@ def log_base(base, dtype) -> tf.Tensor | None:
     return tf.constant(np.log(base), dtype=dtype)
 
 
-def check_positive_whole(value, name: str, what: str = "") -> int:
-    """``value`` as an int, which must be a whole number >= 1 (bools, fractions, inf refused).
+def check_whole(value, name: str, minimum: int, what: str = "") -> int:
+    """``value`` as an int, which must be a whole number >= ``minimum`` (bools, fractions, inf
+    refused).
 
-    ``what`` says what the number counts, for the error message ("the number of steps").
+    ``what`` says what the number is, for the error message ("the number of steps").
     """
     whole = (not isinstance(value, bool) and isinstance(value, numbers.Real)
              and np.isfinite(float(value)) and float(value) == int(value))
-    if not whole or value < 1:
+    if not whole or value < minimum:
         meaning = f" ({what})" if what else ""
-        raise ValueError(f"{name} must be a whole number >= 1{meaning}; got {value!r}")
+        raise ValueError(f"{name} must be a whole number >= {minimum}{meaning}; got {value!r}")
     return int(value)
+
+
+def check_positive_whole(value, name: str, what: str = "") -> int:
+    """``value`` as an int, which must be a whole number >= 1 (see :func:`check_whole`)."""
+    return check_whole(value, name, 1, what)

@@ -18,11 +18,15 @@ is ``pos_label=1``. A rate whose denominator is 0 is undefined: it is ``zero_div
 
 from __future__ import annotations
 
-import numbers
-
 import tensorflow as tf
 
-from tfref._validation import as_labels, check_positive_whole, check_same_shape, common_float
+from tfref._validation import (
+    as_labels,
+    check_positive_whole,
+    check_same_shape,
+    check_whole,
+    common_float,
+)
 
 __all__ = ["confusion_matrix", "accuracy", "error_rate", "recall", "precision",
            "false_positive_rate", "false_rejection_rate"]
@@ -123,15 +127,12 @@ def error_rate(y_true, y_pred) -> tf.Tensor:
 
 def _one_vs_rest(y_true, y_pred, pos_label) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
     """Counts (TP, FP, FN, TN) as float64 with ``pos_label`` positive and every other class negative."""
-    whole = (not isinstance(pos_label, bool) and isinstance(pos_label, numbers.Real)
-             and float(pos_label).is_integer())
-    if not whole or pos_label < 0:
-        raise ValueError(f"pos_label must be a class label, a whole number >= 0; got {pos_label!r}")
+    pos_label = check_whole(pos_label, "pos_label", 0, "a class label")
     true_labels = as_labels(y_true, "y_true")
     predicted_labels = as_labels(y_pred, "y_pred")
     check_same_shape(true_labels, predicted_labels, "y_true", "y_pred")
-    actual = tf.equal(true_labels, int(pos_label))
-    predicted = tf.equal(predicted_labels, int(pos_label))
+    actual = tf.equal(true_labels, pos_label)
+    predicted = tf.equal(predicted_labels, pos_label)
 
     def count(mask):
         return tf.reduce_sum(tf.cast(mask, tf.float64))
