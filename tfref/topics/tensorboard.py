@@ -17,7 +17,6 @@ needed to write or to check the files, only to view them.
 
 from __future__ import annotations
 
-import glob
 import os
 
 import numpy as np
@@ -25,8 +24,9 @@ import tensorflow as tf
 
 from tfref.data import resolve_dataset
 from tfref.topics._base import RunContext
-from tfref.train import fit, read_scalars
+from tfref.train import fit
 from tfref.train.handcoded import BPNStep
+from tfref.train.reporting import event_files, read_graph, read_scalars
 
 ID = "tensorboard"
 TITLE = "TensorBoard event files: scalars and graph of a training BPN, read back"
@@ -54,27 +54,6 @@ def write_graph(step: BPNStep, x: np.ndarray, logdir: str) -> None:
     writer.close()
 
 
-def read_graph(logdir: str) -> tf.compat.v1.GraphDef | None:
-    """The traced graph stored in the event files of ``logdir`` (None when there is none).
-
-    ``trace_export`` stores a ``RunMetadata`` proto (plugin "graph_run_metadata_graph") whose
-    function graphs hold the graph before and after Grappler's rewrites; this returns the graph
-    as written (pre-optimisation), the one TensorBoard's graph tab draws.
-    """
-    for path in sorted(glob.glob(os.path.join(logdir, "events.out.tfevents.*"))):
-        for record in tf.data.TFRecordDataset(path):
-            event = tf.compat.v1.Event.FromString(record.numpy())
-            if event.graph_def:
-                return tf.compat.v1.GraphDef.FromString(event.graph_def)
-            for value in event.summary.value:
-                if value.metadata.plugin_data.plugin_name == "graph_run_metadata_graph":
-                    metadata = tf.compat.v1.RunMetadata.FromString(
-                        tf.make_ndarray(value.tensor).item())
-                    if metadata.function_graphs:
-                        return metadata.function_graphs[0].pre_optimization_graph
-    return None
-
-
 def run(ctx: RunContext) -> None:
     splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"))
     x_train = splits.x_train.reshape(len(splits.x_train), -1)
@@ -82,7 +61,7 @@ def run(ctx: RunContext) -> None:
     one_hot = np.eye(splits.num_classes, dtype=np.float32)
     step = BPNStep(initial_weights(ctx.rng, x_train.shape[1], splits.num_classes), 2.0)
     logdir = str(ctx.out_dir / "tensorboard" / "bpn")
-    for old in glob.glob(os.path.join(logdir, "events.out.tfevents.*")):
+    for old in event_files(logdir):
         os.remove(old)  # a fresh run's files only
     epochs = ctx.options.get("epochs") or (8 if ctx.quick else 40)
     history = fit(step, x_train, one_hot[splits.y_train], epochs=epochs, batch_size=32,
@@ -90,7 +69,7 @@ def run(ctx: RunContext) -> None:
                   jit_compile=False, progress=False)
     write_graph(step, x_val[:4], logdir)
 
-    files = glob.glob(os.path.join(logdir, "events.out.tfevents.*"))
+    files = event_files(logdir)
     ctx.greater("event files written in the log directory", len(files), 0, or_equal=False)
     scalars = read_scalars(logdir)
     for tag in ("loss", "accuracy", "val_loss", "val_accuracy"):

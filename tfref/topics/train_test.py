@@ -30,6 +30,7 @@ import keras
 import numpy as np
 
 from tfref.data import load_classification
+from tfref.nn.bpn import sample_half_squared_error
 from tfref.topics._base import RunContext
 from tfref.train import fit
 
@@ -56,18 +57,15 @@ def make_data(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]
     return x, y.astype(np.float32)
 
 
-def half_squared_error(y_true, y_pred):
-    return 0.5 * keras.ops.square(keras.ops.reshape(y_pred, (-1,)) - y_true)
-
-
 def train_polynomial(data, degree: int, num_train: int, epochs: int, seed: int):
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = data
     features = {name: polynomial_features(x, MAX_DEGREE)[:, :degree]
                 for name, x in (("train", x_train[:num_train]), ("val", x_val), ("test", x_test))}
     model = keras.Sequential([keras.Input((degree,)), keras.layers.Dense(1, use_bias=False)])
-    history = fit(model, features["train"], y_train[:num_train], epochs=epochs,
-                  batch_size=min(10, num_train), seed=seed, loss_fn=half_squared_error,
-                  optimizer=keras.optimizers.SGD(LEARNING_RATE), validation=(features["val"], y_val),
+    history = fit(model, features["train"], y_train[:num_train, None], epochs=epochs,
+                  batch_size=min(10, num_train), seed=seed, loss_fn=sample_half_squared_error,
+                  optimizer=keras.optimizers.SGD(LEARNING_RATE),
+                  validation=(features["val"], y_val[:, None]),
                   jit_compile=False, progress=False)
     predictions = model(features["test"], training=False).numpy().ravel()
     test_loss = float(np.mean(0.5 * (predictions - y_test) ** 2))

@@ -35,22 +35,9 @@ from tfref.train.steps import TrainStep, batch_sums
 
 __all__ = ["BPNStep", "half_squared_error"]
 
-
-def half_squared_error(y_true, y_pred) -> tf.Tensor:
-    """Per-sample 0.5 * sum_k (yhat_k - y_k)^2, the BPN's loss.
-
-    Args:
-        y_true: targets, ``(batch, classes)``.
-        y_pred: outputs, ``(batch, classes)``.
-
-    Returns:
-        ``(batch,)`` losses.
-
-    Example:
-        >>> half_squared_error(tf.constant([[1.0, 0.0]]), tf.constant([[0.5, 0.5]])).numpy()
-        array([0.25], dtype=float32)
-    """
-    return sample_half_squared_error(y_true, y_pred)
+# The BPN's per-sample loss 0.5 * sum_k (yhat_k - y_k)^2 (tfref.nn.bpn), under the name the
+# engine's users know.
+half_squared_error = sample_half_squared_error
 
 
 class BPNStep(TrainStep):

@@ -18,7 +18,8 @@ import sys
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["EpochProgress", "ScalarLog", "read_scalars", "format_metrics"]
+__all__ = ["EpochProgress", "ScalarLog", "read_scalars", "read_events", "read_graph",
+           "event_files", "format_metrics"]
 
 
 def format_metrics(metrics: dict) -> str:
@@ -125,22 +126,59 @@ def read_scalars(logdir) -> dict[str, list[tuple[int, float]]]:
     Raises:
         ValueError: when the directory holds no event file.
     """
-    files = sorted(glob.glob(os.path.join(os.fspath(logdir), "events.out.tfevents.*")))
+    scalars: dict[str, list[tuple[int, float]]] = {}
+    for event in read_events(logdir):
+        for value in event.summary.value:
+            if value.HasField("tensor"):
+                array = tf.make_ndarray(value.tensor)
+                if array.size != 1 or not np.issubdtype(array.dtype, np.number):
+                    continue  # not a scalar: a traced graph, a histogram, an image...
+                number = float(array.reshape(()))
+            elif value.HasField("simple_value"):
+                number = float(value.simple_value)
+            else:
+                continue
+            scalars.setdefault(value.tag, []).append((int(event.step), number))
+    return {tag: sorted(points, key=lambda point: point[0]) for tag, points in scalars.items()}
+
+
+def event_files(logdir) -> list[str]:
+    """The TensorBoard event files (``events.out.tfevents.*``) in ``logdir``, sorted."""
+    return sorted(glob.glob(os.path.join(os.fspath(logdir), "events.out.tfevents.*")))
+
+
+def read_events(logdir):
+    """Yield every ``tf.compat.v1.Event`` of the event files in ``logdir``, file by file.
+
+    Raises:
+        ValueError: when the directory holds no event file.
+    """
+    files = event_files(logdir)
     if not files:
         raise ValueError(f"no TensorBoard event file (events.out.tfevents.*) in {logdir}")
-    scalars: dict[str, list[tuple[int, float]]] = {}
     for path in files:
         for record in tf.data.TFRecordDataset(path):
-            event = tf.compat.v1.Event.FromString(record.numpy())
-            for value in event.summary.value:
-                if value.HasField("tensor"):
-                    array = tf.make_ndarray(value.tensor)
-                    if array.size != 1 or not np.issubdtype(array.dtype, np.number):
-                        continue  # not a scalar: a traced graph, a histogram, an image...
-                    number = float(array.reshape(()))
-                elif value.HasField("simple_value"):
-                    number = float(value.simple_value)
-                else:
-                    continue
-                scalars.setdefault(value.tag, []).append((int(event.step), number))
-    return {tag: sorted(points, key=lambda point: point[0]) for tag, points in scalars.items()}
+            yield tf.compat.v1.Event.FromString(record.numpy())
+
+
+def read_graph(logdir) -> tf.compat.v1.GraphDef | None:
+    """The first graph stored in the event files of ``logdir`` (None when there is none).
+
+    A graph comes either as an event's ``graph_def`` or from ``tf.summary.trace_export``, which
+    stores a ``RunMetadata`` proto (plugin "graph_run_metadata_graph") whose function graphs
+    hold the graph before and after Grappler's rewrites; this returns the graph as written
+    (pre-optimisation), the one TensorBoard's graph tab draws.
+
+    Raises:
+        ValueError: when the directory holds no event file.
+    """
+    for event in read_events(logdir):
+        if event.graph_def:
+            return tf.compat.v1.GraphDef.FromString(event.graph_def)
+        for value in event.summary.value:
+            if value.metadata.plugin_data.plugin_name == "graph_run_metadata_graph":
+                metadata = tf.compat.v1.RunMetadata.FromString(
+                    tf.make_ndarray(value.tensor).item())
+                if metadata.function_graphs:
+                    return metadata.function_graphs[0].pre_optimization_graph
+    return None
