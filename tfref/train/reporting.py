@@ -152,6 +152,17 @@ def read_events(logdir):
 
     Raises:
         ValueError: when the directory holds no event file.
+
+    Example:
+        >>> import tempfile
+        >>> logdir = tempfile.mkdtemp()
+        >>> log = ScalarLog(logdir)
+        >>> log.write(1, {"loss": 0.5})
+        >>> log.close()
+        >>> [value.tag for event in read_events(logdir) for value in event.summary.value]
+        ['loss']
+        >>> len(event_files(logdir)), read_graph(logdir) is None
+        (1, True)
     """
     files = event_files(logdir)
     if not files:
