@@ -1,4 +1,4 @@
-"""pytest configuration of the spec suite: hypothesis profiles and the implementation under test.
+"""pytest configuration of the portable spec suite: hypothesis profiles and the implementation under test.
 
 Profiles (choose with ``HYPOTHESIS_PROFILE`` or ``--hypothesis-profile``):
   dev       few examples, fast feedback (default outside CI)
@@ -27,12 +27,3 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def spec_impl(request):
     return load_impl(request.config.getoption("--impl") or os.environ.get("TFREF_SPEC_IMPL"))
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _data_dir():
-    """Tests read data from $TFREF_DATA_DIR, defaulting to ../shared/datasets beside the repo."""
-    if "TFREF_DATA_DIR" not in os.environ:
-        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        os.environ["TFREF_DATA_DIR"] = os.path.join(os.path.dirname(here), "shared", "datasets")
-    yield

@@ -26,6 +26,27 @@ from spec_tests.impl import Impl, MissingFunction
 from spec_tests.tolerances import current_stats
 
 
+#: The contract's property families, one spec_tests/test_<family>.py each.
+FAMILIES: tuple[str, ...] = (
+    "activations", "information", "averages", "metrics", "losses", "distributions", "errors",
+    "updates", "dropout", "preprocessing", "distances", "rnn", "conv", "trees", "style", "boxes",
+    "conventions")
+
+#: The three levels a property belongs to, reported apart.
+#:   maths        values: identities, invariants, equality with an oracle, numerical stability.
+#:                Never fails on a dtype, a shape convention or an error message.
+#:   conventions  tfref's API habits: dtype out equals dtype in, float32 by default, shapes.
+#:   validation   bad input raises ValueError naming the argument and the rule it broke.
+LEVELS: tuple[str, ...] = ("maths", "conventions", "validation")
+
+#: How an oracle description may begin: a library written by someone else, finite differences,
+#: or a deliberately naive float64 loop written in the property (never the implementation's own
+#: other functions).
+ORACLE_KINDS: tuple[str, ...] = (
+    "scipy", "sklearn", "numpy", "pandas", "tf", "keras", "finite differences", "float64 loop",
+    "closed form")
+
+
 @dataclass
 class Property:
     name: str
@@ -34,6 +55,9 @@ class Property:
     strategies: dict
     fn: Callable
     doc: str = ""
+    level: str = "maths"
+    oracle: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -60,9 +84,15 @@ class Outcome:
 PROPERTIES: dict[str, Property] = {}
 
 
-def spec_property(*, requires, settings: dict | None = None, **strategies):
+def spec_property(*, requires, level: str | None = None, oracle: dict | None = None,
+                  settings: dict | None = None, **strategies):
     """Register a property (see module docstring) and return its pytest test function.
 
+    ``level``: one of LEVELS. Default: "validation" in the errors family and for a property
+    whose name says it ``rejects``, else "maths".
+    ``oracle``: contract function -> the independent oracle this property compares it with,
+    e.g. ``{"softmax": "scipy.special.softmax"}``; each description starts with one of
+    ORACLE_KINDS. test_meta checks that every contract function has one.
     ``settings`` overrides hypothesis settings for this property only (e.g. fewer examples for
     a property that trains a model).
     """
@@ -74,8 +104,18 @@ def spec_property(*, requires, settings: dict | None = None, **strategies):
         family = fn.__module__.rsplit(".", 1)[-1].removeprefix("test_")
         if name in PROPERTIES and PROPERTIES[name].fn.__module__ != fn.__module__:
             raise ValueError(f"property {name!r} is defined twice")
-        prop = Property(name, family, tuple(requires), strategies, fn, (fn.__doc__ or "").strip())
-        prop.settings = settings or {}
+        chosen = level or ("validation" if family == "errors" or "_rejects_" in f"_{name}_"
+                           else "maths")
+        if chosen not in LEVELS:
+            raise ValueError(f"property {name}: level {chosen!r} is not one of {LEVELS}")
+        for function, description in (oracle or {}).items():
+            if function not in requires:
+                raise ValueError(f"property {name}: oracle for {function!r}, which it does not require")
+            if not str(description).startswith(ORACLE_KINDS):
+                raise ValueError(f"property {name}: oracle {description!r} must start with one of "
+                                 f"{ORACLE_KINDS}")
+        prop = Property(name, family, tuple(requires), strategies, fn, (fn.__doc__ or "").strip(),
+                        chosen, dict(oracle or {}), dict(settings or {}))
         PROPERTIES[name] = prop
 
         def test(spec_impl):

@@ -15,9 +15,9 @@ from tfref.topics import CATALOGUE, topic_ids
 
 @pytest.fixture
 def fixture_topics(monkeypatch):
-    monkeypatch.setitem(CATALOGUE, "fixture-failing", "spec_tests.fixtures.failing_topic")
-    monkeypatch.setitem(CATALOGUE, "fixture-raising", "spec_tests.fixtures.raising_topic")
-    monkeypatch.setitem(CATALOGUE, "fixture-random", "spec_tests.fixtures.random_topic")
+    monkeypatch.setitem(CATALOGUE, "fixture-failing", "tests.fixtures.failing_topic")
+    monkeypatch.setitem(CATALOGUE, "fixture-raising", "tests.fixtures.raising_topic")
+    monkeypatch.setitem(CATALOGUE, "fixture-random", "tests.fixtures.random_topic")
 
 
 def test_list_prints_every_topic_with_its_chapter(capsys):
@@ -91,7 +91,7 @@ def test_same_seed_gives_the_same_figures_and_another_seed_does_not(fixture_topi
 def test_progress_is_silent_when_output_is_not_a_terminal(fixture_topics, tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", "import sys; from tfref import cli; from tfref.topics import CATALOGUE; "
-         "CATALOGUE['fixture-random'] = 'spec_tests.fixtures.random_topic'; "
+         "CATALOGUE['fixture-random'] = 'tests.fixtures.random_topic'; "
          f"sys.exit(cli.main(['run', 'fixture-random', '--out', {str(tmp_path)!r}]))"],
         capture_output=True, text=True, timeout=300,
     )

@@ -1,0 +1,142 @@
+"""Broken implementations of the boxes family (see spec_tests/broken/__init__.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from spec_tests import reference_numpy as ref
+from spec_tests.broken._base import reference_with as _reference_with
+
+
+def iou_without_subtracting_intersection():
+    """union = area1 + area2: IoU of a box with itself becomes 1/2."""
+
+    def box_iou(boxes1, boxes2):
+        b1 = ref._bx_corners(boxes1, "boxes1", rank=2)
+        b2 = ref._bx_corners(boxes2, "boxes2", rank=2)
+        dtype = ref._float_dtype(b1, b2)
+        out = np.zeros((len(b1), len(b2)), dtype)
+        for i, a in enumerate(b1.astype(dtype)):
+            for j, b in enumerate(b2.astype(dtype)):
+                inter = (max(min(a[2], b[2]) - max(a[0], b[0]), 0)
+                         * max(min(a[3], b[3]) - max(a[1], b[1]), 0))
+                union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1])
+                out[i, j] = inter / union if union > 0 else 0
+        return out
+
+    return _reference_with(box_iou=box_iou)
+
+
+def nms_keeping_lowest_scores():
+    """Greedy NMS visiting boxes by ascending score."""
+
+    def nms(boxes, scores, iou_threshold):
+        return ref.nms(boxes, -np.asarray(scores), iou_threshold)
+
+    return _reference_with(nms=nms)
+
+
+def anchors_with_n_times_m_per_pixel():
+    """Every (size, ratio) combination: n m anchors per pixel instead of n + m - 1."""
+
+    def multibox_prior(height, width, sizes, ratios):
+        out = []
+        for i in range(int(height)):
+            for j in range(int(width)):
+                cx, cy = (j + 0.5) / width, (i + 0.5) / height
+                for s in np.ravel(sizes):
+                    for r in np.ravel(ratios):
+                        w, h = s * np.sqrt(r) * height / width, s / np.sqrt(r)
+                        out.append([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+        return np.array(out, np.float32)
+
+    return _reference_with(multibox_prior=multibox_prior)
+
+
+def offset_inverse_without_exp():
+    """w = w_A o_w / 5 instead of w_A exp(o_w / 5)."""
+
+    def offset_inverse(anchors, offset_preds):
+        a = ref.box_corner_to_center(anchors)
+        o = np.asarray(offset_preds, dtype=a.dtype)
+        xy = a[..., :2] + o[..., :2] * a[..., 2:] / 10
+        wh = np.abs(a[..., 2:] * o[..., 2:] / 5)  # abs: a valid (w, h) for the conversion
+        return ref.box_center_to_corner(np.concatenate([xy, wh], axis=-1))
+
+    return _reference_with(offset_inverse=offset_inverse)
+
+
+def assign_without_greedy_step():
+    """Only the threshold rule: a ground-truth box whose best IoU is below it gets no anchor."""
+
+    def assign_anchor_to_bbox(ground_truth, anchors, iou_threshold=0.5):
+        iou = ref.box_iou(anchors, ground_truth)
+        best = iou.argmax(axis=1)
+        return np.where(iou[np.arange(len(iou)), best] >= iou_threshold, best, -1)
+
+    return _reference_with(assign_anchor_to_bbox=assign_anchor_to_bbox)
+
+
+def center_to_corner_with_full_sides():
+    """x1 = cx - w, x2 = cx + w (the half forgotten)."""
+
+    def box_center_to_corner(boxes):
+        b = np.asarray(boxes)
+        return np.stack([b[..., 0] - b[..., 2], b[..., 1] - b[..., 3], b[..., 0] + b[..., 2],
+                         b[..., 1] + b[..., 3]], axis=-1)
+
+    return _reference_with(box_center_to_corner=box_center_to_corner)
+
+
+def roi_pool_with_floor_bins():
+    """Bin ends floored instead of ceiled (and no +1 for the inclusive end): cells are lost."""
+
+    def roi_pool(features, rois, output_size, spatial_scale=1.0):
+        x = np.asarray(features, np.float32)
+        size = (output_size, output_size) if np.isscalar(output_size) else tuple(output_size)
+        out = np.zeros((len(rois), *size, x.shape[3]), np.float32)
+        for n, (b, x1, y1, x2, y2) in enumerate(np.asarray(rois, np.float64)):
+            x1, y1, x2, y2 = (int(np.floor(v * spatial_scale + 0.5)) for v in (x1, y1, x2, y2))
+            h, w = max(y2 - y1, 1), max(x2 - x1, 1)
+            for i in range(size[0]):
+                for j in range(size[1]):
+                    r0, r1 = y1 + i * h // size[0], y1 + (i + 1) * h // size[0]
+                    c0, c1 = x1 + j * w // size[1], x1 + (j + 1) * w // size[1]
+                    r0, r1 = min(max(r0, 0), x.shape[1]), min(max(r1, 0), x.shape[1])
+                    c0, c1 = min(max(c0, 0), x.shape[2]), min(max(c1, 0), x.shape[2])
+                    if r1 > r0 and c1 > c0:
+                        out[n, i, j] = x[int(b), r0:r1, c0:c1].max(axis=(0, 1))
+        return out
+
+    return _reference_with(roi_pool=roi_pool)
+
+
+
+#: factory -> the properties of this family that must reject it.
+EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
+    'iou_without_subtracting_intersection': (
+        'box_iou_of_a_box_with_itself_is_one',
+        'box_iou_equals_a_naive_loop',
+    ),
+    'nms_keeping_lowest_scores': (
+        'nms_equals_tf_image_non_max_suppression',
+        'nms_keeps_boxes_by_descending_score_that_overlap_at_most_the_threshold',
+    ),
+    'anchors_with_n_times_m_per_pixel': (
+        'multibox_prior_has_n_plus_m_minus_1_anchors_per_pixel_with_the_formula_shapes',
+    ),
+    'offset_inverse_without_exp': (
+        'offset_inverse_undoes_offset_boxes',
+    ),
+    'assign_without_greedy_step': (
+        'assign_anchor_to_bbox_equals_the_greedy_oracle',
+    ),
+    'center_to_corner_with_full_sides': (
+        'box_conversions_round_trip',
+        'box_corner_to_center_follows_the_formula',
+    ),
+    'roi_pool_with_floor_bins': (
+        'roi_pool_has_a_fixed_output_shape_and_equals_a_naive_loop',
+        'roi_pool_reproduces_d2l_example',
+    ),
+}

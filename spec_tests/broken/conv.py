@@ -1,0 +1,112 @@
+"""Broken implementations of the conv family (see spec_tests/broken/__init__.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from spec_tests import reference_numpy as ref
+from spec_tests.broken._base import reference_with as _reference_with
+
+
+def conv2d_with_flipped_kernel():
+    """A true convolution (kernel rotated by 180 degrees) instead of the cross-correlation that
+    tf.nn.conv2d and every framework compute."""
+
+    def conv2d(x, kernel, stride=1, padding=0):
+        kernel = np.asarray(kernel)
+        if kernel.ndim == 4:
+            kernel = kernel[::-1, ::-1]
+        return ref.conv2d(x, kernel, stride=stride, padding=padding)
+
+    return _reference_with(conv2d=conv2d)
+
+
+def conv_output_size_without_floor():
+    """(n + 2p - k) / s + 1 as a fraction: a window that does not fit is counted in part."""
+
+    def conv_output_size(n, kernel_size, padding=0, stride=1):
+        ref.conv_output_size(n, kernel_size, padding=padding, stride=stride)  # the same checks
+        return (n + 2 * padding - kernel_size) / stride + 1
+
+    return _reference_with(conv_output_size=conv_output_size)
+
+
+def conv_output_size_missing_the_plus_one():
+    """floor((n + 2p - k) / s): the first window forgotten (off by one)."""
+
+    def conv_output_size(n, kernel_size, padding=0, stride=1):
+        return ref.conv_output_size(n, kernel_size, padding=padding, stride=stride) - 1
+
+    return _reference_with(conv_output_size=conv_output_size)
+
+
+def max_pool_ignoring_stride():
+    """Windows at every pixel (stride 1), whatever ``stride`` says (and its default, pool_size)."""
+
+    def max_pool2d(x, pool_size, stride=None, padding=0):
+        ref.max_pool2d(x, pool_size, stride=stride, padding=padding)  # the same checks
+        return ref.max_pool2d(x, pool_size, stride=1, padding=padding)
+
+    return _reference_with(max_pool2d=max_pool2d)
+
+
+def avg_pool_excluding_padding():
+    """The padded zeros left out of the count (TF "SAME" style) instead of counted."""
+
+    def avg_pool2d(x, pool_size, stride=None, padding=0):
+        out = ref.avg_pool2d(x, pool_size, stride=stride, padding=padding)
+        counts = ref.avg_pool2d(np.ones_like(np.asarray(x, dtype=out.dtype)), pool_size,
+                                stride=stride, padding=padding)
+        return (out / counts).astype(out.dtype)
+
+    return _reference_with(avg_pool2d=avg_pool2d)
+
+
+def conv2d_transpose_without_overlap_add():
+    """Each input pixel's patch overwrites the output (=) instead of adding to it (+=)."""
+
+    def conv2d_transpose(x, kernel, stride=1, padding=0):
+        out = ref.conv2d_transpose(x, kernel, stride=stride, padding=padding)  # checks, shape
+        x, kernel = np.asarray(x, np.float64), np.asarray(kernel, np.float64)
+        sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+        ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+        batch, h, w, c = x.shape
+        kh, kw, c_out, _ = kernel.shape
+        full = np.zeros((batch, (h - 1) * sh + kh, (w - 1) * sw + kw, c_out))
+        for i in range(h):
+            for j in range(w):
+                full[:, i * sh:i * sh + kh, j * sw:j * sw + kw, :] = np.einsum(
+                    "bc,uvdc->buvd", x[:, i, j, :], kernel)
+        return full[:, ph:full.shape[1] - ph, pw:full.shape[2] - pw, :].astype(out.dtype)
+
+    return _reference_with(conv2d_transpose=conv2d_transpose)
+
+
+
+#: factory -> the properties of this family that must reject it.
+EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
+    'conv2d_with_flipped_kernel': (
+        'conv2d_matches_tf_nn_conv2d',
+        'conv2d_and_conv2d_transpose_reproduce_the_worked_examples_of_d2l',
+        'conv2d_transpose_is_the_adjoint_of_conv2d',
+    ),
+    'conv_output_size_without_floor': (
+        'conv_output_size_is_floor_of_n_plus_2p_minus_k_over_s_plus_one',
+    ),
+    'conv_output_size_missing_the_plus_one': (
+        'conv_output_size_is_floor_of_n_plus_2p_minus_k_over_s_plus_one',
+    ),
+    'max_pool_ignoring_stride': (
+        'max_pool2d_matches_tf_nn_max_pool2d_on_the_minus_inf_padded_input',
+        'max_pool2d_is_unchanged_by_a_one_pixel_shift_that_keeps_each_maximum_in_its_window',
+    ),
+    'avg_pool_excluding_padding': (
+        'avg_pool2d_matches_tf_nn_avg_pool2d_on_the_zero_padded_input',
+    ),
+    'conv2d_transpose_without_overlap_add': (
+        'conv2d_transpose_matches_tf_nn_conv2d_transpose',
+        'conv2d_transpose_is_the_adjoint_of_conv2d',
+        'conv2d_and_conv2d_transpose_reproduce_the_worked_examples_of_d2l',
+        'bilinear_transposed_convolution_upsamples_a_linear_image_exactly_inside_the_border',
+    ),
+}

@@ -1,0 +1,70 @@
+"""Broken implementations of the information family (see spec_tests/broken/__init__.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from spec_tests import reference_numpy as ref
+from spec_tests.broken._base import reference_with as _reference_with
+
+
+def kl_with_wrong_sign():
+    """-sum p log(p / q), as document 000 writes it (erratum 3)."""
+
+    def kl_divergence(p, q, base=None, axis=-1):
+        return -ref.kl_divergence(p, q, base=base, axis=axis)
+
+    return _reference_with(kl_divergence=kl_divergence)
+
+
+def entropy_ignoring_base():
+    """Always in nats, whatever ``base`` says."""
+
+    def entropy(p, base=None, axis=-1):
+        return ref.entropy(p, axis=axis)
+
+    return _reference_with(entropy=entropy)
+
+
+def cross_entropy_with_log_p():
+    """-sum q log p: the arguments swapped."""
+
+    def cross_entropy(p, q, base=None, axis=-1):
+        return ref.cross_entropy(q, p, base=base, axis=axis)
+
+    return _reference_with(cross_entropy=cross_entropy)
+
+
+def joint_entropy_over_the_last_axis_only():
+    """Entropy summed over one axis only (the anchor's defect): not a scalar."""
+
+    def joint_entropy(p_xy, base=None):
+        p_xy = np.asarray(p_xy)
+        dtype = np.float64 if p_xy.dtype == np.float64 else np.float32
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(p_xy > 0, -p_xy * np.log(p_xy), 0.0).astype(dtype)
+        nats = terms.sum(axis=-1)
+        return nats if base is None else nats / np.log(base)
+
+    return _reference_with(joint_entropy=joint_entropy)
+
+
+
+#: factory -> the properties of this family that must reject it.
+EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
+    'kl_with_wrong_sign': (
+        'kl_divergence_is_non_negative_and_matches_float64_reference',
+        'kl_divergence_is_zero_only_for_equal_distributions',
+        'kl_divergence_is_not_symmetric',
+    ),
+    'entropy_ignoring_base': (
+        'entropy_in_base_b_is_entropy_in_nats_over_ln_b',
+        'entropy_matches_scipy_stats_entropy',
+    ),
+    'cross_entropy_with_log_p': (
+        'cross_entropy_is_entropy_plus_kl_divergence',
+    ),
+    'joint_entropy_over_the_last_axis_only': (
+        'joint_entropy_is_a_scalar_equal_to_entropy_of_the_flattened_table',
+    ),
+}
