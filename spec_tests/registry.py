@@ -19,12 +19,8 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from hypothesis import given
-from hypothesis import settings as hypothesis_settings
-
 from spec_tests.impl import Impl, MissingFunction
 from spec_tests.tolerances import current_stats
-
 
 #: The contract's property families, one spec_tests/test_<family>.py each.
 FAMILIES: tuple[str, ...] = (
@@ -64,21 +60,48 @@ class Property:
 class Stats:
     examples: int = 0
     largest_error: float = 0.0
+    failing_error: float | None = None  # largest error of the comparison that failed
+
+
+#: Outcome statuses. "known": a failure listed in the adapter's known deviations; "fixed": a
+#: listed deviation that passed (the file is out of date); "error": the harness itself failed
+#: (a health check, an unsatisfiable strategy, an oracle that crashed): no verdict.
+STATUSES: tuple[str, ...] = ("pass", "fail", "known", "fixed", "n/a", "error")
+
+
+@dataclass
+class Failure:
+    """One distinct failure hypothesis found (a property may show several)."""
+
+    kind: str  # "assertion" (the property's own check) | "exception" (the implementation raised)
+    message: str  # the error, with hypothesis's falsifying example
+    in_property: bool  # raised by the property function itself (or a helper it called)
+    exception: str  # the exception's type name
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
 
 
 @dataclass
 class Outcome:
     name: str
     family: str
-    status: str  # "pass" | "fail" | "n/a"
+    status: str  # one of STATUSES
+    level: str = "maths"
     examples: int = 0
-    largest_error: float | None = None
+    largest_error: float | None = None  # the largest error seen in passing comparisons
+    failing_error: float | None = None  # the largest error of the failing comparison
     seconds: float = 0.0
     message: str = ""
     missing: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    deviation: str = ""  # the known-deviation reason, for "known" and "fixed"
+    requires: list[str] = field(default_factory=list)  # the contract functions it calls
 
     def to_json(self) -> dict:
-        return dict(self.__dict__)
+        data = dict(self.__dict__)
+        data["failures"] = [f.to_json() for f in self.failures]
+        return data
 
 
 PROPERTIES: dict[str, Property] = {}
@@ -143,6 +166,9 @@ def run_property(prop: Property, impl: Impl, stats: Stats | None = None,
     ``overrides`` are hypothesis settings applied over the property's own (e.g. no shrinking,
     fewer examples).
     """
+    from hypothesis import given
+    from hypothesis import settings as hypothesis_settings
+
     stats = stats or Stats()
 
     def body(**values):
@@ -161,24 +187,92 @@ def run_property(prop: Property, impl: Impl, stats: Stats | None = None,
     return stats
 
 
-def evaluate(prop: Property, impl: Impl, overrides: dict | None = None) -> Outcome:
-    """Run ``prop`` against ``impl`` and report pass / fail / n/a without raising.
+#: Errors of the harness, not of the implementation: never a verdict, never a meta-test catch.
+def _harness_errors() -> tuple[type, ...]:
+    from hypothesis import errors
 
-    ``overrides``: hypothesis settings over the property's own (see :func:`run_property`).
+    from spec_tests.tf_oracle import OracleError
+
+    return (errors.FailedHealthCheck, errors.Unsatisfiable, errors.InvalidArgument,
+            errors.InvalidDefinition, errors.DeadlineExceeded, OracleError)
+
+
+def _leaves(error: BaseException) -> list[BaseException]:
+    """The distinct exceptions inside (nested) exception groups, in order."""
+    if isinstance(getattr(error, "exceptions", None), tuple | list):  # an ExceptionGroup
+        return [leaf for inner in error.exceptions for leaf in _leaves(inner)]
+    return [error]
+
+
+def _raised_in(error: BaseException, code) -> bool:
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is code:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _describe(error: BaseException) -> str:
+    """The error and its notes (hypothesis's falsifying example); never a bare AssertionError."""
+    text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    if isinstance(error, AssertionError) and not str(error).strip():
+        frames = traceback.extract_tb(error.__traceback__)
+        if frames:
+            last = frames[-1]
+            source = (last.line or "").strip()
+            text = (f"AssertionError: `{source}` is false "
+                    f"({last.filename.rsplit('/', 1)[-1]}:{last.lineno}, in {last.name})\n"
+                    + "\n".join(getattr(error, "__notes__", [])))
+    return text.strip()
+
+
+def _failures(prop: Property, error: BaseException) -> list[Failure]:
+    out = []
+    for leaf in _leaves(error):
+        kind = "assertion" if isinstance(leaf, AssertionError) else "exception"
+        out.append(Failure(kind, _describe(leaf)[:4000], _raised_in(leaf, prop.fn.__code__),
+                           type(leaf).__name__))
+    return out
+
+
+def evaluate(prop: Property, impl: Impl, overrides: dict | None = None) -> Outcome:
+    """Run ``prop`` against ``impl`` and report its outcome without raising.
+
+    Every distinct failure hypothesis finds is kept (``Outcome.failures``), each with its
+    falsifying example. ``overrides``: hypothesis settings over the property's own (see
+    :func:`run_property`).
     """
+    base = dict(name=prop.name, family=prop.family, level=prop.level, requires=list(prop.requires))
     missing = [f for f in prop.requires if not impl.has(f)]
     if missing:
-        return Outcome(prop.name, prop.family, "n/a", missing=missing,
-                       message=f"missing: {', '.join(missing)}")
+        return Outcome(**base, status="n/a", missing=missing,
+                       message=f"needs {', '.join(missing)}, which {impl.name} lacks")
     stats = Stats()
     start = time.perf_counter()
     try:
         run_property(prop, impl, stats, overrides)
     except MissingFunction as error:
-        return Outcome(prop.name, prop.family, "n/a", message=str(error))
-    except Exception as error:  # AssertionError, or whatever the implementation raised
-        message = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return Outcome(prop.name, prop.family, "fail", stats.examples, stats.largest_error,
-                       time.perf_counter() - start, message[:2000])
-    return Outcome(prop.name, prop.family, "pass", stats.examples, stats.largest_error,
-                   time.perf_counter() - start)
+        return Outcome(**base, status="n/a", message=str(error))
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # noqa: BLE001 (an AssertionError, whatever the implementation raised, or a group)
+        seconds = time.perf_counter() - start
+        harness = _harness_errors()
+        leaves = _leaves(error)
+        if any(isinstance(leaf, MissingFunction) for leaf in leaves):
+            return Outcome(**base, status="n/a", seconds=seconds, message=_describe(leaves[0]))
+        if all(isinstance(leaf, harness) for leaf in leaves):
+            return Outcome(**base, status="error", examples=stats.examples, seconds=seconds,
+                           message="harness error (no verdict): " + _describe(leaves[0])[:4000])
+        failures = _failures(prop, error)
+        if len(failures) == 1:
+            message = failures[0].message
+        else:
+            message = f"{len(failures)} distinct failures:\n" + "\n\n".join(
+                f"[{i}] {f.message}" for i, f in enumerate(failures, 1))
+        return Outcome(**base, status="fail", examples=stats.examples,
+                       largest_error=stats.largest_error, failing_error=stats.failing_error,
+                       seconds=seconds, message=message, failures=failures)
+    return Outcome(**base, status="pass", examples=stats.examples, largest_error=stats.largest_error,
+                   seconds=time.perf_counter() - start)

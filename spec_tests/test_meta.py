@@ -7,6 +7,10 @@ failure of the properties named in ``broken.EXPECTED_CATCHES``. That the other p
 be affected is checked once for all: every property, run against a recording copy of the
 reference, calls only the contract functions it declares in ``requires``.
 
+A catch counts only when it is for the right reason: the expected property must fail with an
+AssertionError raised by the property itself. A TypeError, a failed health check, an oracle that
+crashed (harness errors) or an assertion elsewhere is not a catch.
+
 Failures are not shrunk here (the runner's ``overrides``): the meta-tests need to know that a
 property fails, not its smallest failing example, and shrinking sixty broken implementations
 took minutes.
@@ -23,12 +27,9 @@ from spec_tests import broken
 from spec_tests import reference_numpy as ref
 from spec_tests.conformance import load_properties, run_conformance
 from spec_tests.impl import Impl, load_impl
+from spec_tests.registry import FAMILIES
 
-# The families of the ops contract (one spec_tests/test_<family>.py each).
-CONTRACT_FAMILIES = ["activations", "information", "averages", "metrics", "losses", "distributions",
-                     "errors", "updates", "dropout", "preprocessing", "distances",
-                     "rnn", "conv", "trees", "style",
-                     "boxes"]
+CONTRACT_FAMILIES = list(FAMILIES)
 
 
 NO_SHRINK = {"phases": [Phase.explicit, Phase.reuse, Phase.generate]}
@@ -66,10 +67,14 @@ def test_broken_implementation_is_rejected_by_the_expected_properties(factory):
     assert not missing, f"{factory}: expected catches {missing} do not declare {replaced!r}"
     outcomes = run_conformance(Impl(namespace, f"spec_tests.broken:{factory}"), families=[family],
                                names=declaring, overrides=NO_SHRINK)
-    failed = {o.name for o in outcomes if o.status == "fail"}
-    assert failed, f"no property of family {family!r} rejects {factory}"
-    missed = [name for name in expected if name not in failed]
-    assert not missed, f"{factory} passed {missed}, expected to fail them; failures:\n{_describe(outcomes)}"
+    by_name = {o.name: o for o in outcomes}
+    missed = [name for name in expected if by_name[name].status != "fail"]
+    assert not missed, f"{factory} was not rejected by {missed}; outcomes:\n{_describe(outcomes)}"
+    wrong_reason = [name for name in expected
+                    if not any(f.kind == "assertion" and f.in_property for f in by_name[name].failures)]
+    assert not wrong_reason, (
+        f"{factory}: {wrong_reason} failed, but not with an assertion of their own (an exception "
+        f"from the implementation or an assertion elsewhere is not a catch):\n{_describe(outcomes)}")
 
 
 def _recording_reference(calls: set[str]) -> types.SimpleNamespace:
@@ -111,3 +116,66 @@ def test_empty_implementation_is_not_applicable_everywhere_and_fails_nothing():
     outcomes = run_conformance(Impl(types.SimpleNamespace(), "empty"), families=CONTRACT_FAMILIES)
     assert outcomes and all(o.status == "n/a" for o in outcomes), _describe(
         [o for o in outcomes if o.status != "n/a"])
+
+
+# --- the instrument itself: right answers for right implementations, honest reports ------------
+
+def _maths_failures(outcomes):
+    return [o for o in outcomes if o.level == "maths" and o.status not in ("pass", "n/a")]
+
+
+def test_a_correct_float64_implementation_passes_every_maths_property():
+    """The reference computing in float64 whatever it is given: only conventions may object."""
+    outcomes = run_conformance(load_impl("spec_tests.fixtures.float64_reference"),
+                               levels=["maths"], overrides=NO_SHRINK)
+    assert outcomes, "no maths properties were loaded"
+    bad = _maths_failures(outcomes)
+    assert not bad, f"maths properties reject a correct float64 implementation:\n{_describe(bad)}"
+
+
+def test_an_outsiders_float64_numpy_module_without_validation_passes_every_applicable_maths_property():
+    outcomes = run_conformance(load_impl("spec_tests.fixtures.outsider_numpy"), levels=["maths"],
+                               overrides=NO_SHRINK)
+    applied = [o for o in outcomes if o.status != "n/a"]
+    assert len(applied) >= 15, f"only {len(applied)} maths properties applied to the outsider"
+    bad = _maths_failures(outcomes)
+    assert not bad, f"maths properties reject a correct outsider implementation:\n{_describe(bad)}"
+
+
+def test_every_contract_function_has_an_independent_oracle_in_a_maths_property():
+    covered = {}
+    for prop in load_properties(CONTRACT_FAMILIES):
+        if prop.level == "maths":
+            for function, oracle in prop.oracle.items():
+                covered.setdefault(function, []).append(oracle)
+    lacking = [name for name in broken.CONTRACT if name not in covered]
+    assert not lacking, f"contract functions with no independent oracle in any maths property: {lacking}"
+
+
+def test_every_property_has_a_level_and_validation_lives_apart_from_maths():
+    props = load_properties(CONTRACT_FAMILIES)
+    by_level = {level: [p.name for p in props if p.level == level] for level in ("maths", "conventions",
+                                                                                 "validation")}
+    assert all(by_level.values()), {k: len(v) for k, v in by_level.items()}
+    assert not [n for n in by_level["maths"] if "_rejects_" in f"_{n}_"], "a maths property checks errors"
+
+
+def test_every_family_has_at_least_three_broken_variants():
+    per_family = {family: 0 for family in broken.FAMILIES}
+    for family, _ in broken.EXPECTED_CATCHES.values():
+        per_family[family] += 1
+    few = {family: n for family, n in per_family.items() if n < 3}
+    assert not few, f"families with fewer than three broken variants: {few}"
+
+
+def test_loading_the_suite_imports_no_tensorflow_torch_or_jax():
+    """The implementation under test gets a process of its own; TensorFlow oracles run apart."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from spec_tests.conformance import load_properties; load_properties(); "
+            "print(sorted(m for m in ('tensorflow', 'keras', 'torch', 'jax', 'tfref.ops') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]", f"the suite imported {done.stdout.strip()}"

@@ -67,10 +67,13 @@ class _Server:
     def call(self, module: str, name: str, args, kwargs):
         with self._lock:
             if self._process is None or self._process.poll() is not None:
-                env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
+                # TensorFlow's start-up lines are noise here; $TFREF_SPEC_VERBOSE=1 shows them.
+                verbose = os.environ.get("TFREF_SPEC_VERBOSE") == "1"
+                env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+                           CUDA_VISIBLE_DEVICES=os.environ.get("CUDA_VISIBLE_DEVICES", "-1"))
                 self._process = subprocess.Popen(
                     [sys.executable, "-m", "spec_tests.tf_oracle"], stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE, env=env)
+                    stdout=subprocess.PIPE, stderr=None if verbose else subprocess.DEVNULL, env=env)
             try:
                 _send(self._process.stdin, (module, name, args, kwargs))
                 status, value = _receive(self._process.stdout)

@@ -11,6 +11,8 @@ import contextvars
 
 import numpy as np
 
+from tfref._closeness import close_elementwise
+
 TOLERANCES: dict[str, dict[str, float]] = {
     "float32": {"rtol": 2e-4, "atol": 2e-5},
     "float64": {"rtol": 1e-9, "atol": 1e-11},
@@ -33,7 +35,8 @@ def tolerance(dtype) -> dict[str, float]:
 def assert_close(actual, expected, *, dtype="float64", rtol=None, atol=None, what="value") -> float:
     """Assert ``actual`` is close to ``expected``; return (and record) the largest abs error.
 
-    ``rtol``/``atol`` default to the tolerance of ``dtype``. Infinities must match exactly.
+    ``rtol``/``atol`` default to the tolerance of ``dtype``. Infinities and NaN must match exactly,
+    by position and sign (tfref._closeness): an expected inf is never met by a finite value.
     """
     tol = tolerance(dtype)
     rtol = tol["rtol"] if rtol is None else rtol
@@ -41,25 +44,28 @@ def assert_close(actual, expected, *, dtype="float64", rtol=None, atol=None, wha
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     if a.shape != e.shape:
-        raise AssertionError(f"{what}: shape {a.shape} != expected shape {e.shape}")
-    if np.isnan(a).any() and not np.array_equal(np.isnan(a), np.isnan(e)):
-        raise AssertionError(f"{what}: NaN where a number was expected:\n actual={a}\n expected={e}")
-    same_inf = np.isinf(a) & np.isinf(e) & (np.sign(a) == np.sign(e))
-    both_nan = np.isnan(a) & np.isnan(e)
-    settled = same_inf | both_nan
-    with np.errstate(invalid="ignore"):  # inf - inf where both are the same infinity
-        diff = np.where(settled, 0.0, np.abs(a - e))
-        limit = atol + rtol * np.where(settled, 0.0, np.abs(e))
+        raise AssertionError(f"{what}: shape {a.shape} != expected shape {e.shape}\n"
+                             f" actual={_show(a)}\n expected={_show(e)}")
+    ok, diff = close_elementwise(a, e, atol=atol, rtol=rtol)
     error = float(np.max(diff)) if diff.size else 0.0
     record_error(error)
-    if not np.all(diff <= limit):
+    if not np.all(ok):
+        record_failure(error)
         with np.errstate(invalid="ignore"):
-            worst = np.unravel_index(np.argmax(diff - limit), diff.shape) if diff.ndim else ()
+            excess = np.where(ok, -np.inf, diff - (atol + rtol * np.abs(np.nan_to_num(e))))
+        worst = np.unravel_index(np.argmax(excess), excess.shape) if excess.ndim else ()
+        index = tuple(int(i) for i in worst)
         raise AssertionError(
-            f"{what}: largest error {error:.3g} exceeds atol={atol:g} + rtol={rtol:g}*|expected|; "
-            f"at index {tuple(int(i) for i in worst)} actual={a[worst]!r} expected={e[worst]!r}"
+            f"{what}: largest error {error:.3g} exceeds atol={atol:g} + rtol={rtol:g}*|expected| "
+            f"({int(np.size(ok) - np.count_nonzero(ok))} of {np.size(ok)} values); at index {index} "
+            f"actual={a[worst]!r} expected={e[worst]!r}\n actual={_show(a)}\n expected={_show(e)}"
         )
     return error
+
+
+def _show(values: np.ndarray) -> str:
+    """A short rendering of an array for a failure message."""
+    return np.array2string(np.asarray(values), threshold=20, edgeitems=3, precision=8)
 
 
 def record_error(error: float) -> None:
@@ -68,10 +74,24 @@ def record_error(error: float) -> None:
         stats.largest_error = max(stats.largest_error, float(error))
 
 
+def record_failure(error: float) -> None:
+    """Remember the largest error of the comparison that failed (shown beside the failure)."""
+    stats = current_stats.get()
+    if stats is not None:
+        stats.failing_error = float(error)
+
+
 def assert_at_least(actual, bound, dtype, what="value") -> None:
     """Assert ``actual >= bound`` elementwise, allowing the dtype's tolerance on the bound."""
     tol = tolerance(dtype)
     actual = np.asarray(actual, dtype=np.float64)
     bound = np.asarray(bound, dtype=np.float64)
-    slack = tol["atol"] + tol["rtol"] * np.abs(bound)
-    assert (actual >= bound - slack).all(), f"{what}: {actual} is below {bound}"
+    with np.errstate(invalid="ignore"):
+        slack = tol["atol"] + tol["rtol"] * np.abs(np.where(np.isfinite(bound), bound, 0.0))
+        below = ~(actual >= bound - slack)  # NaN counts as below
+    if below.any():
+        shortfall = np.where(below, np.nan_to_num(bound - actual, nan=np.inf, posinf=np.inf), 0.0)
+        record_failure(float(np.max(shortfall)))
+        raise AssertionError(f"{what}: {int(below.sum())} of {below.size} values below the bound "
+                             f"(by up to {float(np.max(shortfall)):.3g});\n actual={_show(actual)}\n"
+                             f" bound={_show(bound)}")

@@ -7,8 +7,9 @@
     tfref bench [--quick] [--json]               training throughput against keras fit, NumPy, torch
     tfref reproduce [--quick] [--topic ID ...] [--seed N] [--out DIR]
                                                  run every (or the named) topic and write the report
-    tfref spec [--impl MODULE[:FACTORY]] [--family F ...] [--out DIR]
-                                                 run the spec suite against an implementation
+    tfref spec [--impl MODULE[:FACTORY]|numpy|keras|torch|jax] [--level L ...] [--family F ...]
+               [--require NAME ...] [--require-all] [--shrink] [--matrix] [--out DIR]
+                                                 run the conformance suite against an implementation
 
 Exit status: 0 when every claim (or property) holds, 1 when one fails, 2 on bad arguments.
 """
@@ -68,12 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--topic", action="append", metavar="ID", help="run only this topic (repeatable)")
     add_run_options(reproduce)
 
-    spec = sub.add_parser("spec", help="run the spec suite against an implementation of the contract")
-    spec.add_argument("--impl", default=None, metavar="MODULE[:FACTORY]",
-                      help="implementation to check (default $TFREF_SPEC_IMPL or tfref.ops)")
-    spec.add_argument("--family", action="append", metavar="F", help="only this property family (repeatable)")
-    spec.add_argument("--out", type=Path, default=Path("tfref-conformance"),
-                      help="directory for conformance.json and conformance.md (default tfref-conformance/)")
+    spec = sub.add_parser("spec", help="run the conformance suite against an implementation of the contract")
+    from spec_tests.conformance import (
+        build_parser as build_spec_parser,  # light: no TF, no hypothesis
+    )
+
+    build_spec_parser(spec)
     return parser
 
 
@@ -156,27 +157,51 @@ def cmd_run(ids: list[str], args, command: str) -> int:
     return 0 if s["topics_ok"] == s["topics"] else 1
 
 
+#: What ``tfref spec`` needs beyond tfref's own dependencies: the ``spec`` extra.
+SPEC_EXTRA = ("hypothesis", "scipy")
+
+
+def cmd_spec(args, problem: str | None) -> int:
+    """``tfref spec``: the conformance suite (spec_tests.conformance) with the CLI's exit codes."""
+    import importlib.util
+
+    absent = [name for name in SPEC_EXTRA if importlib.util.find_spec(name) is None]
+    if absent:
+        print(f"tfref spec: error: the spec extra is not installed ({', '.join(absent)} missing); "
+              f"install it with: pip install 'tfref[spec]'", file=sys.stderr)
+        return 2
+    if problem:
+        print(f"tfref spec: error: {problem}", file=sys.stderr)
+        return 2
+    from spec_tests.conformance import run_from_args
+
+    try:
+        return run_from_args(args)
+    except ValueError as error:
+        print(f"tfref spec: error: {error}", file=sys.stderr)
+        return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:  # the benchmark parses its own options (tfref bench --help)
         from tfref.bench import main as bench_main
 
         return bench_main(argv[1:])
+    if argv[:1] == ["spec"]:  # parsed apart: neither TensorFlow nor hypothesis is imported for it
+        from spec_tests.conformance import build_parser as build_spec_parser
+
+        spec_parser = build_spec_parser(_Parser(
+            prog="tfref spec", description="Run the conformance suite against an implementation "
+            "of the ops contract (docs/contract.md) and write conformance.json and .md."))
+        args = spec_parser.parse_args(argv[1:])
+        return cmd_spec(args, _check_out_dir(args.out))
     args = build_parser().parse_args(argv)
     if args.command == "list":
         return cmd_list()
     problem = _check_out_dir(args.out)
     if args.command == "spec":
-        if problem:
-            print(f"tfref spec: error: {problem}", file=sys.stderr)
-            return 2
-        from spec_tests.conformance import main as spec_main
-
-        try:
-            return spec_main(args.impl, args.out, families=args.family)
-        except ValueError as error:
-            print(f"tfref spec: error: {error}", file=sys.stderr)
-            return 2
+        return cmd_spec(args, problem)
     ids = [args.topic] if args.command == "run" else (args.topic or list(CATALOGUE))
     problem = (problem or _unknown_topics(ids) or _unknown_dataset(getattr(args, "data", None))
                or _bad_training_options(args))

@@ -17,9 +17,13 @@ deviation is gone: remove it from the file).
 from __future__ import annotations
 
 import importlib.util
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 HERE = Path(__file__).resolve().parent
 

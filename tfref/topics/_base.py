@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from tfref._closeness import close_elementwise
+
 
 def _plain(value: Any) -> Any:
     """Make a value JSON-friendly: numpy scalars and arrays become Python numbers and lists."""
@@ -119,15 +121,17 @@ class RunContext:
     def close(self, name: str, measured, expected, *, atol: float = 0.0, rtol: float = 1e-6) -> bool:
         """Claim ``measured`` equals ``expected`` within ``atol + rtol * abs(expected)`` elementwise.
 
+        Infinities and NaN must match exactly, by position and sign (an expected inf is never met
+        by a finite value).
+
         Arrays are compared elementwise; the largest absolute difference is reported.
         """
         m = np.asarray(measured, dtype=np.float64)
         e = np.asarray(expected, dtype=np.float64)
         if m.shape != e.shape and m.size != 1 and e.size != 1:
             raise ValueError(f"claim {name!r}: measured shape {m.shape} != expected shape {e.shape}")
-        both_inf = np.isinf(m) & np.isinf(e) & (np.sign(m) == np.sign(e))
-        diff = np.where(both_inf, 0.0, np.abs(m - e))
-        ok = bool(np.all(diff <= atol + rtol * np.where(both_inf, 0.0, np.abs(e))))
+        ok_each, diff = close_elementwise(m, e, atol=atol, rtol=rtol)
+        ok = bool(np.all(ok_each))
         if m.size == 1 and e.size == 1:
             shown_m, shown_e = float(m.reshape(())), float(e.reshape(()))
         else:
