@@ -24,7 +24,8 @@ def test_spec_against_the_numpy_reference_passes_and_writes_reports(tmp_path, ca
     row = data["properties"][0]
     assert {"name", "status", "examples", "largest_error"} <= set(row)
     assert all(p["examples"] > 0 for p in data["properties"] if p["status"] == "pass")
-    assert "| property | family | status | examples | largest error |" in out
+    assert "| property | level | family | status | examples | largest error |" in out
+    assert data["levels"]["maths"]["pass"] > 0 and data["complete"] is True
     assert "| property |" in (tmp_path / "conformance.md").read_text()
 
 
@@ -60,3 +61,34 @@ def test_pytest_runs_the_same_properties_against_a_named_implementation():
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout
+
+
+def test_spec_without_the_spec_extra_exits_2_naming_the_extra(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "SPEC_EXTRA", ("hypothesis", "no_such_package_of_the_extra"))
+    assert cli.main(["spec", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'tfref[spec]'" in err and "no_such_package_of_the_extra" in err
+
+
+def test_spec_help_answers_without_importing_tensorflow_or_hypothesis():
+    code = ("import sys, contextlib, io\nfrom tfref import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        cli.main(['spec', '--help'])\n    except SystemExit:\n        pass\n"
+            "print(sorted(m for m in ('tensorflow', 'hypothesis', 'torch', 'jax') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr[-2000:]
+
+
+def test_spec_with_only_a_misspelt_function_exits_1(tmp_path, capsys):
+    code = cli.main(["spec", "--impl", "spec_tests.fixtures.misspelt_impl", "--family", "activations",
+                     "--out", str(tmp_path)])
+    assert code == 1
+    assert "no property applied" in capsys.readouterr().out
+
+
+def test_spec_levels_select_properties(tmp_path, capsys):
+    code = cli.main(["spec", "--impl", "spec_tests.reference_numpy", "--family", "errors",
+                     "--family", "information", "--level", "validation", "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "conformance.json").read_text())
+    assert data["properties"] and {p["level"] for p in data["properties"]} == {"validation"}
+    assert code == 0, capsys.readouterr().out
