@@ -6,7 +6,8 @@ signatures and ``ValueError`` rules as ``tfref.ops``. The spec suite runs agains
 (``pytest spec_tests --impl spec_tests.reference_numpy``) and the meta-tests check that it passes
 every property, so a property that rejects it is a wrong property.
 
-Dtypes: float64 in gives float64 out; anything else (float32, integers, booleans) gives float32.
+Dtypes: float64 in gives float64 out; anything else (float32, integers, booleans, and Python
+numbers and lists, which NumPy would read as float64) gives float32, as in TensorFlow.
 Functions of several arrays compute in float64 when any of them is float64.
 Deviations from plain formulas, each for numerical stability only: sigmoid and tanh are written
 with exp(-abs(x)) (and expm1) so that they never overflow; softmax subtracts the maximum.
@@ -71,22 +72,25 @@ def _numbers(x, name: str) -> np.ndarray:
     return array
 
 
-def _float_dtype(*arrays: np.ndarray) -> np.dtype:
-    """float64 if any input is float64, else float32."""
-    if any(a.dtype == np.float64 for a in arrays):
+def _float_dtype(*inputs) -> np.dtype:
+    """float64 if any input is typed float64 (a NumPy array or scalar, a tensor), else float32.
+
+    Python numbers and lists carry no dtype: float32 by default, as TensorFlow reads them (NumPy
+    would read them as float64).
+    """
+    if any(hasattr(x, "dtype") and np.asarray(x).dtype == np.float64 for x in inputs):
         return np.dtype(np.float64)
     return np.dtype(np.float32)
 
 
 def _floats(x, name: str) -> np.ndarray:
-    array = _numbers(x, name)
-    return array.astype(_float_dtype(array))
+    return _numbers(x, name).astype(_float_dtype(x))
 
 
 def _common_floats(**named) -> list[np.ndarray]:
     """Several inputs converted to one float dtype (float64 if any of them is float64)."""
     arrays = [_numbers(x, name) for name, x in named.items()]
-    dtype = _float_dtype(*arrays)
+    dtype = _float_dtype(*named.values())
     return [a.astype(dtype) for a in arrays]
 
 
@@ -404,7 +408,7 @@ def beta_bernoulli_posterior(a, b, x):
     if (a <= 0).any() or (b <= 0).any():
         raise ValueError(f"a and b must be > 0; got a={a}, b={b}")
     x = _binary_observations(x, "x")
-    successes = x.sum()
+    successes = x.astype(a.dtype).sum()
     return a + successes, b + (x.size - successes)
 
 
@@ -539,17 +543,19 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
 
 
 def accuracy(y_true, y_pred):
+    dtype = _float_dtype(y_true, y_pred)
     y_true = _numbers(y_true, "y_true")
     y_pred = _numbers(y_pred, "y_pred")
     _check_same_shape(y_true, y_pred, "y_true", "y_pred")
-    return np.mean(y_true == y_pred).astype(_float_dtype(y_true, y_pred))
+    return np.mean(y_true == y_pred).astype(dtype)
 
 
 def error_rate(y_true, y_pred):
+    dtype = _float_dtype(y_true, y_pred)
     y_true = _numbers(y_true, "y_true")
     y_pred = _numbers(y_pred, "y_pred")
     _check_same_shape(y_true, y_pred, "y_true", "y_pred")
-    return np.mean(y_true != y_pred).astype(_float_dtype(y_true, y_pred))
+    return np.mean(y_true != y_pred).astype(dtype)
 
 
 def _one_vs_rest_counts(y_true, y_pred, pos_label):
@@ -1265,7 +1271,7 @@ def roi_pool_bilinear(features, rois, output_size, spatial_scale=1.0, sampling=2
     sampling = _bx_whole(sampling, "sampling")
     height, width = x.shape[1], x.shape[2]
     ch, cw = sampling * out_h, sampling * out_w
-    out = np.zeros((len(r), out_h, out_w, x.shape[3]), np.float32)
+    out = np.zeros((len(r), out_h, out_w, x.shape[3]), x.dtype)
 
     def positions(start, end, size, count):
         # tf.image.crop_and_resize: start and end in units of (size - 1)
@@ -1462,7 +1468,7 @@ def _rnn_arrays(x, U, W, V, s0):
     if s0 is not None:
         named["s0"] = s0
     arrays = {name: _numbers(value, name) for name, value in named.items()}
-    dtype = _float_dtype(*arrays.values())
+    dtype = _float_dtype(*named.values())
     for name, array in arrays.items():
         if name != "s0" and array.ndim != 2:
             raise ValueError(f"{name} must be a 2-D array; got shape {array.shape}")
@@ -1544,7 +1550,7 @@ def clip_by_global_norm(grads, max_norm):
         if grad is None:
             raise ValueError(f"grads[{index}] is None; pass an array for every gradient")
         arrays.append(_numbers(grad, f"grads[{index}]"))
-    dtype = _float_dtype(*arrays)
+    dtype = _float_dtype(*grads)
     total = 0.0
     for index, array in enumerate(arrays):
         if not np.isfinite(array).all():

@@ -5,11 +5,19 @@ vector not summing to 1 within 1e-4 (float32) or 1e-9 (float64), beta outside [0
 mismatched shapes, labels out of range or not integers. The error must be a ``ValueError`` (not
 an AssertionError, not a tf.errors.* op error, not an IndexError) and its message must name the
 offending argument as a word ("p", "y_true", ...), so that the user knows what to fix.
+
+Every property here is of the validation level and is as narrow as the rule: one function and
+one rule each (``entropy_rejects_negative_probabilities``), so that an implementation lacking
+one function still gets the others checked, and a failure says which function broke which rule.
+
+Other families' test modules use :func:`expect_value_error`, ``MISMATCHED_SHAPES`` and
+:func:`define_property` (which registers one property per function from a template).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 from hypothesis import strategies as st
@@ -20,7 +28,11 @@ from spec_tests.registry import spec_property
 
 def expect_value_error(call, *names, one_of=(), rule="bad input"):
     """Call ``call()``; it must raise ValueError whose message names every one of ``names`` and,
-    when ``one_of`` is given, at least one of ``one_of``. Returns the error."""
+    when ``one_of`` is given, at least one of ``one_of``. Returns the error.
+
+    ``rule`` names the function and the rule broken ("entropy of p < 0"): every failure message
+    starts with it.
+    """
     try:
         call()
     except ValueError as error:
@@ -42,10 +54,35 @@ def _names(message: str, name: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", message) is not None
 
 
+def define_property(module: str, name: str, requires, check, doc: str, level=None, settings=None,
+                    **strategies_):
+    """Register the property ``name`` of module ``module`` (its family) from a template.
+
+    ``check(impl, **drawn)`` is the property's body; the test function ``test_<name>`` is set in
+    that module's namespace, so pytest collects it.
+    """
+
+    def prop(impl, **values):
+        check(impl, **values)
+
+    prop.__name__ = prop.__qualname__ = f"test_{name}"
+    prop.__module__ = module
+    prop.__doc__ = doc
+    test = spec_property(requires=list(requires), level=level, settings=settings,
+                         **strategies_)(prop)
+    setattr(sys.modules[module], test.__name__, test)
+    return test
+
+
+def _define(name, requires, check, doc, **strategies_):
+    return define_property(__name__, name, requires, check, doc, **strategies_)
+
+
 # Shapes that are empty, and pairs of shapes that must not be mixed (the second pair broadcasts
 # silently to (n, n) in NumPy and TensorFlow: the classic bug it must catch).
 EMPTY_SHAPES = st.sampled_from([(0,), (0, 3), (2, 0)])
 MISMATCHED_SHAPES = st.sampled_from([((3,), (4,)), ((3,), (3, 1)), ((2, 3), (3, 2)), ((2, 3), (2, 4))])
+OUTSIDE_ZERO_ONE = st.sampled_from([-0.5, -1e-3, 1.001, 2.0])
 
 ACTIVATIONS = ("threshold", "threshold_derivative", "sigmoid", "sigmoid_derivative", "tanh",
                "tanh_derivative", "linear", "linear_derivative", "relu", "relu_derivative",
@@ -75,7 +112,11 @@ def _valid_for(loss, shape, dtype):
 
 
 def _uniform(shape, dtype):
-    return np.full(shape, 1 / shape[-1], dtype=dtype)
+    """Valid probability vectors along the last axis that sum to exactly 1 in any float dtype
+    (1/2, 1/4, ..., 2^-(n-1), 2^-(n-1)), so that only the rule under test is broken."""
+    n = shape[-1]
+    row = np.array([2.0 ** -min(i + 1, n - 1) for i in range(n)]) if n > 1 else np.ones(1)
+    return np.broadcast_to(row, shape).astype(dtype)
 
 
 @st.composite
@@ -100,14 +141,26 @@ def _off_simplex(draw, dtype=None, batch=()):
     return (p * factor).astype(dtype)
 
 
+def _sum_rule(p) -> str:
+    return (f"summing to {np.asarray(p, dtype=np.float64).sum(axis=-1)} in {p.dtype} (must sum "
+            "to 1 within 1e-4 in float32, 1e-9 in float64)")
+
+
 # --- activations ----------------------------------------------------------------------------
 
-@spec_property(requires=[*ACTIVATIONS, "maxout"], dtype=strategies.dtypes(), shape=EMPTY_SHAPES)
-def test_activations_reject_empty_input(impl, dtype, shape):
-    x = np.zeros(shape, dtype=dtype)
-    for name in ACTIVATIONS:
-        expect_value_error(lambda name=name: getattr(impl, name)(x), "x", rule=f"{name} of empty x")
-    expect_value_error(lambda: impl.maxout(x, 1), "x", rule="maxout of empty x")
+def _activation_rejects_empty(name):
+    def check(impl, dtype, shape):
+        x = np.zeros(shape, dtype=dtype)
+        call = (lambda: impl.maxout(x, 1)) if name == "maxout" else (lambda: getattr(impl, name)(x))
+        expect_value_error(call, "x", rule=f"{name} of an empty x of shape {shape} (x must not be "
+                                           "empty)")
+    return check
+
+
+for _name in (*ACTIVATIONS, "maxout"):
+    _define(f"{_name}_rejects_empty_input", [_name], _activation_rejects_empty(_name),
+            f"{_name} of an empty x raises ValueError naming x.",
+            dtype=strategies.dtypes(), shape=EMPTY_SHAPES)
 
 
 @spec_property(requires=["maxout"], dtype=strategies.dtypes(), n=st.integers(1, 12), data=st.data())
@@ -115,46 +168,70 @@ def test_maxout_rejects_num_units_that_do_not_divide_the_axis(impl, dtype, n, da
     x = np.arange(2 * n, dtype=dtype).reshape(2, n)
     num_units = data.draw(st.sampled_from([u for u in range(2, 2 * n + 2) if n % u]), label="num_units")
     expect_value_error(lambda: impl.maxout(x, num_units), "num_units",
-                       rule=f"maxout of an axis of size {n} into {num_units} units")
+                       rule=f"maxout of an axis of size {n} into {num_units} units (num_units "
+                            "must divide the axis)")
 
 
 # --- information theory ---------------------------------------------------------------------
 
-@spec_property(requires=["self_information", "entropy", "joint_entropy", *PROBABILITY_PAIRS],
-               dtype=strategies.dtypes(), shape=EMPTY_SHAPES)
-def test_information_functions_reject_empty_input(impl, dtype, shape):
-    empty = np.zeros(shape, dtype=dtype)
-    expect_value_error(lambda: impl.self_information(empty), "p", rule="self_information of empty p")
-    expect_value_error(lambda: impl.entropy(empty), "p", rule="entropy of empty p")
-    expect_value_error(lambda: impl.joint_entropy(empty), "p_xy", rule="joint_entropy of empty p_xy")
-    for name in PROBABILITY_PAIRS:
+# function -> (the argument names, how to call it with one bad argument in that position)
+INFORMATION = {
+    "self_information": ("p",),
+    "entropy": ("p",),
+    "joint_entropy": ("p_xy",),
+    "cross_entropy": ("p", "q"),
+    "kl_divergence": ("p", "q"),
+}
+
+
+def _information_calls(impl, name, bad):
+    """(argument named, call) for each argument of ``name`` given ``bad`` (the others valid)."""
+    fn = getattr(impl, name)
+    arguments = INFORMATION[name]
+    if len(arguments) == 1:
+        return [(arguments[0], lambda: fn(bad))]
+    good = _uniform(bad.shape, bad.dtype) if bad.size else bad
+    return [("p", lambda: fn(bad, good)), ("q", lambda: fn(good, bad))]
+
+
+def _information_rejects_empty(name):
+    def check(impl, dtype, shape):
+        empty = np.zeros(shape, dtype=dtype)
         fn = getattr(impl, name)
-        expect_value_error(lambda fn=fn: fn(empty, empty), one_of=("p", "q"), rule=f"{name} of empty p, q")
+        call = (lambda: fn(empty, empty)) if name in PROBABILITY_PAIRS else (lambda: fn(empty))
+        expect_value_error(call, one_of=INFORMATION[name],
+                           rule=f"{name} of empty input of shape {shape} (must not be empty)")
+    return check
 
 
-@spec_property(requires=["self_information", "entropy", "joint_entropy", *PROBABILITY_PAIRS],
-               bad=_negative_simplex())
-def test_information_functions_reject_negative_probabilities(impl, bad):
-    good = _uniform(bad.shape, bad.dtype)
-    expect_value_error(lambda: impl.self_information(bad), "p", rule="self_information of p < 0")
-    expect_value_error(lambda: impl.entropy(bad), "p", rule="entropy of p < 0")
-    expect_value_error(lambda: impl.joint_entropy(bad), "p_xy", rule="joint_entropy of p_xy < 0")
-    for name in PROBABILITY_PAIRS:
-        fn = getattr(impl, name)
-        expect_value_error(lambda fn=fn: fn(bad, good), "p", rule=f"{name} with p < 0")
-        expect_value_error(lambda fn=fn: fn(good, bad), "q", rule=f"{name} with q < 0")
+def _information_rejects_negative(name):
+    def check(impl, bad):
+        for argument, call in _information_calls(impl, name, bad):
+            expect_value_error(call, argument, rule=f"{name} with {argument} = {bad} (a "
+                                                    "probability is >= 0)")
+    return check
 
 
-@spec_property(requires=["entropy", "joint_entropy", *PROBABILITY_PAIRS], bad=_off_simplex())
-def test_information_functions_reject_probabilities_not_summing_to_one(impl, bad):
-    good = _uniform(bad.shape, bad.dtype)
-    rule = f"sum {bad.astype(np.float64).sum():.10g} in {bad.dtype}"
-    expect_value_error(lambda: impl.entropy(bad), "p", rule=f"entropy of p with {rule}")
-    expect_value_error(lambda: impl.joint_entropy(bad), "p_xy", rule=f"joint_entropy of p_xy with {rule}")
-    for name in PROBABILITY_PAIRS:
-        fn = getattr(impl, name)
-        expect_value_error(lambda fn=fn: fn(bad, good), "p", rule=f"{name} with p of {rule}")
-        expect_value_error(lambda fn=fn: fn(good, bad), "q", rule=f"{name} with q of {rule}")
+def _information_rejects_off_simplex(name):
+    def check(impl, bad):
+        for argument, call in _information_calls(impl, name, bad):
+            expect_value_error(call, argument, rule=f"{name} with {argument} {_sum_rule(bad)}")
+    return check
+
+
+for _name in INFORMATION:
+    _define(f"{_name}_rejects_empty_input", [_name], _information_rejects_empty(_name),
+            f"{_name} of empty input raises ValueError naming it.",
+            dtype=strategies.dtypes(), shape=EMPTY_SHAPES)
+    _define(f"{_name}_rejects_negative_probabilities", [_name],
+            _information_rejects_negative(_name),
+            f"{_name} of a probability vector with a negative entry raises ValueError naming it.",
+            bad=_negative_simplex())
+    if _name != "self_information":  # elementwise: its p need not sum to 1
+        _define(f"{_name}_rejects_probabilities_not_summing_to_one", [_name],
+                _information_rejects_off_simplex(_name),
+                f"{_name} of a probability vector not summing to 1 raises ValueError naming it.",
+                bad=_off_simplex())
 
 
 @spec_property(requires=["entropy"], dtype=strategies.dtypes(), data=st.data())
@@ -168,87 +245,131 @@ def test_probability_sums_are_checked_within_1e_4_for_float32_and_1e_9_for_float
     near[rows, largest] -= tol / 10
     far = p.copy()
     far[rows, largest] -= 10 * tol
-    impl.entropy(near.astype(dtype))  # must not raise
+    try:
+        impl.entropy(near.astype(dtype))
+    except ValueError as error:
+        raise AssertionError(f"entropy of {dtype.__name__} p summing to 1 - {tol / 10:g} raised "
+                             f"ValueError, but sums within {tol:g} of 1 are valid: {error}") from None
     expect_value_error(lambda: impl.entropy(far.astype(dtype)), "p",
-                       rule=f"entropy of {dtype.__name__} p summing to 1 - {10 * tol:g}")
+                       rule=f"entropy of {dtype.__name__} p summing to 1 - {10 * tol:g} (must sum "
+                            f"to 1 within {tol:g})")
 
 
-@spec_property(requires=[*PROBABILITY_PAIRS], dtype=strategies.dtypes(), shapes=MISMATCHED_SHAPES)
-def test_information_functions_reject_mismatched_shapes(impl, dtype, shapes):
-    p, q = _uniform(shapes[0], dtype), _uniform(shapes[1], dtype)
-    for name in PROBABILITY_PAIRS:
-        fn = getattr(impl, name)
-        expect_value_error(lambda fn=fn: fn(p, q), "p", "q", rule=f"{name} of shapes {shapes}")
+def _pair_rejects_mismatched_shapes(name):
+    def check(impl, dtype, shapes):
+        p, q = _uniform(shapes[0], dtype), _uniform(shapes[1], dtype)
+        expect_value_error(lambda: getattr(impl, name)(p, q), "p", "q",
+                           rule=f"{name} of p of shape {shapes[0]} and q of shape {shapes[1]} "
+                                "(p and q must have one shape)")
+    return check
 
 
-@spec_property(requires=["entropy", "self_information"], dtype=strategies.dtypes(),
-               base=st.sampled_from([1, 1.0, 0, -2.0]))
-def test_information_functions_reject_a_base_that_is_not_positive_and_not_one(impl, dtype, base):
-    p = np.array([0.5, 0.5], dtype=dtype)
-    expect_value_error(lambda: impl.entropy(p, base=base), "base", rule=f"entropy in base {base}")
-    expect_value_error(lambda: impl.self_information(p, base=base), "base",
-                       rule=f"self_information in base {base}")
+for _name in PROBABILITY_PAIRS:
+    _define(f"{_name}_rejects_mismatched_shapes", [_name], _pair_rejects_mismatched_shapes(_name),
+            f"{_name} of p and q of different shapes raises ValueError naming both.",
+            dtype=strategies.dtypes(), shapes=MISMATCHED_SHAPES)
+
+
+def _rejects_bad_base(name):
+    def check(impl, dtype, base):
+        p = np.array([0.5, 0.5], dtype=dtype)
+        expect_value_error(lambda: getattr(impl, name)(p, base=base), "base",
+                           rule=f"{name} in base {base} (base must be > 0 and not 1)")
+    return check
+
+
+for _name in ("entropy", "self_information"):
+    _define(f"{_name}_rejects_a_base_that_is_not_positive_and_not_one", [_name],
+            _rejects_bad_base(_name), f"{_name} in base <= 0 or 1 raises ValueError naming base.",
+            dtype=strategies.dtypes(), base=st.sampled_from([1, 1.0, 0, -2.0]))
 
 
 # --- distributions --------------------------------------------------------------------------
 
-DISTRIBUTIONS = ("bernoulli_pmf", "bernoulli_log_likelihood", "binomial_pmf", "multinomial_pmf",
-                 "beta_pdf")
-
-
-@spec_property(requires=DISTRIBUTIONS, dtype=strategies.dtypes(),
-               bad=st.sampled_from([-0.5, -1e-3, 1.001, 2.0]))
-def test_distributions_reject_probabilities_outside_zero_one(impl, dtype, bad):
+def _calls_with_p(impl, name, p, dtype):
+    """``name`` called with the probability ``p`` (a scalar) where its probability goes."""
     x = np.array([0, 1, 1])
-    p = np.full(3, bad, dtype=dtype)
-    expect_value_error(lambda: impl.bernoulli_pmf(x, p), "p", rule=f"bernoulli_pmf with p = {bad}")
-    expect_value_error(lambda: impl.bernoulli_log_likelihood(x, p), "p",
-                       rule=f"bernoulli_log_likelihood with p = {bad}")
-    expect_value_error(lambda: impl.binomial_pmf(np.array([0, 1, 2]), 4, dtype(bad)), "p",
-                       rule=f"binomial_pmf with p = {bad}")
-    expect_value_error(lambda: impl.beta_pdf(p, dtype(2.0), dtype(3.0)), "theta",
-                       rule=f"beta_pdf at theta = {bad}")
-    negative = np.array([0.5, 0.5 - bad, bad], dtype=dtype) if bad < 0 else np.array(
-        [bad, 1 - bad], dtype=dtype)  # sums to 1 with an entry outside [0, 1]
-    counts = np.ones(negative.shape, dtype=np.int64)
-    expect_value_error(lambda: impl.multinomial_pmf(counts, negative), "p",
-                       rule=f"multinomial_pmf with p = {negative}")
+    if name == "bernoulli_pmf":
+        return lambda: impl.bernoulli_pmf(x, np.full(3, p, dtype=dtype))
+    if name == "bernoulli_log_likelihood":
+        return lambda: impl.bernoulli_log_likelihood(x, np.full(3, p, dtype=dtype))
+    if name == "binomial_pmf":
+        return lambda: impl.binomial_pmf(np.array([0, 1, 2]), 4, dtype(p))
+    if name == "beta_pdf":
+        return lambda: impl.beta_pdf(np.full(3, p, dtype=dtype), dtype(2.0), dtype(3.0))
+    # multinomial_pmf: p sums to 1 with an entry outside [0, 1]
+    vector = (np.array([0.5, 0.5 - p, p], dtype=dtype) if p < 0
+              else np.array([p, 1 - p], dtype=dtype))
+    return lambda: impl.multinomial_pmf(np.ones(vector.shape, dtype=np.int64), vector)
+
+
+def _rejects_p_outside_zero_one(name, argument):
+    def check(impl, dtype, bad):
+        expect_value_error(_calls_with_p(impl, name, bad, dtype), argument,
+                           rule=f"{name} with {argument} = {bad} ({argument} must be in [0, 1])")
+    return check
+
+
+for _name, _argument in [("bernoulli_pmf", "p"), ("bernoulli_log_likelihood", "p"),
+                         ("binomial_pmf", "p"), ("multinomial_pmf", "p"), ("beta_pdf", "theta")]:
+    _define(f"{_name}_rejects_{'theta' if _argument == 'theta' else 'probabilities'}_outside_zero_one",
+            [_name], _rejects_p_outside_zero_one(_name, _argument),
+            f"{_name} with {_argument} outside [0, 1] raises ValueError naming {_argument}.",
+            dtype=strategies.dtypes(), bad=OUTSIDE_ZERO_ONE)
 
 
 @spec_property(requires=["multinomial_pmf"], bad=_off_simplex())
 def test_multinomial_pmf_rejects_p_not_summing_to_one(impl, bad):
     counts = np.ones(bad.shape, dtype=np.int64)
     expect_value_error(lambda: impl.multinomial_pmf(counts, bad), "p",
-                       rule=f"multinomial_pmf with p summing to {bad.astype(np.float64).sum():.10g}")
+                       rule=f"multinomial_pmf with p {_sum_rule(bad)}")
 
 
-@spec_property(requires=["bernoulli_pmf", "bernoulli_log_likelihood", "beta_bernoulli_posterior"],
-               dtype=strategies.dtypes(), bad=st.sampled_from([2, -1, 0.5, 3.0]))
-def test_bernoulli_functions_reject_observations_other_than_zero_and_one(impl, dtype, bad):
-    x = np.array([0, 1, bad], dtype=dtype)
-    p = np.full(3, 0.5, dtype=dtype)
-    expect_value_error(lambda: impl.bernoulli_pmf(x, p), "x", rule=f"bernoulli_pmf at x = {bad}")
-    expect_value_error(lambda: impl.bernoulli_log_likelihood(x, p), "x",
-                       rule=f"bernoulli_log_likelihood with x = {bad}")
-    expect_value_error(lambda: impl.beta_bernoulli_posterior(dtype(1.0), dtype(1.0), x), "x",
-                       rule=f"beta_bernoulli_posterior with x = {bad}")
+def _rejects_non_binary_observations(name):
+    def check(impl, dtype, bad):
+        x = np.array([0, 1, bad], dtype=dtype)
+        half = np.full(3, 0.5, dtype=dtype)
+        call = {"bernoulli_pmf": lambda: impl.bernoulli_pmf(x, half),
+                "bernoulli_log_likelihood": lambda: impl.bernoulli_log_likelihood(x, half),
+                "beta_bernoulli_posterior":
+                    lambda: impl.beta_bernoulli_posterior(dtype(1.0), dtype(1.0), x)}[name]
+        expect_value_error(call, "x", rule=f"{name} with an observation x = {bad} (x must be 0 "
+                                           "or 1)")
+    return check
 
 
-@spec_property(requires=[*DISTRIBUTIONS, "beta_bernoulli_posterior"], dtype=strategies.dtypes())
-def test_distributions_reject_empty_input(impl, dtype):
-    empty = np.zeros(0, dtype=dtype)
-    half = dtype(0.5)
-    expect_value_error(lambda: impl.bernoulli_pmf(empty, half), "x", rule="bernoulli_pmf of empty x")
-    expect_value_error(lambda: impl.bernoulli_log_likelihood(empty, half), "x",
-                       rule="bernoulli_log_likelihood of empty x")
-    expect_value_error(lambda: impl.binomial_pmf(np.zeros(0, dtype=np.int64), 3, half), "k",
-                       rule="binomial_pmf of empty k")
-    expect_value_error(lambda: impl.multinomial_pmf(np.zeros(0, dtype=np.int64), empty),
-                       one_of=("counts", "p"), rule="multinomial_pmf of empty counts and p")
-    expect_value_error(lambda: impl.beta_pdf(empty, dtype(2.0), dtype(2.0)), "theta",
-                       rule="beta_pdf of empty theta")
-    expect_value_error(lambda: impl.beta_bernoulli_posterior(dtype(1.0), dtype(1.0), empty), "x",
-                       rule="beta_bernoulli_posterior of empty x")
+for _name in ("bernoulli_pmf", "bernoulli_log_likelihood", "beta_bernoulli_posterior"):
+    _define(f"{_name}_rejects_observations_other_than_zero_and_one", [_name],
+            _rejects_non_binary_observations(_name),
+            f"{_name} of observations other than 0 and 1 raises ValueError naming x.",
+            dtype=strategies.dtypes(), bad=st.sampled_from([2, -1, 0.5, 3.0]))
+
+
+def _distribution_rejects_empty(name):
+    def check(impl, dtype):
+        empty = np.zeros(0, dtype=dtype)
+        half = dtype(0.5)
+        call, argument = {
+            "bernoulli_pmf": (lambda: impl.bernoulli_pmf(empty, half), ("x",)),
+            "bernoulli_log_likelihood": (lambda: impl.bernoulli_log_likelihood(empty, half),
+                                         ("x",)),
+            "binomial_pmf": (lambda: impl.binomial_pmf(np.zeros(0, dtype=np.int64), 3, half),
+                             ("k",)),
+            "multinomial_pmf": (lambda: impl.multinomial_pmf(np.zeros(0, dtype=np.int64), empty),
+                                ("counts", "p")),
+            "beta_pdf": (lambda: impl.beta_pdf(empty, dtype(2.0), dtype(2.0)), ("theta",)),
+            "beta_bernoulli_posterior": (
+                lambda: impl.beta_bernoulli_posterior(dtype(1.0), dtype(1.0), empty), ("x",)),
+        }[name]
+        expect_value_error(call, one_of=argument,
+                           rule=f"{name} of empty {' and '.join(argument)} (must not be empty)")
+    return check
+
+
+for _name in ("bernoulli_pmf", "bernoulli_log_likelihood", "binomial_pmf", "multinomial_pmf",
+              "beta_pdf", "beta_bernoulli_posterior"):
+    _define(f"{_name}_rejects_empty_input", [_name], _distribution_rejects_empty(_name),
+            f"{_name} of empty input raises ValueError naming it.", dtype=strategies.dtypes())
 
 
 @spec_property(requires=["multinomial_pmf"], dtype=strategies.dtypes(), m=st.integers(1, 5))
@@ -256,42 +377,62 @@ def test_multinomial_pmf_rejects_counts_and_p_of_different_lengths(impl, dtype, 
     counts = np.ones(m + 1, dtype=np.int64)
     p = _uniform((m,), dtype)
     expect_value_error(lambda: impl.multinomial_pmf(counts, p), "counts", "p",
-                       rule=f"multinomial_pmf of {m + 1} counts and {m} probabilities")
+                       rule=f"multinomial_pmf of {m + 1} counts and {m} probabilities (counts "
+                            "and p must have one length)")
 
 
 # --- losses ---------------------------------------------------------------------------------
 
-@spec_property(requires=[*LOSS_PAIRS, "l2_loss"], dtype=strategies.dtypes(), shape=EMPTY_SHAPES)
-def test_losses_reject_empty_input(impl, dtype, shape):
-    empty = np.zeros(shape, dtype=dtype)
-    for name, second in LOSS_PAIRS.items():
-        fn = getattr(impl, name)
-        expect_value_error(lambda fn=fn: fn(empty, empty), one_of=("y_true", second),
-                           rule=f"{name} of empty input")
-    expect_value_error(lambda: impl.l2_loss(empty), "x", rule="l2_loss of empty x")
+def _loss_rejects_empty(name):
+    def check(impl, dtype, shape):
+        empty = np.zeros(shape, dtype=dtype)
+        if name == "l2_loss":
+            expect_value_error(lambda: impl.l2_loss(empty), "x",
+                               rule=f"l2_loss of an empty x of shape {shape} (must not be empty)")
+            return
+        second = LOSS_PAIRS[name]
+        expect_value_error(lambda: getattr(impl, name)(empty, empty), one_of=("y_true", second),
+                           rule=f"{name} of empty y_true and {second} of shape {shape} (must not "
+                                "be empty)")
+    return check
 
 
-@spec_property(requires=[*LOSS_PAIRS], dtype=strategies.dtypes(), shapes=MISMATCHED_SHAPES)
-def test_losses_reject_mismatched_shapes(impl, dtype, shapes):
-    for name, second in LOSS_PAIRS.items():
+def _loss_rejects_mismatched_shapes(name):
+    def check(impl, dtype, shapes):
+        second = LOSS_PAIRS[name]
         y_true, _ = _valid_for(name, shapes[0], dtype)
         _, other = _valid_for(name, shapes[1], dtype)
-        fn = getattr(impl, name)
-        expect_value_error(lambda fn=fn, y=y_true, o=other: fn(y, o), "y_true", second,
-                           rule=f"{name} of shapes {shapes}")
+        expect_value_error(lambda: getattr(impl, name)(y_true, other), "y_true", second,
+                           rule=f"{name} of y_true of shape {shapes[0]} and {second} of shape "
+                                f"{shapes[1]} (they must have one shape)")
+    return check
 
 
-@spec_property(requires=["binary_cross_entropy", "categorical_cross_entropy"],
-               dtype=strategies.dtypes(), bad=st.sampled_from([-0.5, -1e-3, 1.001, 2.0]))
-def test_probability_losses_reject_probabilities_outside_zero_one(impl, dtype, bad):
+for _name in (*LOSS_PAIRS, "l2_loss"):
+    _define(f"{_name}_rejects_empty_input", [_name], _loss_rejects_empty(_name),
+            f"{_name} of empty input raises ValueError naming it.",
+            dtype=strategies.dtypes(), shape=EMPTY_SHAPES)
+for _name in LOSS_PAIRS:
+    _define(f"{_name}_rejects_mismatched_shapes", [_name], _loss_rejects_mismatched_shapes(_name),
+            f"{_name} of y_true and {LOSS_PAIRS[_name]} of different shapes raises ValueError "
+            "naming both.", dtype=strategies.dtypes(), shapes=MISMATCHED_SHAPES)
+
+
+@spec_property(requires=["binary_cross_entropy"], dtype=strategies.dtypes(), bad=OUTSIDE_ZERO_ONE)
+def test_binary_cross_entropy_rejects_probabilities_outside_zero_one(impl, dtype, bad):
     y = np.array([1.0, 0.0, 1.0], dtype=dtype)
     p = np.array([0.5, 0.5, bad], dtype=dtype)
     expect_value_error(lambda: impl.binary_cross_entropy(y, p), "p",
-                       rule=f"binary_cross_entropy with p = {bad}")
+                       rule=f"binary_cross_entropy with p = {bad} (p must be in [0, 1])")
+
+
+@spec_property(requires=["categorical_cross_entropy"], dtype=strategies.dtypes(),
+               bad=OUTSIDE_ZERO_ONE)
+def test_categorical_cross_entropy_rejects_probabilities_outside_zero_one(impl, dtype, bad):
     q = np.array([1 - bad, bad], dtype=dtype)  # sums to 1 with an entry outside [0, 1]
     one_hot = np.array([1.0, 0.0], dtype=dtype)
     expect_value_error(lambda: impl.categorical_cross_entropy(one_hot, q), "q",
-                       rule=f"categorical_cross_entropy with q = {q}")
+                       rule=f"categorical_cross_entropy with q = {q} (entries must be in [0, 1])")
 
 
 @spec_property(requires=["categorical_cross_entropy"], bad=_off_simplex())
@@ -299,45 +440,70 @@ def test_categorical_cross_entropy_rejects_q_not_summing_to_one(impl, bad):
     y = np.zeros(bad.shape, dtype=bad.dtype)
     y[..., 0] = 1
     expect_value_error(lambda: impl.categorical_cross_entropy(y, bad), "q",
-                       rule=f"categorical_cross_entropy with q summing to {bad.astype(np.float64).sum():.10g}")
+                       rule=f"categorical_cross_entropy with q {_sum_rule(bad)}")
 
 
-@spec_property(requires=["hinge_loss", "exponential_loss"], dtype=strategies.dtypes(),
-               bad=st.sampled_from([0.0, 2.0, 0.5, -3.0]))
-def test_margin_losses_reject_labels_other_than_minus_one_and_one(impl, dtype, bad):
-    y = np.array([1.0, -1.0, bad], dtype=dtype)
-    score = np.array([0.3, -2.0, 1.0], dtype=dtype)
-    expect_value_error(lambda: impl.hinge_loss(y, score), "y_true", rule=f"hinge_loss with y = {bad}")
-    expect_value_error(lambda: impl.exponential_loss(y, score), "y_true",
-                       rule=f"exponential_loss with y = {bad}")
+def _rejects_non_margin_labels(name):
+    def check(impl, dtype, bad):
+        y = np.array([1.0, -1.0, bad], dtype=dtype)
+        score = np.array([0.3, -2.0, 1.0], dtype=dtype)
+        expect_value_error(lambda: getattr(impl, name)(y, score), "y_true",
+                           rule=f"{name} with a label y_true = {bad} (labels must be -1 or +1)")
+    return check
+
+
+for _name in ("hinge_loss", "exponential_loss"):
+    _define(f"{_name}_rejects_labels_other_than_minus_one_and_one", [_name],
+            _rejects_non_margin_labels(_name),
+            f"{_name} of labels other than -1 and +1 raises ValueError naming y_true.",
+            dtype=strategies.dtypes(), bad=st.sampled_from([0.0, 2.0, 0.5, -3.0]))
 
 
 # --- averages -------------------------------------------------------------------------------
 
 @spec_property(requires=["ewma"], dtype=strategies.dtypes(), shape=EMPTY_SHAPES)
 def test_ewma_rejects_an_empty_series(impl, dtype, shape):
-    expect_value_error(lambda: impl.ewma(np.zeros(shape, dtype=dtype), 0.9), "x", rule="ewma of empty x")
+    expect_value_error(lambda: impl.ewma(np.zeros(shape, dtype=dtype), 0.9), "x",
+                       rule=f"ewma of an empty series x of shape {shape} (must not be empty)")
 
 
-@spec_property(requires=["ewma_weights"], beta=st.sampled_from([1.0, 1.5, -0.1]),
-               t=st.sampled_from([0, -3, 2.5]))
-def test_ewma_weights_reject_beta_outside_zero_one_and_t_below_one(impl, beta, t):
-    expect_value_error(lambda: impl.ewma_weights(beta, 5), "beta", rule=f"ewma_weights with beta = {beta}")
-    expect_value_error(lambda: impl.ewma_weights(0.9, t), "t", rule=f"ewma_weights with t = {t}")
+@spec_property(requires=["ewma_weights"], beta=st.sampled_from([1.0, 1.5, -0.1]))
+def test_ewma_weights_rejects_beta_outside_zero_one(impl, beta):
+    expect_value_error(lambda: impl.ewma_weights(beta, 5), "beta",
+                       rule=f"ewma_weights with beta = {beta} (beta must be in [0, 1))")
+
+
+@spec_property(requires=["ewma_weights"], t=st.sampled_from([0, -3, 2.5]))
+def test_ewma_weights_rejects_t_that_is_not_a_whole_number_from_one(impl, t):
+    expect_value_error(lambda: impl.ewma_weights(0.9, t), "t",
+                       rule=f"ewma_weights with t = {t} (t must be a whole number >= 1)")
 
 
 # --- metrics --------------------------------------------------------------------------------
 
-@spec_property(requires=["confusion_matrix", "accuracy"], shapes=MISMATCHED_SHAPES)
-def test_metrics_reject_empty_labels_and_mismatched_shapes(impl, shapes):
-    empty = np.zeros(0, dtype=np.int64)
-    for name in ("confusion_matrix", "accuracy"):
-        fn = getattr(impl, name)
-        expect_value_error(lambda fn=fn: fn(empty, empty), one_of=("y_true", "y_pred"),
-                           rule=f"{name} of empty labels")
+def _metric_rejects_empty(name):
+    def check(impl):
+        empty = np.zeros(0, dtype=np.int64)
+        expect_value_error(lambda: getattr(impl, name)(empty, empty), one_of=("y_true", "y_pred"),
+                           rule=f"{name} of empty y_true and y_pred (must not be empty)")
+    return check
+
+
+def _metric_rejects_mismatched_shapes(name):
+    def check(impl, shapes):
         a, b = np.zeros(shapes[0], dtype=np.int64), np.zeros(shapes[1], dtype=np.int64)
-        expect_value_error(lambda fn=fn, a=a, b=b: fn(a, b), "y_true", "y_pred",
-                           rule=f"{name} of shapes {shapes}")
+        expect_value_error(lambda: getattr(impl, name)(a, b), "y_true", "y_pred",
+                           rule=f"{name} of y_true of shape {shapes[0]} and y_pred of shape "
+                                f"{shapes[1]} (they must have one shape)")
+    return check
+
+
+for _name in ("confusion_matrix", "accuracy"):
+    _define(f"{_name}_rejects_empty_labels", [_name], _metric_rejects_empty(_name),
+            f"{_name} of empty labels raises ValueError naming them.")
+    _define(f"{_name}_rejects_mismatched_shapes", [_name], _metric_rejects_mismatched_shapes(_name),
+            f"{_name} of y_true and y_pred of different shapes raises ValueError naming both.",
+            shapes=MISMATCHED_SHAPES)
 
 
 # --- calculus -------------------------------------------------------------------------------
@@ -345,4 +511,4 @@ def test_metrics_reject_empty_labels_and_mismatched_shapes(impl, shapes):
 @spec_property(requires=["central_difference"])
 def test_central_difference_rejects_an_empty_x(impl):
     expect_value_error(lambda: impl.central_difference(lambda v: 0.0, np.zeros(0)), "x",
-                       rule="central_difference at an empty x")
+                       rule="central_difference at an empty x (x must not be empty)")

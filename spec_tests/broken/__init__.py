@@ -17,7 +17,7 @@ from spec_tests.broken._base import CONTRACT, reference_with
 
 FAMILIES = ("activations", "information", "averages", "metrics", "losses", "distributions",
             "errors", "updates", "dropout", "preprocessing", "distances", "rnn", "conv", "trees",
-            "style", "boxes")
+            "style", "boxes", "conventions")
 
 #: factory name -> (family, the properties of that family that must reject it)
 EXPECTED_CATCHES: dict[str, tuple[str, tuple[str, ...]]] = {}

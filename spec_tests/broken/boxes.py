@@ -111,6 +111,98 @@ def roi_pool_with_floor_bins():
     return _reference_with(roi_pool=roi_pool)
 
 
+def iou_nan_where_the_union_is_zero():
+    """inter / union with no guard (torchvision.ops.box_iou): 0 / 0 = NaN for two zero-area
+    boxes, where the contract says 0."""
+
+    def box_iou(boxes1, boxes2):
+        b1 = ref._bx_corners(boxes1, "boxes1", rank=2)
+        b2 = ref._bx_corners(boxes2, "boxes2", rank=2)
+        dtype = ref._float_dtype(b1, b2)
+        b1, b2 = b1.astype(dtype), b2.astype(dtype)
+        area1 = (b1[:, 2] - b1[:, 0]) * (b1[:, 3] - b1[:, 1])
+        area2 = (b2[:, 2] - b2[:, 0]) * (b2[:, 3] - b2[:, 1])
+        wh = np.clip(np.minimum(b1[:, None, 2:], b2[None, :, 2:])
+                     - np.maximum(b1[:, None, :2], b2[None, :, :2]), 0, None)
+        inter = wh[..., 0] * wh[..., 1]
+        with np.errstate(invalid="ignore"):
+            return (inter / (area1[:, None] + area2[None, :] - inter)).astype(dtype)
+
+    return _reference_with(box_iou=box_iou)
+
+
+def nms_suppressing_at_equal_iou():
+    """A box suppressed when its IoU with a kept box is >= the threshold instead of >:
+    at threshold 0 even disjoint boxes are suppressed, at 1 identical ones."""
+
+    def nms(boxes, scores, iou_threshold):
+        ref.nms(boxes, scores, iou_threshold)  # the reference's checks
+        b = np.asarray(boxes, np.float64)
+        s = np.asarray(scores, np.float64)
+        keep = []
+        for i in sorted(range(len(b)), key=lambda i: (-s[i], i)):
+            if all(ref._bx_iou_one(b[i], b[j]) < iou_threshold for j in keep):
+                keep.append(i)
+        return np.array(keep, dtype=np.int32)
+
+    return _reference_with(nms=nms)
+
+
+def offset_boxes_of_top_left_corners():
+    """The x and y offsets from the top-left corners (x1, y1) instead of the centres."""
+
+    def offset_boxes(anchors, assigned_bb, eps=1e-6):
+        out = ref.offset_boxes(anchors, assigned_bb, eps=eps)  # checks, dtype, log terms
+        a, b = np.asarray(anchors, np.float64), np.asarray(assigned_bb, np.float64)
+        out[..., 0] = 10 * (b[..., 0] - a[..., 0]) / (a[..., 2] - a[..., 0])
+        out[..., 1] = 10 * (b[..., 1] - a[..., 1]) / (a[..., 3] - a[..., 1])
+        return out
+
+    return _reference_with(offset_boxes=offset_boxes)
+
+
+def multibox_target_without_the_background_shift():
+    """Classes copied as they are: class 0 (the first object class) and background both 0."""
+
+    def multibox_target(anchors, labels, iou_threshold=0.5):
+        offsets, mask, classes = ref.multibox_target(anchors, labels, iou_threshold)
+        return offsets, mask, np.maximum(classes - 1, 0)
+
+    return _reference_with(multibox_target=multibox_target)
+
+
+def roi_pool_bilinear_sampling_bin_centres():
+    """RoIAlign's sampling points at the centres of sub-bins, (k + 1/2) (end - start) / count,
+    instead of crop_and_resize's grid spanning the region corner to corner."""
+
+    def roi_pool_bilinear(features, rois, output_size, spatial_scale=1.0, sampling=2):
+        out = ref.roi_pool_bilinear(features, rois, output_size, spatial_scale, sampling)
+        x = np.asarray(features, np.float64)
+        size = (output_size, output_size) if np.isscalar(output_size) else tuple(output_size)
+        height, width = x.shape[1], x.shape[2]
+
+        def sample(image, py, px):
+            if not (0 <= py <= height - 1 and 0 <= px <= width - 1):
+                return np.zeros(image.shape[-1])
+            top, left = int(np.floor(py)), int(np.floor(px))
+            bottom, right = int(np.ceil(py)), int(np.ceil(px))
+            dy, dx = py - top, px - left
+            upper = image[top, left] * (1 - dx) + image[top, right] * dx
+            lower = image[bottom, left] * (1 - dx) + image[bottom, right] * dx
+            return upper * (1 - dy) + lower * dy
+
+        for n, (b, x1, y1, x2, y2) in enumerate(np.asarray(rois, np.float64)):
+            ch, cw = sampling * size[0], sampling * size[1]
+            ys = [y1 * spatial_scale + (k + 0.5) * (y2 - y1) * spatial_scale / ch
+                  for k in range(ch)]
+            xs = [x1 * spatial_scale + (k + 0.5) * (x2 - x1) * spatial_scale / cw
+                  for k in range(cw)]
+            crop = np.array([[sample(x[int(b)], py, px) for px in xs] for py in ys])
+            out[n] = crop.reshape(size[0], sampling, size[1], sampling, -1).max(axis=(1, 3))
+        return out
+
+    return _reference_with(roi_pool_bilinear=roi_pool_bilinear)
+
 
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
@@ -127,16 +219,35 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     ),
     'offset_inverse_without_exp': (
         'offset_inverse_undoes_offset_boxes',
+        'offset_inverse_follows_the_formula',
     ),
     'assign_without_greedy_step': (
         'assign_anchor_to_bbox_equals_the_greedy_oracle',
     ),
     'center_to_corner_with_full_sides': (
         'box_conversions_round_trip',
-        'box_corner_to_center_follows_the_formula',
+        'box_center_to_corner_equals_a_float64_loop',
     ),
     'roi_pool_with_floor_bins': (
         'roi_pool_has_a_fixed_output_shape_and_equals_a_naive_loop',
         'roi_pool_reproduces_d2l_example',
+    ),
+    'iou_nan_where_the_union_is_zero': (
+        'box_iou_of_a_zero_area_box_is_zero_even_where_the_union_is_zero',
+    ),
+    'nms_suppressing_at_equal_iou': (
+        'nms_equals_tf_image_non_max_suppression',
+        'nms_keeps_boxes_by_descending_score_that_overlap_at_most_the_threshold',
+    ),
+    'offset_boxes_of_top_left_corners': (
+        'offset_boxes_follows_the_formula',
+    ),
+    'multibox_target_without_the_background_shift': (
+        'multibox_target_labels_assigned_anchors_with_class_plus_one_and_offsets',
+        'multibox_target_reproduces_d2l_worked_example',
+    ),
+    'roi_pool_bilinear_sampling_bin_centres': (
+        'roi_pool_bilinear_matches_tf_image_crop_and_resize_then_max_pooling',
+        'roi_pool_bilinear_on_a_linear_ramp_is_the_largest_sample',
     ),
 }

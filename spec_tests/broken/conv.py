@@ -41,11 +41,13 @@ def conv_output_size_missing_the_plus_one():
 
 
 def max_pool_ignoring_stride():
-    """Windows at every pixel (stride 1), whatever ``stride`` says (and its default, pool_size)."""
+    """Window (i, j) read at (i, j) instead of (s i, s j): the output size follows the stride,
+    the windows do not (the index never multiplied by the stride)."""
 
     def max_pool2d(x, pool_size, stride=None, padding=0):
-        ref.max_pool2d(x, pool_size, stride=stride, padding=padding)  # the same checks
-        return ref.max_pool2d(x, pool_size, stride=1, padding=padding)
+        out = ref.max_pool2d(x, pool_size, stride=stride, padding=padding)  # checks, shape
+        dense = ref.max_pool2d(x, pool_size, stride=1, padding=padding)  # every window
+        return dense[:, :out.shape[1], :out.shape[2], :]
 
     return _reference_with(max_pool2d=max_pool2d)
 
@@ -82,19 +84,47 @@ def conv2d_transpose_without_overlap_add():
     return _reference_with(conv2d_transpose=conv2d_transpose)
 
 
+def bilinear_kernel_centred_as_for_odd_sizes():
+    """centre = ceil(size/2) - 1 for every size: right for odd sizes, but for the even sizes
+    that upsampling uses (2s) the hat is shifted by half a pixel and no longer symmetric."""
+
+    def bilinear_kernel(in_channels, out_channels, size):
+        kernel = ref.bilinear_kernel(in_channels, out_channels, size)  # checks, shape
+        factor = (size + 1) // 2
+        hat = 1 - np.abs(np.arange(size) - (factor - 1)) / factor
+        return np.einsum("uv,dc->uvdc", np.outer(hat, hat),
+                         np.eye(kernel.shape[2])).astype(np.float32)
+
+    return _reference_with(bilinear_kernel=bilinear_kernel)
+
+
+def conv2d_padding_one_side_only():
+    """All 2p padding zeros put after the image (bottom and right) instead of p on each side:
+    the output size is right, every window is shifted by p."""
+
+    def conv2d(x, kernel, stride=1, padding=0):
+        ref.conv2d(x, kernel, stride=stride, padding=padding)  # checks
+        ph, pw = (padding, padding) if np.ndim(padding) == 0 else padding
+        x = np.asarray(x)
+        padded = np.pad(x, [(0, 0), (0, 2 * ph), (0, 2 * pw), (0, 0)])
+        return ref.conv2d(padded, kernel, stride=stride, padding=0)
+
+    return _reference_with(conv2d=conv2d)
+
 
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'conv2d_with_flipped_kernel': (
         'conv2d_matches_tf_nn_conv2d',
-        'conv2d_and_conv2d_transpose_reproduce_the_worked_examples_of_d2l',
+        'conv2d_matches_scipy_signal_correlate',
+        'conv2d_reproduces_the_worked_example_of_d2l',
         'conv2d_transpose_is_the_adjoint_of_conv2d',
     ),
     'conv_output_size_without_floor': (
-        'conv_output_size_is_floor_of_n_plus_2p_minus_k_over_s_plus_one',
+        'conv_output_size_counts_the_window_positions_that_fit',
     ),
     'conv_output_size_missing_the_plus_one': (
-        'conv_output_size_is_floor_of_n_plus_2p_minus_k_over_s_plus_one',
+        'conv_output_size_counts_the_window_positions_that_fit',
     ),
     'max_pool_ignoring_stride': (
         'max_pool2d_matches_tf_nn_max_pool2d_on_the_minus_inf_padded_input',
@@ -106,7 +136,18 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'conv2d_transpose_without_overlap_add': (
         'conv2d_transpose_matches_tf_nn_conv2d_transpose',
         'conv2d_transpose_is_the_adjoint_of_conv2d',
-        'conv2d_and_conv2d_transpose_reproduce_the_worked_examples_of_d2l',
+        'conv2d_transpose_reproduces_the_worked_example_of_d2l',
+        'bilinear_transposed_convolution_equals_tf_image_resize_inside_the_border',
         'bilinear_transposed_convolution_upsamples_a_linear_image_exactly_inside_the_border',
+    ),
+    'bilinear_kernel_centred_as_for_odd_sizes': (
+        'bilinear_kernel_is_the_outer_product_of_scipy_triangular_windows_per_channel',
+        'bilinear_transposed_convolution_equals_tf_image_resize_inside_the_border',
+        'bilinear_transposed_convolution_upsamples_a_linear_image_exactly_inside_the_border',
+    ),
+    'conv2d_padding_one_side_only': (
+        'conv2d_matches_tf_nn_conv2d',
+        'conv2d_matches_scipy_signal_correlate',
+        'conv2d_transpose_is_the_adjoint_of_conv2d',
     ),
 }

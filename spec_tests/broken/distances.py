@@ -12,10 +12,11 @@ def sqeuclidean_without_cross_term():
     """|a|^2 + |b|^2 without the -2 a.b term: a point is no longer at distance 0 from itself."""
 
     def pairwise_distances(a, b=None, metric="euclidean"):
+        reference = ref.pairwise_distances(a, b, metric)  # the same ValueError rules
         a = np.asarray(a)
         b = a if b is None else np.asarray(b)
         if metric == "manhattan":
-            return ref.pairwise_distances(a, b, metric)
+            return reference
         squared = (a**2).sum(axis=1)[:, None] + (b**2).sum(axis=1)[None, :]
         return (squared if metric == "sqeuclidean" else np.sqrt(squared)).astype(a.dtype)
 
@@ -50,12 +51,72 @@ def gaussian_density_summing_the_features():
     return _reference_with(gaussian_density=gaussian_density)
 
 
+def sqeuclidean_by_the_gram_expansion():
+    """|a|^2 + |b|^2 - 2 a b^T clipped at 0 (the matrix-product trick of sklearn's
+    euclidean_distances and torch.cdist): the cross term cancels the norms of points far from
+    the origin, losing |a|^2 eps, and identical points are not exactly 0 apart."""
+
+    def pairwise_distances(a, b=None, metric="euclidean"):
+        reference = ref.pairwise_distances(a, b, metric)  # the same ValueError rules, the dtype
+        if metric == "manhattan":
+            return reference
+        a = np.asarray(a, np.float64)
+        b = a if b is None else np.asarray(b, np.float64)
+        squared = (a**2).sum(axis=1)[:, None] + (b**2).sum(axis=1)[None, :] - 2.0 * (a @ b.T)
+        squared = np.maximum(squared, 0.0)
+        out = squared if metric == "sqeuclidean" else np.sqrt(squared)
+        return out.astype(reference.dtype)
+
+    return _reference_with(pairwise_distances=pairwise_distances)
+
+
+def manhattan_without_absolute_values():
+    """sum_k (a_ik - b_jk) for manhattan: the abs() left out, so signed differences cancel."""
+
+    def pairwise_distances(a, b=None, metric="euclidean"):
+        reference = ref.pairwise_distances(a, b, metric)
+        if metric != "manhattan":
+            return reference
+        a = np.asarray(a, np.float64)
+        b = a if b is None else np.asarray(b, np.float64)
+        return (a[:, None, :] - b[None, :, :]).sum(axis=-1).astype(reference.dtype)
+
+    return _reference_with(pairwise_distances=pairwise_distances)
+
+
+def gaussian_pdf_without_the_half_in_the_exponent():
+    """exp(-(x - mean)^2 / var) / sqrt(2 pi var): the 2 of 2 sigma^2 left out of the exponent."""
+
+    def gaussian_pdf(x, mean, var):
+        reference = ref.gaussian_pdf(x, mean, var)  # the same ValueError rules, the dtype
+        x, mean, var = (np.asarray(v, np.float64) for v in (x, mean, var))
+        return (np.exp(-((x - mean) ** 2) / var) / np.sqrt(2 * np.pi * var)).astype(
+            reference.dtype)
+
+    return _reference_with(gaussian_pdf=gaussian_pdf)
+
+
+def gaussian_density_normalised_once():
+    """exp(-sum_k (x_k - mean_k)^2 / (2 var_k)) / sqrt(2 pi prod_k var_k): (2 pi)^(-1/2) once
+    instead of (2 pi)^(-d/2), the multivariate normaliser with the exponent d/2 forgotten."""
+
+    def gaussian_density(x, mean, var):
+        reference = ref.gaussian_density(x, mean, var)
+        x, mean, var = (np.asarray(v, np.float64) for v in (x, mean, var))
+        exponent = (-((x - mean) ** 2) / (2 * var)).sum(axis=-1)
+        var = np.broadcast_to(var, x.shape)
+        return (np.exp(exponent) / np.sqrt(2 * np.pi * var.prod(axis=-1))).astype(reference.dtype)
+
+    return _reference_with(gaussian_density=gaussian_density)
+
+
 
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'sqeuclidean_without_cross_term': (
         'pairwise_distances_match_scipy_cdist',
         'pairwise_distances_within_one_set_are_symmetric_with_a_zero_diagonal',
+        'pairwise_distances_between_identical_points_are_exactly_zero',
     ),
     'euclidean_without_square_root': (
         'pairwise_distances_match_scipy_cdist',
@@ -67,5 +128,22 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     ),
     'gaussian_density_summing_the_features': (
         'gaussian_density_is_the_product_of_per_feature_normal_pdfs',
+        'gaussian_density_matches_scipy_multivariate_normal_with_diagonal_covariance',
+    ),
+    'sqeuclidean_by_the_gram_expansion': (
+        'pairwise_distances_of_nearby_points_far_from_the_origin_match_scipy_cdist',
+        'pairwise_distances_within_one_set_are_symmetric_with_a_zero_diagonal',
+    ),
+    'manhattan_without_absolute_values': (
+        'pairwise_distances_match_scipy_cdist',
+        'pairwise_distances_satisfy_the_triangle_inequality',
+    ),
+    'gaussian_pdf_without_the_half_in_the_exponent': (
+        'gaussian_pdf_matches_scipy_norm_pdf',
+        'gaussian_pdf_integrates_to_one',
+    ),
+    'gaussian_density_normalised_once': (
+        'gaussian_density_is_the_product_of_per_feature_normal_pdfs',
+        'gaussian_density_matches_scipy_multivariate_normal_with_diagonal_covariance',
     ),
 }

@@ -45,6 +45,35 @@ def dropout_keeping_with_probability_rate():
     return _reference_with(inverted_dropout=inverted_dropout)
 
 
+def dropout_sharing_one_mask_across_rows():
+    """One mask drawn for the last axis and broadcast over the batch: every row of a batch
+    drops the same units (a noise_shape of (1, units), or a mask drawn once per layer)."""
+
+    def inverted_dropout(x, rate, seed, training=True):
+        x = ref.inverted_dropout(x, rate, seed=seed, training=False)  # checks, converts
+        if not training:
+            return x
+        keep = np.random.default_rng(int(seed)).random(x.shape[-1:]) >= rate
+        scale = x.dtype.type(1.0 / (1.0 - rate))
+        return np.where(keep, x * scale, x.dtype.type(0)).astype(x.dtype)
+
+    return _reference_with(inverted_dropout=inverted_dropout)
+
+
+def dropout_ignoring_the_seed():
+    """The mask drawn from the global generator (np.random.random), seed ignored: two calls with
+    one seed drop different entries."""
+
+    def inverted_dropout(x, rate, seed, training=True):
+        x = ref.inverted_dropout(x, rate, seed=seed, training=False)  # checks, converts
+        if not training:
+            return x
+        keep = np.random.random(x.shape) >= rate
+        scale = x.dtype.type(1.0 / (1.0 - rate))
+        return np.where(keep, x * scale, x.dtype.type(0)).astype(x.dtype)
+
+    return _reference_with(inverted_dropout=inverted_dropout)
+
 
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
@@ -59,5 +88,11 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
         'dropout_drops_a_share_rate_of_the_entries',
         'dropout_preserves_the_expectation',
         'dropout_with_rate_zero_is_the_identity',
+    ),
+    'dropout_sharing_one_mask_across_rows': (
+        'dropout_draws_an_independent_mask_for_every_row_and_column',
+    ),
+    'dropout_ignoring_the_seed': (
+        'dropout_is_deterministic_given_the_seed',
     ),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from spec_tests import reference_numpy as ref
 from spec_tests.broken._base import reference_with as _reference_with
 
 
@@ -20,11 +21,79 @@ def entropy_without_input_checks():
     return _reference_with(entropy=entropy)
 
 
+def entropy_with_the_float32_sum_tolerance_in_float64():
+    """Sums checked within 1e-4 whatever the dtype: a float64 p summing to 1 - 1e-8 passes."""
+
+    def entropy(p, base=None, axis=-1):
+        array = np.asarray(p)
+        if array.size and np.issubdtype(array.dtype, np.floating) and (array >= 0).all():
+            sums = array.astype(np.float64).sum(axis=axis)
+            if np.all(np.abs(sums - 1) <= 1e-4):  # renormalise, then the reference's checks
+                return ref.entropy(array / sums[..., None] if axis == -1 else array, base, axis)
+        return ref.entropy(p, base=base, axis=axis)
+
+    return _reference_with(entropy=entropy)
+
+
+def kl_divergence_broadcasting_p_and_q():
+    """No shape check: p of (3,) and q of (3, 1) broadcast silently to (3, 3), (3,) and (4,)
+    fail inside NumPy with a message that names neither argument."""
+
+    def kl_divergence(p, q, base=None, axis=-1):
+        p, q = np.asarray(p), np.asarray(q)
+        if p.shape == q.shape or p.size == 0 or q.size == 0:
+            return ref.kl_divergence(p, q, base=base, axis=axis)
+        dtype = np.float64 if np.float64 in (p.dtype, q.dtype) else np.float32
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(p > 0, p * np.log(p / q), 0.0)
+        nats = terms.sum(axis=axis).astype(dtype)
+        return nats if base is None else nats / np.log(base)
+
+    return _reference_with(kl_divergence=kl_divergence)
+
+
+def accuracy_comparing_without_a_shape_check():
+    """``np.mean(y_true == y_pred)``: labels of (3,) and (3, 1) broadcast to a (3, 3) comparison;
+    empty labels give NaN (with a RuntimeWarning), not a ValueError."""
+
+    def accuracy(y_true, y_pred):
+        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as quiet:
+            quiet.filter(RuntimeWarning)
+            return np.float32(np.mean(y_true == y_pred))
+
+    return _reference_with(accuracy=accuracy)
+
+
+def ewma_weights_accepting_beta_one():
+    """beta checked as 0 <= beta <= 1 (off by one at the boundary): beta = 1 gives all-zero
+    weights, an average that never moves from v_0 = 0."""
+
+    def ewma_weights(beta, t):
+        if float(beta) == 1.0 and not isinstance(t, bool) and int(t) == t and t >= 1:
+            return np.zeros(int(t), dtype=np.float32)
+        return ref.ewma_weights(beta, t)
+
+    return _reference_with(ewma_weights=ewma_weights)
+
 
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'entropy_without_input_checks': (
-        'information_functions_reject_negative_probabilities',
-        'information_functions_reject_probabilities_not_summing_to_one',
+        'entropy_rejects_negative_probabilities',
+        'entropy_rejects_probabilities_not_summing_to_one',
+    ),
+    'entropy_with_the_float32_sum_tolerance_in_float64': (
+        'probability_sums_are_checked_within_1e_4_for_float32_and_1e_9_for_float64',
+    ),
+    'kl_divergence_broadcasting_p_and_q': (
+        'kl_divergence_rejects_mismatched_shapes',
+    ),
+    'accuracy_comparing_without_a_shape_check': (
+        'accuracy_rejects_mismatched_shapes',
+        'accuracy_rejects_empty_labels',
+    ),
+    'ewma_weights_accepting_beta_one': (
+        'ewma_weights_rejects_beta_outside_zero_one',
     ),
 }

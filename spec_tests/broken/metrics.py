@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from spec_tests import reference_numpy as ref
 from spec_tests.broken._base import reference_with as _reference_with
 
@@ -11,6 +13,16 @@ def transposed_confusion_matrix():
 
     def confusion_matrix(y_true, y_pred, num_classes=None):
         return ref.confusion_matrix(y_true, y_pred, num_classes=num_classes).T
+
+    return _reference_with(confusion_matrix=confusion_matrix)
+
+
+def confusion_matrix_ignoring_num_classes():
+    """k = the largest label seen + 1 even when num_classes is given: a class absent from the
+    sample loses its row and column."""
+
+    def confusion_matrix(y_true, y_pred, num_classes=None):
+        return ref.confusion_matrix(y_true, y_pred)
 
     return _reference_with(confusion_matrix=confusion_matrix)
 
@@ -33,18 +45,51 @@ def precision_as_recall():
     return _reference_with(precision=precision)
 
 
+def false_positive_rate_as_false_discovery_rate():
+    """FP / (FP + TP), the share of positive predictions that are wrong, under the name FPR
+    (which is FP / (FP + TN), the share of negatives predicted positive)."""
+
+    def false_positive_rate(y_true, y_pred, pos_label=1, zero_division=float("nan")):
+        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        fp = int(np.sum((y_pred == pos_label) & (y_true != pos_label)))
+        tp = int(np.sum((y_pred == pos_label) & (y_true == pos_label)))
+        return np.float32(fp / (fp + tp) if fp + tp else zero_division)
+
+    return _reference_with(false_positive_rate=false_positive_rate)
+
+
+def error_rate_counting_errors():
+    """The number of misclassified samples, not their fraction."""
+
+    def error_rate(y_true, y_pred):
+        return np.float32(np.sum(np.asarray(y_true) != np.asarray(y_pred)))
+
+    return _reference_with(error_rate=error_rate)
+
 
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
-    'transposed_confusion_matrix': (
-        'confusion_matrix_matches_sklearn',
+    "transposed_confusion_matrix": (
+        "confusion_matrix_matches_sklearn",
+        "confusion_matrix_counts_sum_to_n_with_row_sums_the_true_class_counts",
     ),
-    'recall_ignoring_pos_label': (
-        'rates_match_sklearn_for_any_positive_class',
-        'rates_reproduce_the_thousand_sample_example_of_document_000',
+    "confusion_matrix_ignoring_num_classes": (
+        "confusion_matrix_matches_sklearn",
     ),
-    'precision_as_recall': (
-        'rates_match_sklearn_for_any_positive_class',
-        'rates_reproduce_the_thousand_sample_example_of_document_000',
+    "recall_ignoring_pos_label": (
+        "recall_matches_sklearn_recall_score_for_any_positive_class",
+        "rates_reproduce_the_thousand_sample_example_of_document_000",
+    ),
+    "precision_as_recall": (
+        "precision_matches_sklearn_precision_score_for_any_positive_class",
+        "rates_reproduce_the_thousand_sample_example_of_document_000",
+    ),
+    "false_positive_rate_as_false_discovery_rate": (
+        "false_positive_rate_matches_sklearn_counts_for_any_positive_class",
+        "rates_reproduce_the_thousand_sample_example_of_document_000",
+    ),
+    "error_rate_counting_errors": (
+        "error_rate_matches_sklearn_zero_one_loss",
+        "error_rate_is_one_minus_accuracy",
     ),
 }

@@ -10,22 +10,82 @@ from spec_tests.broken._base import reference_with as _reference_with
 
 def standardize_with_sample_std():
     """sigma with ddof 1 (pandas' default ``std()``, D2L's house-price code) instead of ddof 0:
-    the standardised columns then have variance (n - 1) / n, and differ from StandardScaler."""
+    every standardised feature is the right one times sqrt((n - 1) / n), so its variance is
+    (n - 1) / n and it differs from StandardScaler. Computed from the reference's own z in
+    float64, so that ddof is the only difference."""
 
     def standardize(x, mean=None, std=None, axis=0):
-        array = np.asarray(x)
-        if mean is not None or std is not None or array.ndim == 0 or array.shape[axis] < 2 \
-                or not np.isfinite(array).all():
-            return ref.standardize(x, mean=mean, std=std, axis=axis)  # the same checks
-        dtype = np.float64 if array.dtype == np.float64 else np.float32
-        rows = np.moveaxis(array.astype(np.float64), axis, 0)  # (examples, features...)
-        constant = (rows == rows[0]).all(axis=0)
-        sample_std = np.where(constant, 0.0, rows.std(axis=0, ddof=1))
-        return ref.standardize(x, mean=rows.mean(axis=0).astype(dtype),
-                               std=sample_std.astype(dtype), axis=axis)
+        z = ref.standardize(x, mean=mean, std=std, axis=axis)  # the checks, the population z
+        n = z.shape[axis]
+        if mean is not None or n < 2:
+            return z
+        return (z.astype(np.float64) * np.sqrt((n - 1) / n)).astype(z.dtype)
 
     return _reference_with(standardize=standardize)
 
+
+def standardize_with_one_pass_variance():
+    """sigma^2 = E[x^2] - E[x]^2 in the dtype of x (jax.nn.standardize's default): it cancels
+    for a large mean and a small spread, losing about eps * (mean / sigma)^2 of the variance."""
+
+    def standardize(x, mean=None, std=None, axis=0):
+        z = ref.standardize(x, mean=mean, std=std, axis=axis)  # the checks
+        if mean is not None:
+            return z
+        x = np.asarray(x).astype(z.dtype)
+        mu = x.mean(axis=axis, keepdims=True, dtype=z.dtype)
+        variance = np.maximum((x * x).mean(axis=axis, keepdims=True, dtype=z.dtype) - mu * mu, 0)
+        sigma = np.sqrt(variance)
+        constant = (x == np.take(x, [0], axis=axis)).all(axis=axis, keepdims=True)
+        sigma = np.where(constant | (sigma == 0), z.dtype.type(1), sigma)
+        mu = np.where(constant, np.take(x, [0], axis=axis), mu)
+        return ((x - mu) / sigma).astype(z.dtype)
+
+    return _reference_with(standardize=standardize)
+
+
+def standardize_without_a_zero_std_guard():
+    """(x - x.mean(0)) / x.std(0) as written: a constant feature gives 0 / 0 = NaN, or +-1 where
+    the rounded mean misses the value (sigma is then the rounding error, not 0)."""
+
+    def standardize(x, mean=None, std=None, axis=0):
+        z = ref.standardize(x, mean=mean, std=std, axis=axis)  # the checks
+        if mean is not None:
+            return z
+        x64 = np.asarray(x, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = (x64 - x64.mean(axis=axis, keepdims=True)) / x64.std(axis=axis, keepdims=True)
+        return out.astype(z.dtype)
+
+    return _reference_with(standardize=standardize)
+
+
+def mean_impute_counting_missing_values_as_zeros():
+    """The mean of np.nan_to_num(x): missing values count as zeros, so the mean of the values
+    present is shrunk by (present / rows)."""
+
+    def mean_impute(x, mean=None, axis=0):
+        filled = ref.mean_impute(x, mean=mean, axis=axis)  # the checks
+        if mean is not None:
+            return filled
+        x = np.asarray(x)
+        means = np.nan_to_num(x.astype(np.float64)).mean(axis=axis, keepdims=True)
+        return np.where(np.isnan(x), means, x).astype(filled.dtype)
+
+    return _reference_with(mean_impute=mean_impute)
+
+
+def one_hot_over_the_labels_present():
+    """pandas ``get_dummies`` on the raw labels: one column per distinct label present, in sorted
+    order; num_classes ignored, so a class no label uses loses its column and the others shift."""
+
+    def one_hot(labels, num_classes=None):
+        ref.one_hot(labels, num_classes=num_classes)  # the checks
+        labels = np.asarray(labels).astype(np.int64)
+        present = np.unique(labels)
+        return (labels[..., None] == present).astype(np.float32)
+
+    return _reference_with(one_hot=one_hot)
 
 
 #: factory -> the properties of this family that must reject it.
@@ -33,5 +93,20 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'standardize_with_sample_std': (
         'standardize_gives_zero_mean_and_unit_variance_per_feature',
         'standardize_matches_sklearn_standard_scaler',
+        'standardize_is_accurate_for_a_large_mean_and_a_small_spread',
+    ),
+    'standardize_with_one_pass_variance': (
+        'standardize_is_accurate_for_a_large_mean_and_a_small_spread',
+    ),
+    'standardize_without_a_zero_std_guard': (
+        'standardize_maps_a_constant_feature_to_zero',
+        'standardize_matches_sklearn_standard_scaler',
+    ),
+    'mean_impute_counting_missing_values_as_zeros': (
+        'mean_impute_matches_sklearn_simple_imputer_and_pandas_fillna',
+        'mean_impute_keeps_present_values_and_leaves_the_feature_means_unchanged',
+    ),
+    'one_hot_over_the_labels_present': (
+        'one_hot_matches_keras_to_categorical_pandas_get_dummies_and_sklearn',
     ),
 }

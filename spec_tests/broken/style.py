@@ -72,27 +72,63 @@ def content_loss_summed():
     return _reference_with(content_loss=content_loss)
 
 
+def style_loss_summed():
+    """sum((G_hat - G)^2) instead of the mean: grows with the square of the channel count."""
+
+    def style_loss(y_hat_gram, gram_y):
+        value = ref.style_loss(y_hat_gram, gram_y)
+        return (value * np.asarray(gram_y).size).astype(value.dtype)
+
+    return _reference_with(style_loss=style_loss)
+
+
+def total_variation_summed_as_tf_image_total_variation():
+    """tf.image.total_variation's convention: the sum of every absolute neighbour difference,
+    not half the mean of each direction's (it grows with the image)."""
+
+    def total_variation_loss(image):
+        x = np.asarray(image)
+        dtype = np.float64 if x.dtype == np.float64 else np.float32
+        ref.total_variation_loss(x)  # the reference's input checks
+        batch = x.reshape((-1, *x.shape[-3:])).astype(np.float64)
+        value = np.abs(np.diff(batch, axis=1)).sum() + np.abs(np.diff(batch, axis=2)).sum()
+        return np.asarray(value, dtype=dtype)
+
+    return _reference_with(total_variation_loss=total_variation_loss)
+
 
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'gram_matrix_x_xt': (
         'gram_matrix_equals_x_transpose_x_over_c_h_w',
         'gram_matrix_is_invariant_to_permuting_positions',
-        'style_loss_is_the_mean_squared_difference_of_gram_matrices',
+        'style_loss_of_gram_matrices_is_the_mean_squared_difference_of_channel_grams',
+        'gram_matrix_of_one_pixel_is_its_outer_product_over_c',
     ),
     'gram_matrix_normalised_by_positions_only': (
         'gram_matrix_equals_x_transpose_x_over_c_h_w',
-        'style_loss_is_the_mean_squared_difference_of_gram_matrices',
+        'style_loss_of_gram_matrices_is_the_mean_squared_difference_of_channel_grams',
+        'gram_matrix_of_one_pixel_is_its_outer_product_over_c',
     ),
     'total_variation_one_direction_only': (
-        'total_variation_equals_the_mean_absolute_neighbour_difference',
+        'total_variation_matches_tf_image_total_variation_as_means',
+        'total_variation_of_a_2x2_image_by_hand',
         'total_variation_is_invariant_to_flips_and_to_swapping_height_and_width',
     ),
     'total_variation_without_abs': (
-        'total_variation_equals_the_mean_absolute_neighbour_difference',
+        'total_variation_matches_tf_image_total_variation_as_means',
+        'total_variation_of_a_2x2_image_by_hand',
         'total_variation_is_invariant_to_flips_and_to_swapping_height_and_width',
     ),
     'content_loss_summed': (
-        'content_loss_is_the_mean_squared_difference_and_zero_only_for_equal_inputs',
+        'content_loss_matches_sklearn_mean_squared_error_and_is_zero_only_for_equal_inputs',
+    ),
+    'style_loss_summed': (
+        'style_loss_matches_sklearn_mean_squared_error',
+        'style_loss_of_gram_matrices_is_the_mean_squared_difference_of_channel_grams',
+    ),
+    'total_variation_summed_as_tf_image_total_variation': (
+        'total_variation_matches_tf_image_total_variation_as_means',
+        'total_variation_of_a_2x2_image_by_hand',
     ),
 }

@@ -38,6 +38,20 @@ def adam_eps_added_to_param():
     return _reference_with(adam_update=adam_update)
 
 
+def adam_with_epsilon_after_bias_correction():
+    """PyTorch's placement: m_hat / (sqrt(v_hat) + eps), where keras adds eps to sqrt(v) before
+    the correction (eps_hat = eps sqrt(1 - beta_2^t)): the two differ whenever eps matters."""
+
+    def adam_update(param, grad, m, v, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        ref.adam_update(param, grad, m, v, t, lr, beta_1=beta_1, beta_2=beta_2,
+                        epsilon=epsilon)  # the same checks
+        param, m, v = _adam_moments(param, grad, m, v, beta_1, beta_2)
+        m_hat, v_hat = m / (1 - beta_1 ** t), v / (1 - beta_2 ** t)
+        return (param - lr * m_hat / (np.sqrt(v_hat) + epsilon)).astype(param.dtype), m, v
+
+    return _reference_with(adam_update=adam_update)
+
+
 def adam_with_step_count_stuck_at_one():
     """The anchor's other Adam defect: t never incremented; every step is corrected as the first."""
 
@@ -101,7 +115,6 @@ def exponential_decay_ignoring_staircase():
     return _reference_with(exponential_decay=exponential_decay)
 
 
-
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'adam_without_bias_correction': (
@@ -109,6 +122,9 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
         'adam_first_step_moves_each_coordinate_by_about_the_learning_rate',
     ),
     'adam_eps_added_to_param': (
+        'adam_update_matches_keras_adam_over_many_steps',
+    ),
+    'adam_with_epsilon_after_bias_correction': (
         'adam_update_matches_keras_adam_over_many_steps',
     ),
     'adam_with_step_count_stuck_at_one': (
