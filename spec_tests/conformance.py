@@ -88,16 +88,20 @@ def run_conformance(impl: Impl | str | None = None, families: list[str] | None =
     for i, prop in enumerate(props, 1):
         if progress:
             progress(i, len(props), prop)
-        outcome = evaluate(prop, impl, overrides)
-        known = deviations.get(prop.name)
-        if known and outcome.status == "fail":
-            outcome.status, outcome.deviation = "known", known["reason"]
-        elif known and outcome.status == "pass":
-            outcome.status, outcome.deviation = "fixed", known["reason"]
-        outcomes.append(outcome)
+        outcomes.append(apply_deviation(evaluate(prop, impl, overrides), deviations))
         if on_outcome:
             on_outcome(outcomes)
     return outcomes
+
+
+def apply_deviation(outcome: Outcome, deviations: dict) -> Outcome:
+    """A listed failure becomes "known", a listed pass "fixed" (see ``run_conformance``)."""
+    known = deviations.get(outcome.name)
+    if known and outcome.status == "fail":
+        outcome.status, outcome.deviation = "known", known["reason"]
+    elif known and outcome.status == "pass":
+        outcome.status, outcome.deviation = "fixed", known["reason"]
+    return outcome
 
 
 # --- summaries and reports ---------------------------------------------------------------------
@@ -220,11 +224,13 @@ def _no_property_applied_message(impl: Impl) -> str:
 
 def main(impl_spec: str | None, out_dir: str | Path, families=None, stream=None, *,
          levels=None, require=None, require_all: bool = False, shrink: bool = False,
-         max_examples: int | None = None) -> int:
+         max_examples: int | None = None, isolate: bool = True) -> int:
     """Run, print progress and the table, write the reports; return the exit status.
 
     0: every applicable property passed (known deviations allowed); 1: a property failed, a
-    harness error, a required function is missing, or no property applied.
+    harness error, a required function is missing, or no property applied. ``isolate``: run the
+    properties in a worker process, so that an implementation that crashes the interpreter
+    fails the property it crashed in and the run goes on (see ``spec_tests.isolation``).
     """
     from spec_tests.adapters import known_deviations
     from spec_tests.hypothesis_profiles import register_profiles
@@ -247,6 +253,7 @@ def main(impl_spec: str | None, out_dir: str | Path, families=None, stream=None,
     tty = stream.isatty()
     out_dir = Path(out_dir)
     meta = {"hypothesis_profile": profile, "shrink": shrink, "adapter": adapter,
+            "isolated": isolate,
             "levels_selected": list(levels or LEVELS)}
 
     def progress(i, n, prop):
@@ -262,9 +269,21 @@ def main(impl_spec: str | None, out_dir: str | Path, families=None, stream=None,
         write_reports(outcomes, out_dir, impl.name, complete=False, meta=meta)
 
     start = time.perf_counter()
-    outcomes = run_conformance(impl, families=families, levels=levels, progress=progress,
-                               overrides=overrides, on_outcome=on_outcome,
-                               deviations=known_deviations(adapter) if adapter else None)
+    deviations = known_deviations(adapter) if adapter else {}
+    if isolate:
+        from spec_tests.isolation import run_isolated
+
+        def on_isolated_outcome(outcomes):
+            apply_deviation(outcomes[-1], deviations)
+            on_outcome(outcomes)
+
+        outcomes = run_isolated(module, load_properties(families, levels), overrides=overrides,
+                                progress=progress, on_outcome=on_isolated_outcome,
+                                profile=profile)
+    else:
+        outcomes = run_conformance(impl, families=families, levels=levels, progress=progress,
+                                   overrides=overrides, on_outcome=on_outcome,
+                                   deviations=deviations)
     if tty:
         stream.write("\r\033[K")
     meta["seconds"] = round(time.perf_counter() - start, 1)
@@ -282,8 +301,10 @@ def main(impl_spec: str | None, out_dir: str | Path, families=None, stream=None,
             first = o.message.splitlines()[0] if o.message else ""
             stream.write(f"\n{o.status.upper()} {o.name} [{o.level}]: {first}\n")
         elif o.status == "fixed":
-            stream.write(f"\nFIXED {o.name}: listed as a known deviation of {adapter} but passed; "
-                         f"remove it from the deviations file\n")
+            stream.write(f"\nFIXED? {o.name}: listed as a known deviation of {adapter}, but "
+                         f"no failure was found in {o.examples} examples; if the thorough "
+                         f"profile (HYPOTHESIS_PROFILE=thorough) finds none either, remove it "
+                         f"from the deviations file\n")
     status = 1 if counts["fail"] or counts["error"] else 0
     applied = sum(counts[s] for s in ("pass", "fail", "known", "fixed", "error"))
     if not applied:
@@ -314,6 +335,10 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
                         help="shrink each failing example to its smallest form (slower)")
     parser.add_argument("--max-examples", type=int, default=None, metavar="N",
                         help="examples per property (default: the hypothesis profile's)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the properties in this process (starts faster; by default they "
+                             "run in a worker process, so that a crash of the implementation "
+                             "fails one property instead of ending the run)")
     parser.add_argument("--matrix", action="store_true",
                         help="run tfref and every adapter whose library is installed, each in its "
                              "own process, and write conformance-matrix.{md,html,json}")
@@ -332,10 +357,11 @@ def run_from_args(args, stream=None) -> int:
             raise ValueError("--matrix runs every adapter; it cannot be combined with --impl, "
                              "--require or --require-all")
         return run_matrix(args.out, families=args.family, levels=args.level,
-                          max_examples=args.max_examples, shrink=args.shrink, stream=stream)
+                          max_examples=args.max_examples, shrink=args.shrink, stream=stream,
+                          isolate=not args.in_process)
     return main(args.impl, args.out, families=args.family, stream=stream, levels=args.level,
                 require=args.require, require_all=args.require_all, shrink=args.shrink,
-                max_examples=args.max_examples)
+                max_examples=args.max_examples, isolate=not args.in_process)
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ def _headline(properties: list[dict]) -> dict:
 
 
 def run_matrix(out_dir, families=None, levels=None, max_examples=None, shrink=False,
-               stream=None) -> int:
+               stream=None, isolate: bool = True) -> int:
     """Run every installed implementation in its own process; write the matrix; 0 if all ran."""
     stream = stream or sys.stdout
     out_dir = Path(out_dir)
@@ -93,6 +93,8 @@ def run_matrix(out_dir, families=None, levels=None, max_examples=None, shrink=Fa
             cmd += ["--max-examples", str(max_examples)]
         if shrink:
             cmd.append("--shrink")
+        if not isolate:
+            cmd.append("--in-process")
         stream.write(f"[matrix] {name} ({impl}) ...\n")
         stream.flush()
         start = time.perf_counter()

@@ -122,3 +122,14 @@ def test_keras_adapter_uses_only_the_keras_api():
     for backend in ("tensorflow", "torch", "jax"):
         assert f"import {backend}" not in text and f"from {backend}" not in text, (
             f"the keras adapter imports {backend}; it must use the keras API only")
+
+
+@pytest.mark.parametrize("name", sorted(ADAPTERS))
+def test_deviations_files_list_maths_properties_only(name):
+    """Conventions and validation are a library's API habits, reported by level: never 'known'."""
+    from spec_tests.conformance import load_properties
+
+    levels = {prop.name: prop.level for prop in load_properties()}
+    not_maths = sorted(p for p in known_deviations(name) if levels.get(p, "maths") != "maths")
+    assert not not_maths, (f"{name}_deviations.toml lists properties that are not maths-level "
+                           f"(remove them; their level reports them): {not_maths}")

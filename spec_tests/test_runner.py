@@ -42,8 +42,9 @@ def test_every_distinct_failure_is_shown():
             raise TypeError("the implementation cannot take this")
         assert_close(impl.softmax(np.array([x])), [2.0], what="softmax of one value")
 
+    # no example database: a failure replayed from it would end the search after one bug
     outcome = evaluate(_prop(prop_two_ways, x=st.floats(0, 1)), _impl(softmax=lambda v: v),
-                       overrides={"max_examples": 200})
+                       overrides={"max_examples": 200, "database": None})
     kinds = sorted(f.exception for f in outcome.failures)
     assert outcome.status == "fail" and kinds == ["AssertionError", "TypeError"], outcome.message
     assert "2 distinct failures" in outcome.message and "softmax of one value" in outcome.message
@@ -109,3 +110,40 @@ def test_a_known_deviation_is_reported_known_and_a_passing_one_fixed():
     status = {o.name: o.status for o in outcomes}
     assert status == {"kl_divergence_is_not_symmetric": "known",
                       "entropy_matches_scipy_stats_entropy": "fixed"}, status
+
+
+def test_a_crashing_implementation_fails_the_property_it_crashed_in_and_the_run_goes_on():
+    """An abort() in softmax: each softmax property fails with a crash, the others still pass."""
+    from spec_tests.conformance import load_properties
+    from spec_tests.isolation import run_isolated
+
+    props = load_properties(["activations"], ["maths"])
+    relu = [p for p in props if p.requires in (("relu",), ("tanh",))][:2]
+    soft = [p for p in props if p.requires == ("softmax",)][:2]
+    chosen = [relu[0], soft[0], soft[1], relu[1]]
+    seen = []
+    outcomes = run_isolated("spec_tests.fixtures.crashing_impl", chosen,
+                            overrides={"max_examples": 5},
+                            on_outcome=lambda so_far: seen.append(so_far[-1].name))
+    by_name = {o.name: o for o in outcomes}
+    assert sorted(by_name) == sorted(p.name for p in chosen), by_name
+    assert [o.name for o in outcomes] == seen  # each reported as it ended
+    for prop in soft:
+        outcome = by_name[prop.name]
+        assert outcome.status == "fail" and outcome.failures[0].kind == "crash", outcome
+        assert "SIGABRT" in outcome.message, outcome.message
+    for prop in relu:
+        assert by_name[prop.name].status == "pass", by_name[prop.name].message
+
+
+def test_an_implementation_that_cannot_load_in_the_worker_is_an_error_not_a_verdict(tmp_path,
+                                                                                    monkeypatch):
+    import pytest
+
+    from spec_tests.conformance import load_properties
+    from spec_tests.isolation import run_isolated
+
+    (tmp_path / "dies_on_import.py").write_text("import os\nos._exit(3)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ValueError, match="could not be run in a worker process .exited with status 3"):
+        run_isolated("dies_on_import", load_properties(["activations"], ["maths"])[:2])

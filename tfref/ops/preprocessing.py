@@ -31,8 +31,9 @@ def standardize(x, mean=None, std=None, axis: int = 0) -> tf.Tensor:
     The mean and the population standard deviation (ddof = 0, as ``numpy.std`` and
     ``sklearn.preprocessing.StandardScaler``) are taken over ``axis`` (the examples) unless they
     are given. A constant feature (all its values equal, so sigma = 0) is centred but not
-    scaled: its standardised values are 0, as StandardScaler leaves them. Given statistics
-    follow the same rule: a zero ``std`` entry divides by 1.
+    scaled: tfref detects the constant and returns exact 0, where the contract asks only for 0
+    up to the rounding of the mean (StandardScaler gives values like -1.1e-13). Given
+    statistics follow the same rule: a zero ``std`` entry divides by 1.
 
     Formula:
         mu_j = mean_i x_ij                       (unless mean is given)
