@@ -18,7 +18,6 @@ import importlib
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -149,18 +148,9 @@ def missing_functions(outcomes: list[Outcome]) -> dict[str, int]:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, path)
+    from tfref._files import atomic_write
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    atomic_write(path, text)
 
 
 def write_reports(outcomes: list[Outcome], out_dir: Path, impl_name: str, *,
@@ -238,6 +228,10 @@ def main(impl_spec: str | None, out_dir: str | Path, families=None, stream=None,
     stream = stream or sys.stdout
     profile = register_profiles()
     module, adapter = resolve_impl(impl_spec)
+    if adapter:
+        from spec_tests.adapters import require_installed
+
+        require_installed(adapter)
     impl = load_impl(module)
     if adapter:
         impl.name = adapter
@@ -348,6 +342,9 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
 
 
 def run_from_args(args, stream=None) -> int:
+    # As `python -m` and pytest do: a module in the current directory can be named by --impl.
+    if os.getcwd() not in [os.path.abspath(p or ".") for p in sys.path]:
+        sys.path.insert(0, os.getcwd())
     if args.max_examples is not None and args.max_examples < 1:
         raise ValueError(f"--max-examples must be a whole number >= 1; got {args.max_examples}")
     if args.matrix:

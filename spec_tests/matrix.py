@@ -61,6 +61,8 @@ def cell_text(c: dict) -> str:
     text = f"{ok}/{c['applied']}"
     if c["known"]:
         text += f" +{c['known']}k"
+    if c["fixed"]:
+        text += f" ({c['fixed']}f)"
     if c["error"]:
         text += f" {c['error']}err"
     return text
@@ -107,7 +109,8 @@ def run_matrix(out_dir, families=None, levels=None, max_examples=None, shrink=Fa
         data = json.loads(report.read_text())
         results[name] = {"impl": impl, "library": library, "version": _version(library),
                          "seconds": round(seconds, 1), "exit": done.returncode,
-                         "complete": data.get("complete", False), "properties": data["properties"]}
+                         "complete": data.get("complete", False), "properties": data["properties"],
+                         "profile": data.get("hypothesis_profile", "?")}
         head = _headline(data["properties"])
         stream.write(f"[matrix] {name}: " + "; ".join(
             f"{level} {c['pass']} pass {c['fail']} fail {c['known']} known {c['n/a']} n/a"
@@ -125,8 +128,10 @@ def write_matrix(results: dict, out_dir: Path) -> None:
     matrix = {level: {f: {n: cell(results[n]["properties"], f, level) for n in names}
                       for f in functions} for level in LEVELS}
     headline = {n: _headline(results[n]["properties"]) for n in names}
-    versions = {n: {k: results[n][k] for k in ("impl", "library", "version", "seconds", "complete")}
+    versions = {n: {k: results[n].get(k, "?") for k in ("impl", "library", "version", "seconds",
+                                                         "complete", "profile")}
                 for n in names}
+    profiles = sorted({str(v["profile"]) for v in versions.values()})
     _atomic_write(out_dir / "conformance-matrix.json", json.dumps(
         {"python": sys.version.split()[0], "implementations": versions, "headline": headline,
          "matrix": matrix}, indent=2) + "\n")
@@ -135,13 +140,17 @@ def write_matrix(results: dict, out_dir: Path) -> None:
           "Each implementation ran in its own process with `tfref spec --impl NAME`. A cell counts "
           "the properties calling the function that passed, of those that applied; `+Nk`: N more "
           "failed as known deviations (listed, with reasons, in spec_tests/adapters/"
-          "NAME_deviations.toml); `n/a`: the implementation lacks the function.", "",
+          "NAME_deviations.toml); `(Nf)`: N listed deviations that no example triggered in this "
+          "run (counted as passes; a deviation found only by some draws shows so); `n/a`: the "
+          f"implementation lacks the function. Hypothesis profile: {', '.join(profiles)}.", "",
           "| implementation | library | " + " | ".join(f"{lv} pass/fail/known/n/a" for lv in LEVELS)
           + " | time |", "|---|---|" + "---|" * len(LEVELS) + "---|"]
     for n in names:
         v = versions[n]
         md.append(f"| {n} | {v['library']} {v['version']} | " + " | ".join(
-            "{pass}/{fail}/{known}/{n/a}".format(**headline[n][lv]) for lv in LEVELS)
+            "{}/{}/{}/{}".format(headline[n][lv]["pass"] + headline[n][lv]["fixed"],
+                                 headline[n][lv]["fail"], headline[n][lv]["known"],
+                                 headline[n][lv]["n/a"]) for lv in LEVELS)
             + f" | {v['seconds']:.0f} s |")
     for level in LEVELS:
         md += ["", f"## {level}", "", "| function | " + " | ".join(names) + " |",
@@ -171,7 +180,10 @@ def write_matrix(results: dict, out_dir: Path) -> None:
         v = versions[n]
         parts.append(f"<tr><td>{html.escape(n)}</td><td>{html.escape(v['library'])} "
                      f"{html.escape(v['version'])}</td>" + "".join(
-                         "<td>{pass}/{fail}/{known}/{n/a}</td>".format(**headline[n][lv]) for lv in LEVELS)
+                         "<td>{}/{}/{}/{}</td>".format(
+                             headline[n][lv]["pass"] + headline[n][lv]["fixed"],
+                             headline[n][lv]["fail"], headline[n][lv]["known"],
+                             headline[n][lv]["n/a"]) for lv in LEVELS)
                      + f"<td>{v['seconds']:.0f} s</td></tr>")
     parts.append("</table>")
     for level in LEVELS:

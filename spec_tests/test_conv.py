@@ -193,6 +193,39 @@ def test_conv2d_matches_scipy_signal_correlate(impl, problem):
                  what=f"conv2d (stride {stride}, padding {padding}) vs scipy.signal.correlate")
 
 
+@st.composite
+def single_channel_batches(draw):
+    """(x, kernel): a batch of 2 to 4 one-channel images and a kernel that fits them."""
+    dtype = draw(strategies.dtypes())
+    h, w = draw(st.integers(3, 9)), draw(st.integers(3, 9))
+    kh, kw = draw(st.integers(1, h)), draw(st.integers(1, w))
+    seed = draw(seeds)
+    x = _random(seed, (draw(st.integers(2, 4)), h, w, 1), dtype)
+    return x, _random(seed + 1, (kh, kw, 1, draw(st.integers(1, 3))), dtype)
+
+
+@spec_property(requires=["conv2d"],
+               oracle={"conv2d": "scipy.signal.correlate (valid, direct), every s-th position"},
+               batch=single_channel_batches())
+def test_conv2d_of_one_channel_batches_matches_scipy_for_every_stride_pair(impl, batch):
+    """Every (sh, sw) in {1, 2, 3}^2 on one batch: kernels chosen by shape must all be right.
+
+    oneDNN's float32 kernels in torch 2.13 and TensorFlow 2.21 were wrong on an AMD EPYC CPU
+    for exactly this class (one input channel, a batch of 2 or more, sh != sw)."""
+    from scipy import signal
+
+    x, kernel = batch
+    full = np.stack([np.stack([signal.correlate(image, kernel[..., d].astype(np.float64),
+                                                mode="valid", method="direct")[..., 0]
+                               for d in range(kernel.shape[3])], axis=-1)
+                     for image in x.astype(np.float64)])
+    for sh in (1, 2, 3):
+        for sw in (1, 2, 3):
+            assert_close(impl.conv2d(x, kernel, stride=(sh, sw)), full[:, ::sh, ::sw],
+                         dtype=x.dtype, **_sum_tolerance(x.dtype, kernel[..., 0].size),
+                         what=f"conv2d of a {x.shape} batch, stride ({sh}, {sw}), vs scipy")
+
+
 @spec_property(requires=["conv2d"], problem=conv_problems(max_kernel=1, max_stride=1,
                                                           max_padding=0))
 def test_conv2d_with_a_1x1_kernel_is_a_per_pixel_dense_layer(impl, problem):

@@ -92,3 +92,46 @@ def test_spec_levels_select_properties(tmp_path, capsys):
     data = json.loads((tmp_path / "conformance.json").read_text())
     assert data["properties"] and {p["level"] for p in data["properties"]} == {"validation"}
     assert code == 0, capsys.readouterr().out
+
+
+def test_spec_finds_a_module_in_the_current_directory(tmp_path):
+    """`tfref spec --impl mymodule` run where mymodule.py lies, as `python -m` and pytest allow."""
+    (tmp_path / "mine_softmax.py").write_text(
+        "import numpy as np\n\n\ndef softmax(x, axis=-1):\n"
+        "    x = np.asarray(x, dtype=np.float64)\n"
+        "    e = np.exp(x - x.max(axis=axis, keepdims=True))\n"
+        "    return e / e.sum(axis=axis, keepdims=True)\n")
+    script = Path(sys.executable).with_name("tfref")
+    result = subprocess.run([str(script), "spec", "--impl", "mine_softmax", "--family",
+                             "activations", "--level", "maths", "--out", "rep"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    data = json.loads((tmp_path / "rep" / "conformance.json").read_text())
+    passed = {p["name"] for p in data["properties"] if p["status"] == "pass"}
+    assert "softmax_matches_scipy_special_softmax" in passed, data["summary"]
+
+
+def test_spec_with_an_adapter_whose_library_is_missing_says_what_to_install(monkeypatch, capsys,
+                                                                            tmp_path):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name == "jax" else real(name, *args))
+    assert cli.main(["spec", "--impl", "jax", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "the jax adapter needs jax" in err and "pip install 'tfref[compare]'" in err, err
+
+
+def test_pytest_pyargs_runs_the_properties_from_any_directory_and_leaves_out_the_meta_tests(
+        tmp_path):
+    """`pytest --pyargs spec_tests --impl M` from elsewhere: --impl comes from the pytest11 plugin."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs",
+         "spec_tests.test_information", "spec_tests.test_runner", "--impl",
+         "spec_tests.reference_numpy"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, HYPOTHESIS_PROFILE="dev"))
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-3000:]
+    assert " passed" in out and "deselected" in out and " failed" not in out, out[-1500:]

@@ -35,23 +35,38 @@ class Adapter:
     needs: tuple[str, ...]  # importable packages the adapter requires
     library: str  # the package whose version the matrix reports
     summary: str
+    install: str = ""  # how to get what it needs
 
 
 ADAPTERS: dict[str, Adapter] = {
     "numpy": Adapter("numpy", "spec_tests.adapters.numpy_scipy", ("numpy", "scipy", "sklearn"),
-                     "scipy", "NumPy, SciPy and scikit-learn built-ins"),
+                     "scipy", "NumPy, SciPy and scikit-learn built-ins",
+                     "pip install 'tfref[spec]'"),
     "keras": Adapter("keras", "spec_tests.adapters.keras_ops", ("keras",), "keras",
-                     "keras.ops, keras.losses and keras.optimizers (any backend)"),
+                     "keras.ops, keras.losses and keras.optimizers (any backend)",
+                     "pip install keras"),
     "torch": Adapter("torch", "spec_tests.adapters.torch_functional", ("torch",), "torch",
-                     "torch.nn.functional, torch.optim and torchvision.ops where installed"),
+                     "torch.nn.functional, torch.optim and torchvision.ops where installed",
+                     "pip install torch --index-url https://download.pytorch.org/whl/cpu (a CPU "
+                     "build; the default wheel is a multi-GB CUDA build)"),
     "jax": Adapter("jax", "spec_tests.adapters.jax_nn", ("jax",), "jax",
-                   "jax.nn, jax.scipy, lax convolutions and pooling, optax where installed"),
+                   "jax.nn, jax.scipy, lax convolutions and pooling, optax where installed",
+                   "pip install 'tfref[compare]'"),
 }
 
 
 def installed(name: str) -> bool:
     """Whether every package adapter ``name`` needs can be imported (without importing it)."""
     return all(importlib.util.find_spec(package) is not None for package in ADAPTERS[name].needs)
+
+
+def require_installed(name: str) -> None:
+    """A ValueError saying what to install, where adapter ``name``'s packages are missing."""
+    adapter = ADAPTERS[name]
+    missing = [p for p in adapter.needs if importlib.util.find_spec(p) is None]
+    if missing:
+        raise ValueError(f"the {name} adapter needs {', '.join(missing)}, which is not installed: "
+                         f"{adapter.install}")
 
 
 def deviations_path(name: str) -> Path:

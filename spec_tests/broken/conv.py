@@ -21,6 +21,22 @@ def conv2d_with_flipped_kernel():
     return _reference_with(conv2d=conv2d)
 
 
+def conv2d_wrong_for_one_channel_batches_with_unequal_strides():
+    """Right shapes, wrong values where a shape-specialised kernel is chosen: for one input
+    channel, a batch of 2 or more and sh != sw, every image after the first is read one column
+    off (the class of the oneDNN float32 bug torch 2.13 and TF 2.21 showed on an AMD EPYC CPU)."""
+
+    def conv2d(x, kernel, stride=1, padding=0):
+        out = np.array(ref.conv2d(x, kernel, stride=stride, padding=padding))
+        sh, sw = (stride, stride) if np.ndim(stride) == 0 else tuple(stride)
+        x = np.asarray(x)
+        if x.ndim == 4 and x.shape[-1] == 1 and x.shape[0] >= 2 and sh != sw:
+            out[1:] = np.roll(out[1:], 1, axis=2)
+        return out
+
+    return _reference_with(conv2d=conv2d)
+
+
 def conv_output_size_without_floor():
     """(n + 2p - k) / s + 1 as a fraction: a window that does not fit is counted in part."""
 
@@ -114,6 +130,9 @@ def conv2d_padding_one_side_only():
 
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
+    'conv2d_wrong_for_one_channel_batches_with_unequal_strides': (
+        'conv2d_of_one_channel_batches_matches_scipy_for_every_stride_pair',
+    ),
     'conv2d_with_flipped_kernel': (
         'conv2d_matches_tf_nn_conv2d',
         'conv2d_matches_scipy_signal_correlate',
