@@ -136,3 +136,69 @@ def test_bench_subcommand_reaches_the_benchmark(capsys):
         code = exit_info.code
     assert code == 0
     assert "--json" in capsys.readouterr().out
+
+
+def test_run_prints_the_claim_table_and_hides_tensorflow_log_lines(tmp_path):
+    """`tfref run ID` on a pipe: the topic's claims with expected and measured values; no C++ logs."""
+    result = subprocess.run([sys.executable, "-m", "tfref", "run", "ewma", "--quick", "--out",
+                             str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    out = result.stdout
+    assert re.search(r"^\s+claim\s+expected\s+measured$", out, re.M), out[:2000]
+    claims = json.loads((tmp_path / "results.json").read_text())["topics"][0]["claims"]
+    for claim in claims:  # every claim shows (its first line here; test_claim_table: wrapping)
+        assert claim["name"][:18] in out, claim["name"]
+    assert f"plots: {tmp_path}/plots/ewma-" in out
+    for chatter in ("oneDNN", "absl::InitializeLog", "cuda", "I0000", "E0000"):
+        assert chatter not in result.stderr, result.stderr[-2000:]
+
+
+def test_a_topic_runs_as_a_script_with_the_same_options(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "tfref.topics.information", "--quick", "--seed",
+                             "3", "--out", str(tmp_path)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "information:" in result.stdout and "claims hold" in result.stdout
+    meta = json.loads((tmp_path / "results.json").read_text())["meta"]
+    assert meta["seed"] == 3 and meta["quick"] is True
+
+
+def test_every_topic_module_runs_as_a_script():
+    import importlib.util
+
+    for topic_id, module in CATALOGUE.items():
+        name = module if "." in module else f"tfref.topics.{module}"
+        with open(importlib.util.find_spec(name).origin, encoding="utf-8") as handle:
+            text = handle.read()
+        assert 'if __name__ == "__main__":' in text and "main(ID)" in text, (
+            f"{name} ({topic_id}) cannot be run with python -m")
+
+
+def test_claim_table_wraps_long_cells_and_marks_failures():
+    from tfref.report import claim_table
+
+    topic = {"claims": [
+        {"name": "a claim whose text is much longer than its column " * 3, "expected": 1.5,
+         "measured": 1.25, "ok": False},
+        {"name": "short", "expected": "elementwise equal (1095 values)",
+         "measured": "max |diff| = 2.13e-14 over 1095 values", "ok": True}]}
+    text = claim_table(topic, width=80)
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines), text
+    assert lines[2].startswith("FAIL") and any(line.startswith("ok") for line in lines[3:])
+    words = " ".join(text.split())
+    assert "much longer than its column a claim" in words and "1095 values" in words
+
+
+def test_report_files_get_the_umask_permissions(fixture_topics, tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        assert cli.main(["run", "fixture-random", "--out", str(tmp_path)]) == 0
+    finally:
+        os.umask(old)
+    for name in ("results.json", "report.md", "report.html"):
+        mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
+        assert mode == 0o644, f"{name} has mode {oct(mode)}, expected 0o644 under umask 022"

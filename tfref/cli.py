@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add_run_options(p):
         p.add_argument("--quick", action="store_true", help="small, fast settings (seconds per topic)")
+        p.add_argument("--verbose", action="store_true",
+                       help="show TensorFlow's and absl's log lines (hidden by default)")
         p.add_argument("--seed", type=_seed, default=0, help="seed for every random draw (default 0)")
         p.add_argument("--out", type=Path, default=Path("tfref-report"),
                        help="output directory for results.json, report.md, report.html (default tfref-report/)")
@@ -145,6 +147,21 @@ def cmd_run(ids: list[str], args, command: str) -> int:
     results = run_topics(ids, quick=args.quick, seed=args.seed, out_dir=args.out, options=options)
     data = write_report(results, args.out, default_meta(quick=args.quick, seed=args.seed, command=command))
     s = data["summary"]
+    if args.command == "run":
+        import shutil
+
+        from tfref.report import claim_table
+
+        topic = data["topics"][0]
+        ok = sum(c["ok"] for c in topic["claims"])
+        print(f"\n{topic['id']}: {topic['title']} ({ok}/{len(topic['claims'])} claims hold, "
+              f"{topic['seconds']:.1f} s)\n")
+        if topic["claims"]:
+            print(claim_table(topic, width=shutil.get_terminal_size((100, 24)).columns) + "\n")
+        for note in topic["notes"]:
+            print(f"note: {note}")
+        if topic["plots"]:
+            print(f"plots: {', '.join(str(args.out / p) for p in topic['plots'])}")
     print(f"{s['topics_ok']}/{s['topics']} topics ok, {s['claims_ok']}/{s['claims']} claims ok; "
           f"report in {args.out}/report.html (and report.md, results.json)")
     for topic in data["topics"]:
@@ -196,6 +213,19 @@ def main(argv: list[str] | None = None) -> int:
             "of the ops contract (docs/contract.md) and write conformance.json and .md."))
         args = spec_parser.parse_args(argv[1:])
         return cmd_spec(args, _check_out_dir(args.out))
+    if argv[:1] in (["run"], ["reproduce"]) and "--verbose" not in argv:
+        from tfref._quiet import quiet_stderr
+
+        with quiet_stderr() as hidden:
+            status = _main(argv)
+        if status == 1 and "Traceback" in hidden():
+            print("(TensorFlow's log lines were hidden; rerun with --verbose to see them)",
+                  file=sys.stderr)
+        return status
+    return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "list":
         return cmd_list()

@@ -14,12 +14,12 @@ import contextlib
 import gzip
 import os
 import socket
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 
+from tfref._files import atomic_write
 from tfref.data.errors import DataUnavailable
 
 __all__ = [
@@ -119,11 +119,7 @@ def _download(url: str, destination: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     with urllib.request.urlopen(url, timeout=NETWORK_TIMEOUT_S) as response:
         payload = response.read()
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=destination.name + ".")
-    with os.fdopen(handle, "wb") as out:
-        out.write(payload)
-    os.replace(temporary, destination)
-    return destination
+    return atomic_write(destination, payload)
 
 
 # -- The Time Machine ---------------------------------------------------------------------------

@@ -9,26 +9,12 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 import platform
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tfref._files import atomic_write as _atomic_write
 from tfref.topics import CHAPTERS, TopicResult
-
-
-def _atomic_write(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _fmt(value) -> str:
@@ -69,6 +55,31 @@ def default_meta(*, quick: bool, seed: int, command: str) -> dict:
         "python": platform.python_version(),
         "devices": [d.name for d in tf.config.list_logical_devices()],
     }
+
+
+def claim_table(topic: dict, *, width: int = 100) -> str:
+    """The claims of one topic (``results.json``'s form) as a plain-text table for a terminal.
+
+    Columns: ok, claim, expected, measured. Cells wrap within their column, so nothing is cut;
+    ``width`` is the line length to fit (at least 60).
+    """
+    import textwrap
+
+    width = max(60, width)
+    value_w = max(14, min(26, (width - 12) // 4))
+    claim_w = width - 12 - 2 * value_w
+    widths = (4, claim_w, value_w, value_w)
+    lines = ["  ".join(h.ljust(w) for h, w in zip(("", "claim", "expected", "measured"), widths)
+                       ).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    for c in topic["claims"]:
+        cells = ["ok" if c["ok"] else "FAIL", c["name"], _fmt(c["expected"]), _fmt(c["measured"])]
+        wrapped = [textwrap.wrap(" ".join(str(text).split()), w, break_long_words=True) or [""]
+                   for text, w in zip(cells, widths)]
+        for i in range(max(len(cell) for cell in wrapped)):
+            lines.append("  ".join((cell[i] if i < len(cell) else "").ljust(w)
+                                   for cell, w in zip(wrapped, widths)).rstrip())
+    return "\n".join(lines)
 
 
 def render_markdown(data: dict) -> str:

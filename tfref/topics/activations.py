@@ -250,3 +250,9 @@ def run(ctx: RunContext) -> None:
     plot_grid = np.linspace(-4.0, 4.0, 801)
     _plot_elementwise(ctx, plot_grid)
     _plot_softmax(ctx, np.linspace(-6.0, 6.0, 801))
+
+
+if __name__ == "__main__":  # python -m tfref.topics.activations [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

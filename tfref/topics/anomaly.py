@@ -114,3 +114,9 @@ def _plot(ctx, detector, X, train, test_x, test_y, flagged, epsilon) -> None:
         right.set_ylabel("malic acid (standardised)")
         right.set_title("test points; contours of log10 p over these two features", fontsize=9)
         right.legend(fontsize=6)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.anomaly [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -269,3 +269,9 @@ def _plot(ctx, photo, samples, results) -> None:
         ax.set_ylabel("accuracy")
         ax.set_title("Digits CNN: augmentation and shifted test images", fontsize=9)
         ax.legend(fontsize=7)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.augmentation [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -91,3 +91,9 @@ def run(ctx: RunContext) -> None:
         right.set_ylabel("training loss")
         right.set_title(f"Loss per epoch, SGD lr {LEARNING_RATE}", fontsize=9)
         right.legend(fontsize=7)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.batch_size [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

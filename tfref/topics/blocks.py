@@ -334,3 +334,9 @@ def _plot(ctx, kernels, gradients) -> None:
                        fontsize=9)
         axis.legend(fontsize=7)
         axis.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.blocks [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

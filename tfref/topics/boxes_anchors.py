@@ -202,3 +202,9 @@ def _plot(ctx: RunContext) -> None:
                  lw=2.0 if i in kept else 0.8, ls="-" if i in kept else ":")
         axes[2].set_title(f"NMS (IoU > 0.5 suppressed): {len(noisy)} boxes -> {len(kept)} kept "
                           "(red)", fontsize=9)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.boxes_anchors [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -193,3 +193,9 @@ def _plot(ctx, splits, history, mixed, unit_init, batch_size, learning_rate) -> 
         right.set_ylim(0, 1.02)
         right.legend(fontsize=8, loc="lower right")
         right.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.bpn [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

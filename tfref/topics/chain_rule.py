@@ -64,3 +64,9 @@ def run(ctx: RunContext) -> None:
     ctx.greater("control: the sum dy2/dy1 + dy1/dw1 is not dy2/dw1 "
                 "(max |w2 + x - w2 * x|, so the check above can fail)",
                 np.max(np.abs(wrong - derivatives["dsecond_dweights_1"])), 1e-3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.chain_rule [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

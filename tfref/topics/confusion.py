@@ -148,3 +148,9 @@ def run(ctx: RunContext) -> None:
             ax.set_xlabel("predicted class")
             ax.set_ylabel("true class")
             ax.set_title(title, fontsize=9)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.confusion [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

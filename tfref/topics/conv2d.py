@@ -263,3 +263,9 @@ def _plot(ctx, gray, vertical, horizontal, edges, learned) -> None:
         k = learned["learned"]
         ax.set_title(f"learning K from (X, Y): K = [{k[0]:.3f}, {k[1]:.3f}]", fontsize=9)
         ax.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.conv2d [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -173,3 +173,9 @@ def _plot(ctx: RunContext, table: dict, pruned: dict) -> None:
         right.set_title("Breast cancer: pruning (one point per split)", fontsize=9)
         right.legend(fontsize=7)
         right.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.decision_tree [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

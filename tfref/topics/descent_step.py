@@ -190,3 +190,9 @@ def _check_several_dimensions(ctx: RunContext, num_cases: int, dimension: int = 
     change = (function(vectors - step_size * gradients) - function(vectors)).numpy()
     ctx.close(f"in {dimension} dimensions: fraction of cases where f(v - eta grad f(v)) < f(v), "
               "eta = 1/L", np.mean(change[keep] < 0), 1.0, atol=0.0, rtol=0.0)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.descent_step [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

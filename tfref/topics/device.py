@@ -113,3 +113,9 @@ def run(ctx: RunContext) -> None:
                [looped_seconds * 1e3, engine_seconds * 1e3], color=["C3", "C2"])
         ax.set_ylabel("ms per epoch")
         ax.set_title(f"{steps} steps of batch {BATCH} on the {device.upper()}", fontsize=9)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.device [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

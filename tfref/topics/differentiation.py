@@ -297,3 +297,9 @@ def run(ctx: RunContext) -> None:
              "max error for eps >= 1e-3", central_f[large].max(), 1e-10)
     ctx.note(f"Best step for h = exp(x) sin(x): forward {best_forward:.2g} (error "
              f"{forward_h.min():.2g}), central {best_central:.2g} (error {central_h.min():.2g}).")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.differentiation [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -367,3 +367,9 @@ def _plot(ctx, covariate, label, concept) -> None:
         axis.set_ylim(0, 1)
         axis.set_title("concept shift in Seattle's weather labels", fontsize=10)
         axis.legend(fontsize=7, loc="upper right")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.distribution_shift [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -267,3 +267,9 @@ def _plot(ctx: RunContext, posteriors, successes, binomial, trials, probability)
         axes[1].legend(fontsize=8)
         for axis in axes:
             axis.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.distributions [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

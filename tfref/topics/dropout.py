@@ -199,3 +199,9 @@ def _plot(ctx, samples, runs, draws) -> None:
                         fontsize=9)
         right.legend(fontsize=7)
         right.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.dropout [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -119,3 +119,9 @@ def _plot(ctx: RunContext, result: dict) -> None:
         right.set_ylabel("training error")
         right.set_title("AdaBoost (SAMME, stumps): training error by round", fontsize=9)
         right.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.ensembles [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

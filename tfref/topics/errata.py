@@ -66,3 +66,9 @@ def run(ctx: RunContext) -> None:
         right.set_xlabel("eps = 1 - beta")
         right.set_title("Erratum 10: an approximation")
         right.legend(fontsize=7)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.errata [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -343,3 +343,9 @@ def _plot(ctx: RunContext, year: pd.DataFrame, v: dict, corrected: dict) -> None
             axis.legend(fontsize=8, loc="lower center" if axis is axes[0] else "lower right")
             axis.xaxis.set_major_locator(mdates.MonthLocator())
             axis.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
+
+
+if __name__ == "__main__":  # python -m tfref.topics.ewma [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

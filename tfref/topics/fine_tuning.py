@@ -195,3 +195,9 @@ def _plot(ctx, curves) -> None:
                      fontsize=9)
         ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.fine_tuning [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

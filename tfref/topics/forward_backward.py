@@ -179,3 +179,9 @@ def run(ctx: RunContext) -> None:
         ax.legend(fontsize=8)
         ax.set_ylim(bottom=0.0)
         ax.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.forward_backward [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -367,3 +367,9 @@ def _plot(
         for axis in axes:
             axis.grid(alpha=0.3)
             axis.legend(fontsize=7, loc="upper right")  # a fixed place: "best" is slow
+
+
+if __name__ == "__main__":  # python -m tfref.topics.gd_variants [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

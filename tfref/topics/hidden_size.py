@@ -343,3 +343,9 @@ def _plot(
         axes[0].set_title("digits: one-hidden-layer MLP, error vs hidden size")
         axes[1].set_title("zoom on the low-error region")
         axes[0].legend(fontsize=7)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.hidden_size [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

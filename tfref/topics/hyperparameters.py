@@ -186,3 +186,9 @@ def _plot(ctx, grid, table, best, extra, best_accuracy, epochs):
                 title=f"at lr {best[0]:g}, {best[1]} units: activation and batch size",
             )
             axes[1].grid(alpha=0.3, axis="x")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.hyperparameters [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -237,3 +237,9 @@ def _plot(ctx: RunContext) -> None:
         for axis in axes:
             axis.grid(alpha=0.3)
             axis.legend(fontsize=8)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.information [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -203,3 +203,9 @@ def _plot(ctx, depth_runs, labels, symmetry) -> None:
                      "(the 6 red lines lie on top of each other)", fontsize=9)
         ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.init [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

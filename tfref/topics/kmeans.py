@@ -119,3 +119,9 @@ def _plot(ctx, iris) -> None:
         right.set_ylabel("petal width (cm)")
         right.set_title("best run's clusters (petal features shown)", fontsize=9)
         right.legend(fontsize=7)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.kmeans [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -103,3 +103,9 @@ def _plot(ctx, rows, splits) -> None:
         ax.set_title(f"KNN on digits: {len(splits.y_train)} training images", fontsize=9)
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.knn [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

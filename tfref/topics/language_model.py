@@ -279,3 +279,9 @@ def _plot(ctx: RunContext, zipf: dict, curves: dict, v: int) -> None:
         right.set_title("Character RNN language models", fontsize=9)
         right.legend(fontsize=8)
         right.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.language_model [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

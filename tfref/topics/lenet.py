@@ -166,3 +166,9 @@ def _plot(ctx, runs, data_name) -> None:
             axis.set_ylim(0.0, 1.02)
             axis.grid(alpha=0.3)
             axis.legend(fontsize=8, loc="lower right")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.lenet [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -197,3 +197,9 @@ def _plot(ctx: RunContext, models, inputs) -> None:
             axis.set_ylabel("first output")
             axis.legend(fontsize=8)
             axis.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.linear_collapse [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -305,3 +305,9 @@ def _plot(ctx, bmi, y, line_closed, line_gd, gd_losses, distances, minimum, name
         for axis in axes:
             axis.grid(alpha=0.3)
             axis.legend(fontsize=7)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.linear_regression [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

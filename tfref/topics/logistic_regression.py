@@ -301,3 +301,9 @@ def _plot(ctx, petals, species, train_idx, boundaries, accuracy, mean, std):
             axis.title.set_fontsize(9)
             axis.legend(fontsize=7, loc="upper left")
             fig.colorbar(image, ax=axis, label="h(x) = P(versicolor)")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.logistic_regression [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -473,3 +473,9 @@ def _plot(ctx: RunContext, mle_curves, outlier) -> None:
         for axis in axes.ravel():
             axis.grid(alpha=0.3)
             axis.legend(fontsize=7)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.losses [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -88,3 +88,9 @@ def _plot(ctx, X, model, radii, counts) -> None:
         right.set_ylabel("number of modes")
         right.set_title("modes found vs radius", fontsize=9)
         right.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.meanshift [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -203,3 +203,9 @@ def _draw_network(axis, widths) -> None:
     axis.set_xlim(-0.5, len(widths) - 0.5)
     axis.set_ylim(-4.3, 3.8)
     axis.axis("off")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.mlp [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

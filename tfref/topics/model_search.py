@@ -256,3 +256,9 @@ def _plot(ctx, X, y, parts, by_degree, chosen, by_l2, chosen_l2, by_k, chosen_k)
         ax.scatter(X[train, 0], X[train, 1], c=y[train], s=8, cmap="coolwarm")
         ax.set_title("decision boundaries (training points)", fontsize=9)
         ax.legend(fontsize=7)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.model_search [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

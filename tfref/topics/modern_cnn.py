@@ -238,3 +238,9 @@ def _plot(ctx, results, counts, data_name) -> None:
             axis.set_xticks(positions, [f"{n}\n{results[n]['epochs']} ep" for n in names],
                             fontsize=8)
             axis.grid(axis="y", alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.modern_cnn [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -89,3 +89,9 @@ def _plot(ctx: RunContext, results) -> None:
             ax.set_ylabel("tfref: P(c | x)")
             ax.set_title(f"digits test set, max |diff| = {r['max_diff']:.1e}", fontsize=9)
             ax.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.naive_bayes [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -95,3 +95,9 @@ def run(ctx: RunContext) -> None:
         fig.suptitle("One neuron over a grid of two inputs (black line: A = 0)")
     ctx.note("The neuron's decision line w . x + b = 0 is where the sigmoid output is 0.5 and the "
              "threshold output switches from 0 to 1.")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.neuron [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

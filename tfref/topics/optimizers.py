@@ -426,3 +426,9 @@ def _plot(ctx, runs, newton_losses, optimum):
         )
         axis.grid(alpha=0.3)
         axis.legend(fontsize=7)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.optimizers [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

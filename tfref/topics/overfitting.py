@@ -236,3 +236,9 @@ def _plot(ctx, x, y, u, runs, mean_train, mean_test, best, high, bias_and_noise,
         axis.set_ylabel("disease progression")
         axis.set_title("fits of one training set", fontsize=10)
         axis.legend(fontsize=8)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.overfitting [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

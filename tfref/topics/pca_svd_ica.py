@@ -129,3 +129,9 @@ def _plot(ctx, full, s, mixed, recovered, match) -> None:
         right.set_xlabel("sample")
         right.set_title("FastICA: sine, square, sawtooth from 3 mixtures", fontsize=9)
         right.legend(fontsize=7, loc="upper right")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.pca_svd_ica [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

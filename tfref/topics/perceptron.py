@@ -192,3 +192,9 @@ def _plot(ctx, run_002, sig_errors, thr_errors, xor_correct) -> None:
                         f"any start)", fontsize=9)
         right.legend(fontsize=8, loc="lower right")
         right.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.perceptron [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -168,3 +168,9 @@ def _plot(ctx, shift) -> None:
             ax.set_title(f"1-pixel shift: {title}", fontsize=8)
             ax.legend(fontsize=7)
             ax.grid(alpha=0.3, axis="y")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.pooling [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

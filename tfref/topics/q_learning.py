@@ -116,3 +116,9 @@ def _plot(ctx: RunContext, env, agent, optimal, error) -> None:
         right.set_xticks([])
         right.set_yticks([])
         right.set_title("policy: value iteration (orange), Q-learning (blue)", fontsize=9)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.q_learning [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

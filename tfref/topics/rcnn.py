@@ -103,3 +103,9 @@ def _plot(ctx: RunContext) -> None:
             axes[k + 1].set_title(f"region {k} ({h:.0f}x{w:.0f} cells) -> 4x4 RoI max-pool",
                                   fontsize=9, color=f"C{k}")
             axes[k + 1].axis("off")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.rcnn [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -345,3 +345,9 @@ def _plot(ctx, paths, norms, gap, names):
         axes[1, 1].legend(fontsize=8)
         for axis in axes.ravel():
             axis.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.regularization [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -265,3 +265,9 @@ def _plot(ctx, runs, gain_norms) -> None:
         right.set_ylabel("median global gradient norm at init")
         right.set_title(f"Exploding gradients, windows of {STEPS} characters", fontsize=9)
         right.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.rnn_scratch [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -257,3 +257,9 @@ def _plot(ctx, bilinear, trained) -> None:
         for ax in (axes[1, 3], axes[2, 3]):
             ax.set_xticks([])
             ax.set_yticks([])
+
+
+if __name__ == "__main__":  # python -m tfref.topics.segmentation [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

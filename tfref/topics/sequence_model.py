@@ -180,3 +180,9 @@ def _plot(ctx, result, errors, variance) -> None:
         right.set_title("Error grows with the horizon", fontsize=9)
         right.legend(fontsize=7)
         right.grid(alpha=0.3, which="both")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.sequence_model [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -181,3 +181,9 @@ def _plot(ctx, history):
         axes[1].legend()
         for axis in axes:
             axis.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.softmax_regression [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

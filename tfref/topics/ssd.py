@@ -201,3 +201,9 @@ def _plot(ctx, history, data, detections) -> None:
                         fontsize=6, va="bottom")
             ax.set_title(f"test image {i}: truth dashed, top {TOP_K} kept boxes", fontsize=8)
             ax.axis("off")
+
+
+if __name__ == "__main__":  # python -m tfref.topics.ssd [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -165,3 +165,9 @@ def _plot(ctx, content, style, synthesised, history) -> None:
         axes[3].set_title("losses", fontsize=9)
         axes[3].legend(fontsize=7)
         axes[3].grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.style_transfer [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -127,3 +127,9 @@ def _plot(ctx: RunContext, result, picture) -> None:
         right.set_ylabel("J = alpha/2 ||w||^2 + mean hinge")
         right.set_title("Breast cancer, 30 features: objective per step", fontsize=9)
         right.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.svm [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

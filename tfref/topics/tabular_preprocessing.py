@@ -275,3 +275,9 @@ def _plot(ctx, train, x_train, k, categories, results, means, stds) -> None:
         axis.set_title(f"test days: {chosen}\nRMSE {results[chosen]['rmse']['test']:.2f} "
                        f"(constant predictor {results['constant']:.2f})", fontsize=10)
         axis.grid(alpha=0.3)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.tabular_preprocessing [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

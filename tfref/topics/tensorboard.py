@@ -102,3 +102,9 @@ def run(ctx: RunContext) -> None:
         axes[0].set_title("BPN scalars as TensorBoard stores them", fontsize=9)
         axes[1].set_title(f"graph ops: {len(graph.node) if graph is not None else 0} nodes",
                           fontsize=9)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.tensorboard [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -137,3 +137,9 @@ def _plot(ctx: RunContext, vocab: Vocab, char_vocab: Vocab, name: str) -> None:
                          fontsize=8)
         right.set_ylabel("count")
         right.set_title(f"Characters ({len(freqs)} + <unk>), {name.split(' (')[0]}", fontsize=9)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.text_preprocessing [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

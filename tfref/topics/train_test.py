@@ -138,3 +138,9 @@ def run(ctx: RunContext) -> None:
             ax.set_xlabel("epoch")
             ax.set_ylabel("half squared error")
             ax.legend(fontsize=7)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.train_test [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -326,3 +326,9 @@ def _plot(ctx: RunContext, kernel_norms, bias_norms, clip_summary) -> None:
             axis.set_xticks(layer_numbers)
             axis.grid(alpha=0.3, which="both")
             axis.legend(fontsize=7)
+
+
+if __name__ == "__main__":  # python -m tfref.topics.vanishing_exploding [--quick] [--seed N] [--out DIR] ...
+    from tfref.topics._script import main
+
+    raise SystemExit(main(ID))

@@ -1,0 +1,77 @@
+"""A quiet terminal: TensorFlow's and absl's log lines kept out of the CLI's output.
+
+TensorFlow's C++ runtime writes straight to file descriptor 2 ("oneDNN custom operations are
+on", CUDA probing, "All log messages before absl::InitializeLog()"), before any Python setting
+can reach it, and its Python loggers warn about tf.function retracing. :func:`quiet_stderr`
+points descriptor 2 at a temporary file for the duration of a command while ``sys.stderr`` keeps
+writing to the terminal, so tfref's own progress lines, warnings and tracebacks still show and
+the native chatter does not. ``--verbose`` skips it. What was hidden can be shown on failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+import warnings
+
+
+@contextlib.contextmanager
+def quiet_stderr(enabled: bool = True):
+    """Hide native writes to descriptor 2 and TensorFlow's Python log below ERROR.
+
+    Yields a function returning the hidden text (for a hint on failure). Does nothing (and
+    yields a function returning "") when ``enabled`` is False or stderr cannot be duplicated.
+    """
+    if not enabled:
+        yield lambda: ""
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no real descriptor (an embedding, a notebook)
+        yield lambda: ""
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    capture = tempfile.TemporaryFile()
+    old_stderr = sys.stderr
+    try:  # sys.stderr writes to descriptor 2 (not a capture object such as pytest's)
+        swap = old_stderr.fileno() == 2
+    except (OSError, ValueError, AttributeError):
+        swap = False
+    terminal = None
+    if swap:
+        terminal = os.fdopen(os.dup(saved), "w", buffering=1, errors="backslashreplace",
+                             encoding=getattr(old_stderr, "encoding", None) or "utf-8")
+        sys.stderr = terminal
+    os.dup2(capture.fileno(), 2)
+    kept: list[str] = []
+
+    def hidden() -> str:
+        """What was hidden so far (also after the block has ended)."""
+        if kept:
+            return kept[0]
+        capture.flush()
+        capture.seek(0)
+        return capture.read().decode("utf-8", "replace")
+
+    levels = {name: logging.getLogger(name).level for name in ("tensorflow", "absl", "keras")}
+    for name in levels:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            for module in ("tensorflow", "keras", "absl", "google"):
+                warnings.filterwarnings("ignore", module=module)
+
+            yield hidden
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        sys.stderr = old_stderr  # terminal stays open: a log handler made meanwhile may hold it
+        kept.append(hidden())
+        capture.close()
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
