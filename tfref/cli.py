@@ -144,6 +144,12 @@ def cmd_run(ids: list[str], args, command: str) -> int:
         from tfref.train.options import TrainOptions
 
         options["train"] = TrainOptions.from_args(args)
+        if options["train"].strategy == "multi-worker":  # before TensorFlow runs anything else
+            try:
+                options["train"].get_strategy()
+            except (ValueError, RuntimeError) as error:
+                print(f"tfref run: error: {error}", file=sys.stderr)
+                return 2
     results = run_topics(ids, quick=args.quick, seed=args.seed, out_dir=args.out, options=options)
     data = write_report(results, args.out, default_meta(quick=args.quick, seed=args.seed, command=command))
     s = data["summary"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import numpy as np
 import tensorflow as tf
@@ -59,9 +60,14 @@ class TrainingCheckpoint:
         3.0
     """
 
-    def __init__(self, step, directory, *, settings: dict | None = None, max_to_keep: int = 2):
+    def __init__(self, step, directory, *, settings: dict | None = None, max_to_keep: int = 2,
+                 role=None):
         self.step = step
         self.directory = os.fspath(directory)
+        # TensorFlow's multi-worker rule: every worker saves (saving may run collective ops),
+        # the chief to the real directory, the others to a temporary one they then delete.
+        self.role = role
+        self._chief = role is None or role.is_chief
         self.settings = dict(settings or {})
         self._groups = _deduplicated(step.checkpoint_variables())
         with tf.init_scope():
@@ -81,7 +87,9 @@ class TrainingCheckpoint:
     @property
     def latest(self) -> str | None:
         """The path prefix of the newest checkpoint in the directory, or None."""
-        return self.manager.latest_checkpoint
+        if self._chief:
+            return self.manager.latest_checkpoint
+        return tf.train.latest_checkpoint(self.directory)  # every worker resumes from the chief's
 
     def saved_epoch(self) -> int | None:
         """The number of finished epochs in the newest checkpoint (read without restoring)."""
@@ -102,7 +110,13 @@ class TrainingCheckpoint:
         """
         self._epoch.assign(epoch)
         self._history.assign(json.dumps({k: [float(v) for v in vs] for k, vs in history.items()}))
-        return self.manager.save(checkpoint_number=epoch)
+        if self._chief:
+            return self.manager.save(checkpoint_number=epoch)
+        temporary = os.path.join(self.directory, f".worker-{self.role.task_id}-tmp")
+        try:
+            return self.checkpoint.write(os.path.join(temporary, f"ckpt-{epoch}"))
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
 
     def restore_latest(self) -> tuple[int, dict] | None:
         """Restore the newest checkpoint, if any, after checking that it matches.

@@ -2,7 +2,11 @@
 
 - :func:`device_name` turns ``"cpu"`` / ``"gpu"`` into a TensorFlow device, and says clearly when
   a GPU was asked for and TensorFlow sees none.
-- :func:`make_strategy` turns ``"mirrored"`` into a ``tf.distribute.MirroredStrategy``.
+- :func:`make_strategy` turns ``"mirrored"`` into a ``tf.distribute.MirroredStrategy`` and
+  ``"multi-worker"`` into a ``tf.distribute.MultiWorkerMirroredStrategy`` (each worker reads its
+  role from ``TF_CONFIG``; see :mod:`tfref.train.launch` for running N workers on this machine).
+- :func:`worker_role` says which worker this process is and whether it is the chief, which
+  writes checkpoints and logs to the real directories (the others write to temporary ones).
 - :func:`split_cpu` splits the CPU into logical devices so a mirrored run can be tested on one
   machine. TensorFlow fixes its devices when it first uses them, so call it first thing in a
   fresh process (the tests run it in a subprocess).
@@ -11,13 +15,17 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+from dataclasses import dataclass
 
 import tensorflow as tf
 
-__all__ = ["DEVICES", "STRATEGIES", "device_name", "device_scope", "make_strategy", "split_cpu"]
+__all__ = ["DEVICES", "STRATEGIES", "WorkerRole", "device_name", "device_scope", "make_strategy",
+           "split_cpu", "worker_role"]
 
 DEVICES = ("cpu", "gpu")
-STRATEGIES = ("default", "mirrored")
+STRATEGIES = ("default", "mirrored", "multi-worker")
 
 
 def device_name(device: str | None) -> str | None:
@@ -80,10 +88,15 @@ def device_scope(device: str | None):
 
 
 def make_strategy(name: str | None):
-    """A ``tf.distribute`` strategy by name: None or ``"default"`` -> None, ``"mirrored"``.
+    """A ``tf.distribute`` strategy by name: None or ``"default"`` -> None, ``"mirrored"``,
+    ``"multi-worker"``.
 
     ``"mirrored"`` replicates the model on every visible GPU, or on every logical CPU device when
     there is no GPU (see :func:`split_cpu`); gradients are summed over replicas each step.
+    ``"multi-worker"`` is ``MultiWorkerMirroredStrategy``: one replica per worker process (or
+    per GPU of each), the cluster and this worker's place in it read from ``TF_CONFIG``; without
+    ``TF_CONFIG`` it is a cluster of one. Create it first thing in the process, before any other
+    TensorFlow call (TensorFlow configures its collective ops once, at start-up).
 
     Args:
         name: ``"default"``, ``"mirrored"`` or None.
@@ -100,8 +113,10 @@ def make_strategy(name: str | None):
     """
     if name in (None, "default"):
         return None
-    if name != "mirrored":
+    if name not in STRATEGIES:
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}; got {name!r}")
+    if name == "multi-worker":
+        return _multi_worker_strategy()
     gpus = tf.config.list_logical_devices("GPU")
     devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
     return tf.distribute.MirroredStrategy(devices=devices)
@@ -131,3 +146,56 @@ def split_cpu(count: int) -> list[str]:
         raise RuntimeError(f"split_cpu({count}) must run before TensorFlow initialises its devices "
                            f"(first thing in a fresh process): {error}") from None
     return [d.name for d in tf.config.list_logical_devices("CPU")]
+
+
+def _multi_worker_strategy():
+    config = os.environ.get("TF_CONFIG")
+    if config:
+        try:
+            parsed = json.loads(config)
+            workers = parsed["cluster"]["worker"]
+            index = int(parsed["task"]["index"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError("TF_CONFIG must be JSON like {\"cluster\": {\"worker\": "
+                             "[\"host:port\", ...]}, \"task\": {\"type\": \"worker\", "
+                             f"\"index\": 0}}}}; got {config!r} ({error})") from None
+        if not 0 <= index < len(workers):
+            raise ValueError(f"TF_CONFIG task index {index} is not one of the {len(workers)} "
+                             "workers of its cluster")
+    options = tf.distribute.experimental.CommunicationOptions(
+        implementation=tf.distribute.experimental.CommunicationImplementation.RING)
+    try:
+        return tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
+    except RuntimeError as error:
+        raise RuntimeError("the multi-worker strategy must be created before TensorFlow runs "
+                           f"anything else in this process: {error}") from None
+
+
+@dataclass(frozen=True)
+class WorkerRole:
+    """This process's place in a multi-worker job (a single worker when there is none)."""
+
+    task_type: str | None
+    task_id: int
+    num_workers: int
+
+    @property
+    def is_chief(self) -> bool:
+        """The chief writes checkpoints, logs and results; worker 0 when there is no chief."""
+        return self.task_type in (None, "chief") or (self.task_type == "worker"
+                                                     and self.task_id == 0)
+
+
+def worker_role(strategy=None) -> WorkerRole:
+    """The role of this process under ``strategy`` (one worker, the chief, unless multi-worker).
+
+    Example:
+        >>> worker_role(None).is_chief
+        True
+    """
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return WorkerRole(None, 0, 1)
+    cluster = resolver.cluster_spec().as_dict()
+    workers = len(cluster.get("worker", [])) + len(cluster.get("chief", []))
+    return WorkerRole(resolver.task_type, int(resolver.task_id or 0), max(workers, 1))

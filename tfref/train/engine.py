@@ -44,7 +44,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfref.train.checkpoints import TrainingCheckpoint
-from tfref.train.distribute import device_scope
+from tfref.train.distribute import device_scope, worker_role
 from tfref.train.reporting import EpochProgress, ScalarLog
 from tfref.train.steps import KerasStep, TrainStep
 
@@ -430,12 +430,21 @@ def _to_tensor(value, name: str) -> tf.Tensor:
 
 def _run(step: TrainStep, train_epoch: Callable[[int], tuple[dict, int]], *, epochs: int,
          evaluate_validation: Callable[[], dict] | None, checkpoint_dir, resume: bool,
-         settings: dict, logdir, progress: bool | None) -> History:
-    """The epoch loop shared by fit and fit_dataset: train, validate, checkpoint, log, report."""
+         settings: dict, logdir, progress: bool | None, strategy=None,
+         on_epoch_end: Callable[[int, dict], None] | None = None) -> History:
+    """The epoch loop shared by fit and fit_dataset: train, validate, checkpoint, log, report.
+
+    Under a multi-worker strategy only the chief reports progress and writes TensorBoard logs;
+    every worker checkpoints (the others to temporary directories, TensorFlow's rule) and every
+    worker resumes from the chief's checkpoint.
+    """
     if resume and checkpoint_dir is None:
         raise ValueError("resume=True needs checkpoint_dir (the directory to resume from)")
+    role = worker_role(strategy)
+    if not role.is_chief:
+        progress, logdir = False, None
     reporter = EpochProgress(epochs, enabled=progress)
-    checkpoint = (TrainingCheckpoint(step, checkpoint_dir, settings=settings)
+    checkpoint = (TrainingCheckpoint(step, checkpoint_dir, settings=settings, role=role)
                   if checkpoint_dir is not None else None)
     history: dict[str, list[float]] = {}
     initial_epoch = 0
@@ -469,6 +478,8 @@ def _run(step: TrainStep, train_epoch: Callable[[int], tuple[dict, int]], *, epo
             if log is not None:
                 log.write(epoch + 1, {**metrics, "samples_per_second": rates[-1]})
             reporter.epoch_done(epoch, metrics, seconds=seconds, samples=count)
+            if on_epoch_end is not None:
+                on_epoch_end(epoch + 1, dict(metrics))
     finally:
         if log is not None:
             log.close()
@@ -480,7 +491,8 @@ def fit(model, x, y, *, loss_fn=None, optimizer=None, epochs: int, batch_size: i
         shuffle: bool = True, seed: int = 0, drop_remainder: bool = False, validation=None,
         accuracy: bool | None = None, jit_compile: bool | str = "auto", checkpoint_dir=None,
         resume: bool = False, logdir=None, strategy=None, device: str | None = None,
-        progress: bool | None = None) -> History:
+        progress: bool | None = None,
+        on_epoch_end: Callable[[int, dict], None] | None = None) -> History:
     """Train on data held in memory, one compiled call per epoch.
 
     Args:
@@ -509,9 +521,15 @@ def fit(model, x, y, *, loss_fn=None, optimizer=None, epochs: int, batch_size: i
             it has none).
         logdir: write TensorBoard scalars (every metric, and samples_per_second) per epoch.
         strategy: a ``tf.distribute`` strategy (see :func:`tfref.train.make_strategy`); the
-            model and optimizer must have been created inside ``strategy.scope()``.
+            model and optimizer must have been created inside ``strategy.scope()``. Under
+            ``MultiWorkerMirroredStrategy`` every worker passes the same data: each global
+            batch is split over the workers, so the run equals a one-process run with the same
+            global batch (test_multiworker.py measures it); the chief writes checkpoints and
+            logs, the others temporary copies.
         device: ``"cpu"``, ``"gpu"`` or None (default placement).
         progress: print a line per epoch; None means "when stderr is a terminal".
+        on_epoch_end: called as ``on_epoch_end(finished_epochs, metrics)`` after each epoch
+            (and its checkpoint), e.g. to stop a run from outside or to watch it.
 
     Returns:
         A :class:`History` of per-epoch metrics (mean over the epoch's samples).
@@ -580,13 +598,15 @@ def fit(model, x, y, *, loss_fn=None, optimizer=None, epochs: int, batch_size: i
                     "shuffle": bool(shuffle), "drop_remainder": bool(drop_remainder)}
         return _run(step, train_epoch, epochs=epochs, evaluate_validation=validate,
                     checkpoint_dir=checkpoint_dir, resume=resume, settings=settings,
-                    logdir=logdir, progress=progress)
+                    logdir=logdir, progress=progress, strategy=strategy,
+                    on_epoch_end=on_epoch_end)
 
 
 def fit_dataset(model, dataset, *, loss_fn=None, optimizer=None, epochs: int, validation=None,
                 accuracy: bool | None = None, jit_compile: bool | str = "auto",
                 checkpoint_dir=None, resume: bool = False, logdir=None, strategy=None,
-                device: str | None = None, progress: bool | None = None) -> History:
+                device: str | None = None, progress: bool | None = None,
+                on_epoch_end: Callable[[int, dict], None] | None = None) -> History:
     """Train from a ``tf.data`` pipeline, for data that does not fit in memory.
 
     Each epoch iterates the (prefetched) dataset inside one ``tf.function``; each step is
@@ -610,6 +630,7 @@ def fit_dataset(model, dataset, *, loss_fn=None, optimizer=None, epochs: int, va
         strategy: a ``tf.distribute`` strategy; the global batch is split over the replicas.
         device: ``"cpu"``, ``"gpu"`` or None.
         progress: a line per epoch; None means "when stderr is a terminal".
+        on_epoch_end: called as ``on_epoch_end(finished_epochs, metrics)`` after each epoch.
 
     Returns:
         A :class:`History` of per-epoch metrics.
@@ -655,7 +676,7 @@ def fit_dataset(model, dataset, *, loss_fn=None, optimizer=None, epochs: int, va
         trainer = _DatasetTrainer(step, make_dataset, jit_compile, strategy)
         return _run(step, trainer.train_epoch, epochs=epochs, evaluate_validation=validate,
                     checkpoint_dir=checkpoint_dir, resume=resume, settings={}, logdir=logdir,
-                    progress=progress)
+                    progress=progress, strategy=strategy, on_epoch_end=on_epoch_end)
 
 
 def evaluate(model, x, y, *, loss_fn=None, batch_size: int = 256, accuracy: bool | None = None,

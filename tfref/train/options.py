@@ -53,7 +53,10 @@ def add_training_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
     parser.add_argument("--logdir", type=Path, default=None, metavar="DIR",
                         help="write TensorBoard scalars to DIR (tensorboard --logdir DIR)")
     parser.add_argument("--strategy", choices=STRATEGIES, default="default",
-                        help="tf.distribute strategy: default (one device) or mirrored")
+                        help="tf.distribute strategy: default (one device), mirrored (every "
+                             "local GPU or logical CPU) or multi-worker (MultiWorkerMirrored"
+                             "Strategy; the cluster from TF_CONFIG, see python -m "
+                             "tfref.train.launch)")
     parser.add_argument("--device", choices=DEVICES, default=None,
                         help="train on the CPU or the GPU (an error when there is no GPU)")
     return parser
@@ -68,7 +71,7 @@ class TrainOptions:
         checkpoint_dir: save a checkpoint every epoch there.
         resume: continue from the newest checkpoint in ``checkpoint_dir``.
         logdir: TensorBoard log directory.
-        strategy: ``"default"`` or ``"mirrored"``.
+        strategy: ``"default"``, ``"mirrored"`` or ``"multi-worker"``.
         device: ``"cpu"``, ``"gpu"`` or None.
 
     Example:
