@@ -47,7 +47,9 @@ def test_bench_json_lists_every_run_of_every_model(document):
     for model, entry in benchmarks.items():
         runs = {run["name"]: run for run in entry["runs"]}
         keras_only = model.startswith(("lenet", "char-rnn"))
-        assert set(runs) == ({"tfref", "keras-fit", "keras-fit-tuned"} if keras_only else every)
+        expected = ({"tfref", "keras-fit", "keras-fit-tuned"} if keras_only else every) | (
+            {"tfref-stream"} if model.startswith("mlp") else set())
+        assert set(runs) == expected
         for run in runs.values():
             assert isinstance(run["samples_per_second"], float) and run["samples_per_second"] > 0
             ratio = runs["tfref"]["samples_per_second"] / run["samples_per_second"]
@@ -58,7 +60,12 @@ def test_bench_json_lists_every_run_of_every_model(document):
             assert "targets" not in entry
         else:
             assert set(entry["targets"]) == {"tfref >= 4x keras-fit",
-                                             "tfref >= 2x keras-fit-tuned", "tfref >= 1x numpy"}
+                                             "tfref >= 2x keras-fit-tuned", "tfref >= 1x numpy"} | (
+                {"streaming >= 80% of in-memory"} if model.startswith("mlp") else set())
+    mlp = benchmarks["mlp-784-256-10-relu"]
+    stream = {run["name"]: run for run in mlp["runs"]}["tfref-stream"]
+    assert mlp["streaming_share_of_in_memory"] == pytest.approx(1 / stream["tfref_speedup"],
+                                                                rel=1e-2)
     assert data["settings"]["quick"] is True and data["machine"]["cpu_count"] >= 1
 
 

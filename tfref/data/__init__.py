@@ -14,6 +14,10 @@ No network is needed by default (design/architecture.md, Data policy):
   ``resolve_dataset(ctx)`` does the same for a topic's ``--data`` option and writes the note
   into the report.
 
+- ``tfref.data.shards``: data beyond memory, as sharded TFRecord files with a manifest and
+  checksums (``write_shards``, ``generate_shards``), streamed back by ``read_shards`` for
+  ``tfref.train.fit_dataset``.
+
 Shipped files live in ``tfref/data/files/`` with their MANIFEST (source, licence, sha256).
 """
 
