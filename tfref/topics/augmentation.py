@@ -21,6 +21,13 @@ image is scikit-learn's bundled china.jpg (no network), the layers are Keras 3's
 RandomResizedCrop (Keras has none), and the label-preservation experiment trains a small CNN on
 scikit-learn's 8x8 digits with random translations of up to 2 pixels (flips are not
 label-preserving for digits, so they are not used there), tested on shifted test digits.
+
+Expect: every augmentation layer is random in training and exactly the identity at inference, with
+draws in D2L's ranges (brightness offsets in [-0.456, 0.439], contrast factors in [0.540, 1.459],
+crop aspect ratios in [0.5, 2]), shown on china.jpg in the grid plot. A digits CNN trained on
+random shifts of up to 2 pixels scores 0.639 on shifted test digits against 0.150 without
+augmentation, at a cost in clean accuracy, 0.825 against 0.978 (--quick: 0.411 against 0.142 on
+shifted digits).
 """
 
 from __future__ import annotations

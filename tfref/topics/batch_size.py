@@ -13,6 +13,12 @@ Deviations: 004 reasons with a data set of 5 million examples (errata item 8); h
 ReLU MLP trains on the digits set with SGD (learning rate 0.05) for the same number of epochs at
 every batch size. Throughput depends on the machine; the claims are ratios from one run with
 wide margins, and the measured figures are in the report.
+
+Expect: after 20 epochs of SGD on digits, batch 4 (288 updates per epoch) ends at training loss
+0.029 and test accuracy 0.972, batch 1024 (2 updates) at 1.801 and 0.806, although batch 1024
+processed 7.5 times as many samples per second in this run (throughput depends on the machine). The
+plot shows samples per second and the loss per epoch for each batch size (--quick: batches 8 to
+512, 4 epochs; batch 8 test accuracy 0.947).
 """
 
 from __future__ import annotations

@@ -20,6 +20,12 @@ Symbols: W, b -> ``kernel``, ``bias``; f -> a layer or block; W_1, W_2 -> ``firs
 Deviations: D2L creates its constant weight with ``tf.constant``; here it is a non-trainable
 weight (``add_weight(trainable=False)``), so it is saved with the model and still never trained.
 No GPU is assumed; device placement is shown on the CPU, and on a GPU when one is present.
+
+Expect: D2L chapter 5 on digits inputs: hand-chained and nested blocks match keras (D2L's rgnet: 18
+weights, 3093 parameters), a layer used twice is counted once (601 parameters) and its two uses get
+different gradients, RandomNormal(0, 0.01) gives standard deviation 0.0101 and D2L's custom
+initialiser zeroes a share 0.502. Keras 3 does not track a raw tf.Variable attribute (0 variables)
+but does track add_weight; the plot shows the initialisers and the shared layer's gradients.
 """
 
 from __future__ import annotations

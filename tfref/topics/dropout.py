@@ -13,6 +13,13 @@ Deviations: 003 states the idea in words only; the maths is D2L's. The mask is d
 stateless generator (seeded), so every figure here repeats under ``--seed``. The digits
 experiment (not in 003) trains a 64-256-256-10 ReLU network with Adam on cross-entropy, on a
 stratified subset of 400 training images so that it overfits within a few epochs.
+
+Expect: inverted dropout with p = 0.5 drops a share 0.4996 of the entries, keeps each at exactly
+h / (1 - p), returns h exactly at inference and matches keras.layers.Dropout in distribution
+(KS p-value 0.97). On 400 digits training images for 40 epochs it narrows the train/test accuracy
+gap from 0.064 to 0.042 (test accuracy 0.953 against 0.936), though the test loss is barely lower
+(0.194 against 0.206); the plot shows the dropped share and both runs (--quick: 15 epochs, test
+accuracy 0.922 with dropout against 0.944 without).
 """
 
 from __future__ import annotations

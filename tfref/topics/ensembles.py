@@ -16,6 +16,12 @@ rules; the rules are Breiman's and Zhu et al.'s multi-class SAMME as scikit-lear
 them. Members are tfref's ID3 trees (numeric thresholds); AdaBoost is checked against
 scikit-learn's AdaBoostClassifier with entropy stumps. Data: scikit-learn's wine (quick) and
 breast cancer sets, raw features.
+
+Expect: on wine one ID3 tree scores test accuracy 0.889, bagging 25 trees 0.944, a random forest of
+50 1.000 and AdaBoost 0.972 (scikit-learn's too), its training error falling from 0.387 after 1
+round to 0 after 100; on breast cancer 0.912, 0.930, 0.939 and 0.956. The plot shows the ensembles
+against their members (--quick: wine only, 10 and 15 trees, 30 rounds; bagging 0.917, forest
+0.972).
 """
 
 from __future__ import annotations

@@ -21,6 +21,12 @@ canvas (up to 2 pixels off centre): on centred digits a from-scratch CNN learns 
 examples about as well as a fine-tuned one (measured while designing this topic: no reliable
 gain), whereas position-tolerant stroke features are what 25 target images cannot teach and
 575 source images (three random placements each) can.
+
+Expect: a source CNN trained on digits 0-4 (test accuracy 0.994) is copied without its output layer
+and fine-tuned on digits 5-9 from 5 training images per class, the copied layers at 0.1 of the new
+head's learning rate. After 20 epochs the fine-tuned model reaches target test accuracy 0.581
+against 0.521 from scratch (mean over 3 seeds); the plot shows the learning curves (--quick: one
+seed, 0.556 against 0.506).
 """
 
 from __future__ import annotations

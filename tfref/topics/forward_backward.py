@@ -18,6 +18,11 @@ Deviations: 000 writes the layers as X1 = f(w1 X0) with column vectors and no bi
 one example per row (X0 W1, as Keras does) and adds the biases. The loss is averaged over the n
 examples (1/(2n)), so delta2 carries a 1/n; 002 sums over the batch (and then mixes sums and
 means, errata 9), which only rescales the learning rate.
+
+Expect: the hand-written gradients of the two-layer network equal GradientTape's
+(largest difference 1.4e-17), five hand-coded steps equal keras SGD, and 2000 full-batch steps
+(eta = 2.0) on iris take the loss from 0.4652 to 0.0140 with training accuracy 0.980; the plot
+shows the loss per step (--quick: 300 steps, loss 0.0423, accuracy 0.973).
 """
 
 from __future__ import annotations

@@ -25,6 +25,13 @@ adds a bias column to the closed form. The seed's arithmetic "5000 x 1000 = 50 m
 erratum 8 (it is 5 million). Learning rates come from the largest eigenvalue of the Hessian
 X^T X / m, which the seed does not discuss. ``--epochs N`` sets the passes of mini-batch GD and
 SGD; batch GD keeps its budget of iterations (one per pass; it needs hundreds).
+
+Expect: seed 004's 5,000,000 examples in mini-batches of 1000 make 5000 mini-batches (erratum 8: 5
+million, not 50 million), and tf.data agrees with ceil(m / B). On the diabetes least squares, batch
+GD's cost falls at every one of its 1000 iterations, mini-batch (B = 64) and SGD costs rise at
+about half of theirs (0.50) yet end 0.0072 and 0.0070 (relative) above the optimum J* = 0.24113,
+and alpha = 2.2 / lambda_max multiplies J by 12069 in 30 iterations; the plot shows the cost per
+iteration (--quick: SGD ends 0.023 above J*).
 """
 
 from __future__ import annotations

@@ -28,6 +28,12 @@ one per size. Both train through the project's engine tfref.train.fit with the s
 they see the same shuffled batches (every training image once per epoch, the last batch
 shorter). The error is the classification error (fraction misclassified); ties in validation
 error go to the smaller network. The seed counts a bias node in the input size; the rule uses 64.
+
+Expect: the rules of thumb give (64 + 10) * 2/3 = 49.33 hidden units and 9 and 21 principal
+components for 70% and 90% of the variance; the growth loop over 64 sizes (40 epochs each) chooses
+40 hidden units on validation (validation error 0.0111, test error 0.0278). The plot shows training
+and validation error against the hidden size (--quick: 12 sizes, 12 epochs; it chooses 64, test
+error 0.0306).
 """
 
 from __future__ import annotations

@@ -23,6 +23,12 @@ by 1/16 (their range); the splits are stratified 60 / 20 / 20. Every model train
 project's engine tfref.train.fit (one compiled call per epoch, every image once per epoch, the
 last batch shorter) rather than ``Model.fit``; the validation accuracy is the engine's, measured
 after the last epoch with ``training=False``.
+
+Expect: over learning rates 0.001 to 0.5 and 2 to 128 hidden units (15 epochs) validation accuracy
+ranges from 0.061 to 0.983; validation chooses learning rate 0.5 with 32 units
+(0.983, test accuracy 0.961), where tanh gives 0.983, sigmoid 0.972, batch 8 0.978 and batch 128
+0.961. The plot shows the sweep (--quick: a smaller grid, 8 epochs; it chooses 0.3 and 32 units,
+test 0.956).
 """
 
 from __future__ import annotations

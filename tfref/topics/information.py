@@ -21,6 +21,12 @@ Deviations: seed 000 writes D_KL = -sum p log(p / q) (wrong sign) and "cross-ent
 entropy" (it is KL + entropy); both are errata shown by the errata topic; this topic uses the
 correct forms. Seed 000's example q = [0.9, 0.3, 0.2] is not a distribution (it sums to 1.4), so it
 is not used as one.
+
+Expect: entropy, cross-entropy and KL divergence equal scipy.stats.entropy on 5000 random
+distributions (to 1.3e-15); the uniform over 6 outcomes has H = 2.585 bits, and
+KL([0.5, 0.5] || [0.9, 0.1]) = 0.5108 nats but KL([0.9, 0.1] || [0.5, 0.5]) = 0.3681: KL is not
+symmetric. E(p, q) = H(p) + KL(p || q) on every pair, and seed 000's sign makes KL negative on
+every pair (largest -0.0121; --quick: 200 pairs, -0.0456).
 """
 
 from __future__ import annotations

@@ -20,6 +20,12 @@ images through 20 equal-width layers: linear layers (the setting of the derivati
 flat / collapse / explode claims, tanh layers beside them (tanh shrinks large values, so it
 saturates instead of exploding, and with Xavier its variance decays slowly rather than
 geometrically).
+
+Expect: GlorotUniform and GlorotNormal weights of a 300 x 500 layer have variance 0.002507 and
+0.002501 against 2 / (n_in + n_out) = 0.0025. Through 20 linear layers the activation variance
+keeps 0.80 of layer 1's with Xavier, falls to 6.5e-31 with too small and grows to 1.8e19 with too
+large an initialisation, and with equal initial weights all 16 hidden units are still identical
+after 100 SGD steps; the plot shows the variance per layer and the symmetry (--quick: 20 steps).
 """
 
 from __future__ import annotations

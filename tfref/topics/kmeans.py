@@ -19,6 +19,12 @@ shared start, not of the two initialisers. On digits (whole-number pixels) a poi
 exactly equidistant from two centres; tfref gives it to the lower index, scikit-learn decides
 by its rounding, and the two runs then part. Such runs are counted and shown to contain an
 exact tie; the others must agree exactly.
+
+Expect: from a shared k-means++ start tfref's KMeans equals scikit-learn's exactly in all 10 runs
+on iris and wine and in a share 0.9 of the runs on digits (the one that differs meets an exact
+tie), and the inertia never rises between iterations. On iris with k = 3 the best inertia is
+78.8514 after 6 iterations, adjusted Rand index 0.730 against the species; the plot shows the
+inertia per iteration (--quick: iris only, 4 runs).
 """
 
 from __future__ import annotations

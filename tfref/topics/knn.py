@@ -16,6 +16,11 @@ the few points whose k-th and (k+1)-th neighbours are at the same distance (whic
 votes is arbitrary; scikit-learn's own predict and kneighbors paths can pick differently). Data:
 scikit-learn's bundled digits (8x8, pixels scaled to [0, 1]), a stratified split from
 tfref.data.load_classification; quick mode trains on 500 images.
+
+Expect: tfref's KNN predicts exactly as scikit-learn's over 14 values of k (the share 0.042 of
+point-k pairs with a distance tie at the k-th neighbour left out). On digits k = 1 gives training
+accuracy 1.000 and the best test accuracy, 0.989, while k = 150 underfits (0.895 / 0.894); the plot
+shows train and test accuracy over k (--quick: 400 training images, best 0.967).
 """
 
 from __future__ import annotations

@@ -27,6 +27,13 @@ sampling). The last 10% of the corpus is held out to measure perplexity on unsee
 Project Gutenberg edition of The Time Machine differs slightly from D2L's copy, so counts
 differ a little from D2L's printout; offline without the file the English text of Python's
 language-reference help is used and said so.
+
+Expect: The Time Machine's word counts follow Zipf's law (slope -1.034, R^2 0.972; bigrams -0.678
+and trigrams -0.463 fall off more slowly), the commonest trigram is 'the time traveller' (63), and
+1684 of 3289 held-out bigrams are unseen, so only Laplace smoothing gives a finite perplexity
+(1800). After 8 epochs the character RNNs reach held-out perplexity 7.22 (from scratch) and 7.01
+(keras SimpleRNN), below the character bigram model's 10.00; the plot shows Zipf's law and the
+perplexities (--quick: 4 epochs, 9.70 and 9.08).
 """
 
 from __future__ import annotations

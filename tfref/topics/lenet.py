@@ -25,6 +25,12 @@ subset of the training images, see the notes). D2L trains with SGD at learning r
 Adam at 0.003, batch 32 (measured: sigmoid LeNet on digits leaves its plateau at chance after
 2-4 epochs with it; with Adam at 0.01 it stayed at chance for 10 epochs). The curves show
 validation accuracy (the test set is kept for the final figure only).
+
+Expect: both LeNet variants have D2L's layer shapes and 61,706 parameters. On digits upsampled to
+28 x 28 (15 epochs, Adam) sigmoid + average pooling reaches test accuracy 0.956 and needs 6 epochs
+to pass 0.8 validation accuracy, ReLU + max pooling reaches 0.978 and passes it after 1 (0.824
+higher training accuracy after 2 epochs); the plot shows the accuracy curves (--quick: 8 epochs,
+sigmoid 0.908).
 """
 
 from __future__ import annotations

@@ -21,6 +21,12 @@ W, b -> ``composed_kernel``, ``composed_bias``; Z -> ``outputs``.
 Deviations: seed 001 writes Z = W X + B (column vectors); keras multiplies row vectors on the
 left, X W + b, so the composed matrix is W1 W2 W3 in that order rather than W3 W2 W1. Biases are
 drawn at random (keras starts them at zero) so that their composition is actually tested.
+
+Expect: for stacks of 2, 3 and 4 linear Dense layers, one Dense(3) with the multiplied-out W and b
+gives the same outputs (max difference 1.9e-15 over 12288 values) and the best affine fit leaves a
+relative residual of at most 2.3e-15; with ReLU between the same layers the best affine fit leaves
+0.50, 0.51 and 0.83. The plot shows the outputs along a line: one affine map for the linear stack,
+none for the ReLU stack (--quick: ReLU residuals 0.53, 0.65, 0.56).
 """
 
 from __future__ import annotations

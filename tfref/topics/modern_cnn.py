@@ -20,6 +20,12 @@ and LeNet-BN use the from-scratch BatchNorm. The strided 1x1 shortcut convolutio
 computed as a 1x1 convolution of x[:, ::2, ::2] (the same function) to avoid a oneDNN crash in
 TF 2.21. NiN's convolutions use He initialisation (keras' Glorot default left it at chance
 for 3-4 epochs). Quick mode trains NiN and LeNet-BN only, with fewer epochs (a note says so).
+
+Expect: the from-scratch BatchNorm equals keras BatchNormalization in training and inference
+(4.8e-7), and every block of the seven scaled-down models has the shape the size formula gives. On
+digits resized to 16 x 16 the test accuracies are AlexNet 0.953, VGG 0.956, NiN 0.944, GoogLeNet
+0.906, ResNet 0.986, DenseNet 0.958 and LeNet-BN 0.947; the plot shows accuracy against training
+time (--quick: NiN and LeNet-BN only, 0.894 and 0.958).
 """
 
 from __future__ import annotations

@@ -13,6 +13,11 @@ Deviations: 002 states the rule and its uses in words only; the Gaussian and mul
 likelihoods are the textbook ones as scikit-learn implements them, including scikit-learn's
 variance smoothing epsilon (not in the documents), so that the comparison is exact. Posteriors
 are a softmax of log-likelihoods (no product of small numbers underflows).
+
+Expect: Gaussian and multinomial naive Bayes give scikit-learn's probabilities (to 6.2e-10) and its
+prediction on every test row; test accuracy is 0.967 on iris, 0.972 on wine, 0.921 on breast
+cancer, and 0.822 (Gaussian) and 0.903 (multinomial) on digits. The plot shows the probabilities
+(--quick: iris and digits only).
 """
 
 from __future__ import annotations

@@ -10,6 +10,12 @@ A -> activity, f -> ops.sigmoid / ops.threshold, output -> outputs.
 Deviations: 000 writes A = sum_i (w[i] * x[i] + b), which would add the bias once per input; the
 neuron (and 002, and every framework) adds it once: A = sum_i w[i] x[i] + b. The code uses that.
 A batch is a matrix with one example per row, so the vectorised form is inputs @ weights + b.
+
+Expect: the vectorised activity inputs @ w + b equals the explicit sum over i (max difference
+1.8e-15 over 512 values), and keras Dense(1, activation='sigmoid') with the same w and b gives
+exactly the same outputs from 9 parameters, the weights plus one bias (--quick: 32 values, 6
+parameters). The plot shows the output over the inputs: on the decision line w . x + b = 0 the
+sigmoid output is 0.5 and the threshold output switches from 0 to 1.
 """
 
 from __future__ import annotations

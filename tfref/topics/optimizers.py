@@ -30,6 +30,13 @@ hand rules follow keras so that the trajectories can be compared exactly. Seed 0
 of momentum is checked as an identity on the recorded gradients. Newton's method runs in
 float64 with the Hessian from nested GradientTapes; the first-order runs are float32. The L2
 term (lambda = 0.01) makes the problem strictly convex, so Newton's step is always defined.
+
+Expect: SGD, momentum, RMSprop and Adam from tfref.ops.updates equal keras.optimizers exactly over
+300 steps on the breast-cancer log loss, momentum equals seed 004's EWMA form, and Adam's
+bias-corrected first step moves each weight by lr where the uncorrected one would move 3.16 lr.
+Newton's method reaches scikit-learn's minimiser in 8 steps (|J - J*| = 5.6e-16) while the best
+first-order method is still 0.021 above J* after 10; the plot shows the loss of each optimiser
+(--quick: 40 steps).
 """
 
 from __future__ import annotations

@@ -22,6 +22,12 @@ Deviations: the seeds give no data for this figure; a real one-variable regressi
 With real data the noise cannot be separated from the squared bias, so the decomposition reports
 their sum. Errors are averaged over R random training sets of each size, so that the curves
 describe the model class and not one lucky draw.
+
+Expect: fitting polynomials of BMI to diabetes progression on 300 random training sets per size, at
+n = 30 the mean test MSE is U-shaped in the degree, smallest at degree 1 (3806), 1.48 times that at
+degree 0 and 1.8e8 times at degree 10, while the training error keeps falling. More data closes the
+gap: the degree-8 test error falls from 4.3e10 at n = 20 to 3649 at n = 300, where it is 1.033
+times degree 1's; the plot shows error against degree and data (--quick: 40 draws per size).
 """
 
 from __future__ import annotations

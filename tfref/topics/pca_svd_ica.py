@@ -15,6 +15,12 @@ Deviations: PCA runs on scikit-learn's bundled digits (64 pixels, 1797 images) a
 with sklearn.decomposition.PCA up to the sign of each component. The ICA sources (a sine, a
 square wave, a sawtooth, plus 5% noise) and the 3 x 3 mixing matrix are synthetic (the documents
 have no data set for it), compared with sklearn.decomposition.FastICA by absolute correlation.
+
+Expect: PCA by SVD equals scikit-learn's on 1797 digits (directions to 3.6e-14): the first 5
+components explain 0.545 of the variance and 20 explain 0.894, and the whitened scores have
+identity covariance. FastICA recovers three mixed sources with |corr| at least 0.998, as
+scikit-learn's does, where the raw mixtures reach 0.596 to 0.948; the plot shows PCA and ICA
+(--quick: 600 images, 0.567 and 0.907).
 """
 
 from __future__ import annotations

@@ -15,6 +15,12 @@ keras.layers.AveragePooling2D(padding="same") differs from it on the border only
 measured below. The shift experiment (003's "lessens the sensitivity to position") is measured
 here on scikit-learn's 8x8 digits rather than stated: each image is shifted by one pixel (down,
 then right) and the pooled maps compared.
+
+Expect: ops.max_pool2d and ops.avg_pool2d equal tf.nn's on all 1797 digits and on china.jpg
+(difference 0), and D2L's 3x3 example gives [[10]]. Shifting every digit one pixel down leaves a
+share 0.403 of the non-zero 2x2 max-pooled outputs unchanged (average pooling 0.036) and changes
+the max-pooled image by 0.331 (relative), against 0.663 for the raw pixels; the plot shows the
+shift experiment.
 """
 
 from __future__ import annotations

@@ -13,6 +13,11 @@ Deviations: 002 gives no MDP; the grid world is tfref's own 5 x 5 maze (start S,
 trap T -1, step cost -0.04, deterministic moves) whose free cells form a tree, so the optimal
 action is unique in every state. Exploring starts (each episode begins in a random state)
 make every state visited. The tabular loop is NumPy (a scalar update per step).
+
+Expect: after 1000 episodes Q-learning's greedy policy equals value iteration's in all 15
+non-terminal states of the grid world, its values match V* to 2.8e-16, and the greedy return from S
+equals the optimal 0.84. The plot shows returns, value error and both policies (--quick: 300
+episodes, value error 3.6e-5).
 """
 
 from __future__ import annotations

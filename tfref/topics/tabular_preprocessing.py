@@ -26,6 +26,12 @@ deviation. No house-price data ships with tfref, so a real weather table stands 
 values are made by deleting entries (missing completely at random). The models train through
 tfref.train.fit (Adam, batch 32); each epoch drops its last, shorter batch (876 = 27 x 32 + 12,
 a fresh permutation every epoch), which saves compiling a second step function.
+
+Expect: after mean imputation (271 + 102 entries), standardisation with training statistics and
+one-hot encoding of weather (5 categories) and month (12), the MLP chosen on validation predicts
+Seattle's daily maximum temperature with test RMSE 2.944 degrees C (linear model 2.993), against
+6.914 for the training mean. The plot shows the data before and after preprocessing (--quick: 60
+epochs, MLP 2.887, linear 3.290).
 """
 
 from __future__ import annotations

@@ -13,6 +13,11 @@ gradients); the event files -> ``<out>/tensorboard/bpn`` (view them with
 Deviations: 002 trains on MNIST; here the BPN trains on digits (8x8, no download) with the
 batch-mean update of :mod:`tfref.train.handcoded` (errata item 9). TensorBoard itself is not
 needed to write or to check the files, only to view them.
+
+Expect: the hand-coded BPN trains 40 epochs on digits (validation accuracy 0.962) while writing
+event files; its loss, accuracy, val_loss and val_accuracy scalars read back equal the run's
+history exactly, and the traced graph holds MatMul and Sigmoid ops. The plot shows the scalars as
+TensorBoard stores them and the graph's ops (--quick: 8 epochs, 0.913).
 """
 
 from __future__ import annotations

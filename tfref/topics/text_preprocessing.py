@@ -18,6 +18,11 @@ reports 3221 lines and 170,580 characters; the word vocabulary's top ten are D2L
 Without the file (offline, no ``$TFREF_DATA_DIR``) the English text of Python's language
 reference help (``pydoc_data.topics``) is used instead, and the D2L-specific figures are not
 claimed. Ties in frequency are broken by first appearance (D2L's stable sort), made explicit.
+
+Expect: The Time Machine cleans to 3174 lines and 171,438 characters (D2L: 3221 and 170,580,
+another edition); the word vocabulary has V = 4598 with D2L's first ten tokens ('<unk>', 'the',
+'i', 'and', ...), the character vocabulary V = 28, and every line survives the encode/decode round
+trip. With min_freq = 5, V falls to 832; the plot shows the token frequencies.
 """
 
 from __future__ import annotations

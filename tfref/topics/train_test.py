@@ -20,6 +20,12 @@ Deviations: D2L plots the test loss during training; tfref plots a held-out vali
 and keeps a separate test set that no choice looks at, evaluated once at the end. The loss is
 half the squared error, as D2L's ``squared_loss``. Splits of real data use tfref's own
 stratified splitter (:func:`tfref.data.load_classification`), checked here.
+
+Expect: the stratified splits of digits (1149 / 288 / 360) and breast cancer (364 / 91 / 114) are
+disjoint, cover the data once and put 20% in the test part. Degree 3 on 100 examples reaches test
+loss 0.0058, near the noise floor 0.005; the linear model underfits (train 3.03, test 35.5); degree
+19 on 10 examples overfits (train 0.0320, validation 4.91, test 7.38); the plot shows the three
+fits (--quick: degree 19 train 0.129, test 17.8).
 """
 
 from __future__ import annotations

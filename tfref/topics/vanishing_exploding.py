@@ -25,6 +25,14 @@ counted from the input (layer 1) to the output. With a large initialisation the 
 dL/dW_k = h_{k-1}^T delta_k are all huge but roughly level across layers (the activations h grow
 forwards as fast as delta grows backwards), so the growth towards the first layer is shown on the
 error signal dL/db_k, which is delta_k itself.
+
+Expect: 0.25^5 = 0.0009765625 exactly (seed 000 writes 0.0009), and through 80 sigmoid units the
+float32 gradient is 0 while float64 holds 6.8e-49. On 1797 digits images the first layer's weight
+gradient ||dL/dW_1|| is 0.0023 of ||dL/dW_6|| in the sigmoid net but 1.04 in the ReLU net
+(451 times more), N(0, 3^2) initialisation grows the error signal 1.1e5-fold (ReLU) and 6.7e5-fold
+(linear), and clipping caps an update 3.5e5 times smaller than the unclipped one; the plot shows
+the gradient norms per layer (--quick: 256 images, one initialisation; ratio 563, growth 2.0e5 and
+1.9e6).
 """
 
 from __future__ import annotations
