@@ -202,3 +202,36 @@ def test_report_files_get_the_umask_permissions(fixture_topics, tmp_path):
     for name in ("results.json", "report.md", "report.html"):
         mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
         assert mode == 0o644, f"{name} has mode {oct(mode)}, expected 0o644 under umask 022"
+
+
+def test_a_flag_the_topic_cannot_honour_exits_2_naming_the_topics_that_can(tmp_path, capsys):
+    assert cli.main(["run", "bpn", "--checkpoint-dir", str(tmp_path / "ck"), "--out",
+                     str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--checkpoint-dir is not honoured by topic 'bpn'" in err, err
+    assert "topics that honour it: mlp, lenet, modern-cnn" in err, err
+    assert not (tmp_path / "ck").exists() and not (tmp_path / "results.json").exists()
+    assert cli.main(["run", "ewma", "--epochs", "3", "--out", str(tmp_path)]) == 2
+    assert "--epochs is not honoured by topic 'ewma'" in capsys.readouterr().err
+
+
+def test_each_topic_declares_exactly_the_options_it_reads():
+    """OPTIONS against the source: what a topic reads from ctx.options (or ctx.data/ctx.train)."""
+    import importlib.util
+    import re
+
+    training = {"epochs", "checkpoint_dir", "resume", "logdir", "strategy", "device"}
+    for topic_id, module in CATALOGUE.items():
+        name = module if "." in module else f"tfref.topics.{module}"
+        spec = importlib.util.find_spec(name)
+        with open(spec.origin, encoding="utf-8") as handle:
+            source = handle.read()
+        reads = set()
+        if re.search(r"resolve_dataset\(ctx|ctx\.options\.get\(\"data\"\)|ctx\.data\b", source):
+            reads.add("data")
+        reads |= set(re.findall(r"ctx\.options(?:\.get\(|\[)\"(epochs|logdir)\"", source))
+        if re.search(r"ctx\.options\.get\(\"train\"\)|ctx\.train\b", source):
+            reads |= training
+        declared = set(importlib.import_module(name).OPTIONS)
+        assert declared == reads, (f"{topic_id}: OPTIONS {sorted(declared)} but the code reads "
+                                   f"{sorted(reads)}")

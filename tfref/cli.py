@@ -120,6 +120,36 @@ def _bad_training_options(args) -> str | None:
     return None
 
 
+#: Run flags -> (the option name topics declare in OPTIONS, whether the flag was given).
+_OPTION_FLAGS = {
+    "--data": ("data", lambda a: getattr(a, "data", None) is not None),
+    "--epochs": ("epochs", lambda a: getattr(a, "epochs", None) is not None),
+    "--checkpoint-dir": ("checkpoint_dir", lambda a: getattr(a, "checkpoint_dir", None) is not None),
+    "--resume": ("resume", lambda a: bool(getattr(a, "resume", False))),
+    "--logdir": ("logdir", lambda a: getattr(a, "logdir", None) is not None),
+    "--strategy": ("strategy", lambda a: getattr(a, "strategy", "default") not in (None, "default")),
+    "--device": ("device", lambda a: getattr(a, "device", None) is not None),
+}
+
+
+def _options_not_honoured(topic_id: str, args) -> str | None:
+    """A flag given to ``tfref run`` that the topic does not declare in OPTIONS (else None)."""
+    from tfref.topics import get_topic, list_topics
+
+    honoured = set(getattr(get_topic(topic_id), "OPTIONS", ()))
+    refused = [flag for flag, (name, given) in _OPTION_FLAGS.items()
+               if given(args) and name not in honoured]
+    if not refused:
+        return None
+    lines = []
+    for flag in refused:
+        name = _OPTION_FLAGS[flag][0]
+        able = [m.ID for m in list_topics() if name in getattr(m, "OPTIONS", ())]
+        lines.append(f"{flag} is not honoured by topic {topic_id!r}; topics that honour it: "
+                     f"{', '.join(able) or 'none'}")
+    return "; ".join(lines)
+
+
 def cmd_list() -> int:
     from tfref.topics import list_topics
 
@@ -240,7 +270,8 @@ def _main(argv: list[str]) -> int:
         return cmd_spec(args, problem)
     ids = [args.topic] if args.command == "run" else (args.topic or list(CATALOGUE))
     problem = (problem or _unknown_topics(ids) or _unknown_dataset(getattr(args, "data", None))
-               or _bad_training_options(args))
+               or _bad_training_options(args)
+               or (_options_not_honoured(args.topic, args) if args.command == "run" else None))
     if problem:
         print(f"tfref {args.command}: error: {problem}", file=sys.stderr)
         return 2

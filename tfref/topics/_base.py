@@ -6,6 +6,8 @@ A topic module defines::
     TITLE = "Activation functions and their derivatives"
     CHAPTER = "A"
     SEEDS = ("000", "001", "002")  # source documents behind it
+    OPTIONS = ("data", "epochs")   # the run options it honours (tfref run refuses the others):
+                                   # data, epochs, checkpoint_dir, resume, logdir, strategy, device
 
     def run(ctx: RunContext) -> None:
         ...  # compute figures, ctx.close(...)/ctx.check(...) each claim, draw with ctx.figure(...)
@@ -97,8 +99,25 @@ class RunContext:
         seed: the run's seed; ``rng`` is a ``numpy.random.Generator`` seeded with it, and
             Python, NumPy and TensorFlow global seeds are set from it before ``run`` starts.
         out_dir: where plots are written (``out_dir / "plots"``).
-        options: extra per-run options from the command line (e.g. ``data``, ``epochs``).
+        options: extra per-run options from the command line (e.g. ``data``, ``epochs``); read
+            them typed through ``ctx.data`` and ``ctx.train``.
     """
+
+    @property
+    def data(self) -> str | None:
+        """The ``--data`` option: a data set name, or None for the topic's default."""
+        return self.options.get("data")
+
+    @property
+    def train(self):
+        """The training options (``tfref.train.TrainOptions``): those given on the command line,
+        else ``--epochs`` alone, else the defaults."""
+        from tfref.train.options import TrainOptions
+
+        given = self.options.get("train")
+        if given is not None:
+            return given
+        return TrainOptions(epochs=self.options.get("epochs"), logdir=self.options.get("logdir"))
 
     def __init__(self, result: TopicResult, *, quick: bool, seed: int, out_dir: Path,
                  options: dict | None = None, show_progress: bool = False):

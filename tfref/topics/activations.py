@@ -42,6 +42,7 @@ ID = "activations"
 TITLE = "Activation functions and their derivatives"
 CHAPTER = "A"
 SEEDS = ("000", "001", "002")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 # keras.activations.leaky_relu goes through tf.nn.leaky_relu, whose slope attribute is float32:
 # in float64 a slope like 0.1 comes back as 0.10000000149. 0.125 is exact in float32, so the

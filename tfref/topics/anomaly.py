@@ -33,6 +33,7 @@ ID = "anomaly"
 TITLE = "Gaussian anomaly detection: product of per-feature densities, threshold epsilon"
 CHAPTER = "G"
 SEEDS = ("000",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 PUSH = 5.0  # planted anomalies: two features moved this many standard deviations
 

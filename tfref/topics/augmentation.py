@@ -45,6 +45,7 @@ ID = "augmentation"
 TITLE = "Image augmentation: flips, resized crops and colour changes as Keras layers"
 CHAPTER = "E"
 SEEDS = ("003",)
+OPTIONS = ('data', 'epochs')  # the run options this topic honours (tfref run refuses others)
 
 SIZE = (107, 160)  # china.jpg (427 x 640) divided by 4
 COPIES = 16  # images per batch when checking a random layer

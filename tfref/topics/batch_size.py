@@ -37,6 +37,7 @@ ID = "batch-size"
 TITLE = "Batch size: samples per second against loss per epoch"
 CHAPTER = "I"
 SEEDS = ("001", "004")
+OPTIONS = ('data', 'epochs')  # the run options this topic honours (tfref run refuses others)
 
 LEARNING_RATE = 0.05
 

@@ -55,6 +55,7 @@ ID = "blocks"
 TITLE = "Blocks, custom layers, parameter access, initialisation, shared parameters, devices"
 CHAPTER = "C"
 SEEDS = ("003",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 
 def run(ctx: RunContext) -> None:

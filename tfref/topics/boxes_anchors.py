@@ -37,6 +37,7 @@ ID = "boxes-anchors"
 TITLE = "Boxes and anchors: conversions, IoU, assignment and offsets, non-maximum suppression"
 CHAPTER = "E"
 SEEDS = ("003",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 DOG, CAT = [60.0, 45.0, 378.0, 516.0], [400.0, 112.0, 655.0, 493.0]  # D2L 13.3, pixels
 SIZES, RATIOS = [0.75, 0.5, 0.25], [1.0, 2.0, 0.5]  # D2L 13.4.1

@@ -48,6 +48,7 @@ ID = "bpn"
 TITLE = "Back-propagation network (BPN) with hand-coded gradients"
 CHAPTER = "C"
 SEEDS = ("002",)
+OPTIONS = ('data', 'epochs', 'logdir')  # the run options this topic honours (tfref run refuses others)
 
 HIDDEN = 30
 EPOCHS = 10

@@ -29,6 +29,7 @@ ID = "chain-rule"
 TITLE = "Chain rule: dy2/dw1 = dy2/dy1 * dy1/dw1"
 CHAPTER = "A"
 SEEDS = ("001",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 
 def local_and_direct_derivatives(inputs, weights_1, biases_1, weights_2, biases_2) -> dict:

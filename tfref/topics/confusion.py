@@ -40,6 +40,7 @@ ID = "confusion"
 TITLE = "Confusion matrix, accuracy, recall, precision, FPR/FAR and FRR with a chosen positive class"
 CHAPTER = "H"
 SEEDS = ("000",)
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 RATES = ("recall", "precision", "false_positive_rate", "false_rejection_rate")
 

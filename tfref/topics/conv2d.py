@@ -37,6 +37,7 @@ ID = "conv2d"
 TITLE = "2-D convolution from scratch: cross-correlation, padding, stride, channels"
 CHAPTER = "D"
 SEEDS = ("000", "003")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 EDGE_KERNEL = np.array([[1.0, -1.0]], np.float32)  # D2L 6.2.3
 

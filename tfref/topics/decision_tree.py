@@ -43,6 +43,7 @@ ID = "decision-tree"
 TITLE = "ID3 decision tree: information gain, pre- and post-pruning"
 CHAPTER = "G"
 SEEDS = ("000", "002")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 
 def worked_table(ctx: RunContext) -> dict:

@@ -33,6 +33,7 @@ ID = "descent-step"
 TITLE = "Descent step: f(x - eta f'(x)) < f(x) for small eta"
 CHAPTER = "A"
 SEEDS = ("001", "003")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 NUM_WAVES = 3
 MIN_SLOPE = 1e-3

@@ -37,6 +37,7 @@ ID = "device"
 TITLE = "Device placement; per-step logs kept on the device, copied once per epoch"
 CHAPTER = "I"
 SEEDS = ("003",)
+OPTIONS = ('data',)  # the run options this topic honours (tfref run refuses others)
 
 BATCH = 32
 

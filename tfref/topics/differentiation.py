@@ -39,6 +39,7 @@ ID = "differentiation"
 TITLE = "Manual, numerical, symbolic and automatic differentiation"
 CHAPTER = "A"
 SEEDS = ("001",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 
 # -- a tiny symbolic differentiator ------------------------------------------------------------

@@ -53,6 +53,7 @@ ID = "distribution-shift"
 TITLE = "Distribution shift: covariate shift and importance weights, label shift (BBSE), concept shift"
 CHAPTER = "C"
 SEEDS = ("003",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 SHIFT_FEATURE = "mean radius"
 SHIFT_STRENGTH = 1.5  # P(source | x) = sigmoid(-SHIFT_STRENGTH * standardised mean radius)

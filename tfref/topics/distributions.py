@@ -44,6 +44,7 @@ ID = "distributions"
 TITLE = "Bernoulli, binomial, multinomial; prior and posterior; Beta-Bernoulli conjugacy"
 CHAPTER = "A"
 SEEDS = ("000",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 NUM_BALLS, NUM_WINNING = 5, 2
 TRUE_THETA = 0.7

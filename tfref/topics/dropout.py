@@ -38,6 +38,7 @@ ID = "dropout"
 TITLE = "Inverted dropout: training-only, expectation-preserving noise"
 CHAPTER = "C"
 SEEDS = ("003",)
+OPTIONS = ('data', 'epochs')  # the run options this topic honours (tfref run refuses others)
 
 RATE = 0.5
 WIDTH = 64  # entries of one activation vector h

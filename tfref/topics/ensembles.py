@@ -39,6 +39,7 @@ ID = "ensembles"
 TITLE = "Bagging, random forest and AdaBoost versus their members"
 CHAPTER = "G"
 SEEDS = ("002",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 
 def _split(name: str, seed: int):

@@ -30,6 +30,7 @@ ID = "errata"
 TITLE = "Errata: where the source documents are wrong"
 CHAPTER = "Errata"
 SEEDS = ("000", "001", "002", "004")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 
 def run(ctx: RunContext) -> None:

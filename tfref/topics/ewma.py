@@ -48,6 +48,7 @@ ID = "ewma"
 TITLE = "Exponentially weighted moving averages and bias correction"
 CHAPTER = "B"
 SEEDS = ("004",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 YEAR = 2015
 BETAS = (0.9, 0.98, 0.5)

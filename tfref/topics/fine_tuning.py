@@ -42,6 +42,7 @@ ID = "fine-tuning"
 TITLE = "Fine-tuning: a source CNN's layers reused for a small target task"
 CHAPTER = "E"
 SEEDS = ("003",)
+OPTIONS = ('data', 'epochs')  # the run options this topic honours (tfref run refuses others)
 
 PAD = 2  # a digit lands up to PAD pixels from the centre of its canvas
 SHOTS = 5  # target training images per class

@@ -39,6 +39,7 @@ ID = "forward-backward"
 TITLE = "Forward and backward propagation in a two-layer network, by hand"
 CHAPTER = "A"
 SEEDS = ("000", "001", "003")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 HIDDEN_UNITS = 8
 LEARNING_RATE = 2.0

@@ -47,6 +47,7 @@ ID = "gd-variants"
 TITLE = "Batch, stochastic and mini-batch gradient descent"
 CHAPTER = "B"
 SEEDS = ("000", "001", "003", "004")
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 MINI_BATCH_SIZES = (64, 128, 256, 512)
 

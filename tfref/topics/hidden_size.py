@@ -52,6 +52,7 @@ ID = "hidden-size"
 TITLE = "Choosing the hidden layer size: rules of thumb and the growth loop"
 CHAPTER = "A"
 SEEDS = ("000",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 NUM_INPUTS, NUM_CLASSES = 64, 10
 LEARNING_RATE = 0.01

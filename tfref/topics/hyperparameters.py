@@ -45,6 +45,7 @@ ID = "hyperparameters"
 TITLE = "Parameters vs hyperparameters: a validation sweep over learning rate and units"
 CHAPTER = "B"
 SEEDS = ("000", "001")
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 NUM_INPUTS, NUM_CLASSES = 64, 10
 QUICK = {"learning_rates": (0.003, 0.03, 0.3), "units": (4, 32), "epochs": 8}

@@ -41,6 +41,7 @@ ID = "information"
 TITLE = "Information, entropy, cross-entropy and KL divergence"
 CHAPTER = "A"
 SEEDS = ("000", "003")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 
 def random_distributions(rng, count: int, size: int) -> np.ndarray:

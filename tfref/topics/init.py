@@ -41,6 +41,7 @@ ID = "init"
 TITLE = "Weight initialisation: Xavier/Glorot and symmetry breaking"
 CHAPTER = "C"
 SEEDS = ("003",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 WIDTH = 256
 DEPTH = 20

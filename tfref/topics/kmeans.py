@@ -41,6 +41,7 @@ ID = "kmeans"
 TITLE = "K-means: inertia never rises; equal to scikit-learn from the same start"
 CHAPTER = "G"
 SEEDS = ("000", "002")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 SETS = {"iris": 3, "wine": 3, "digits": 10}
 

@@ -36,6 +36,7 @@ ID = "knn"
 TITLE = "K-nearest neighbours: n_neighbors sweep, equal to scikit-learn"
 CHAPTER = "G"
 SEEDS = ("000", "002")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 
 def _untied(model, X, ks):

@@ -70,6 +70,7 @@ ID = "language-model"
 TITLE = "Language models: n-grams, Zipf's law, Laplace smoothing, partitioning, char RNN"
 CHAPTER = "F"
 SEEDS = ("003",)
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 ZIPF_RANKS = 1000  # the head fitted when comparing n = 1, 2, 3 (their tails are count-1 ties)
 ALPHA = 1.0

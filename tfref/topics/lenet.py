@@ -48,6 +48,7 @@ ID = "lenet"
 TITLE = "LeNet-5: sigmoid + average pooling as published, ReLU + max pooling"
 CHAPTER = "D"
 SEEDS = ("003",)
+OPTIONS = ('data', 'epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
 
 IMAGE_SIDE = 28
 LEARNING_RATE = 0.003

@@ -42,6 +42,7 @@ ID = "linear-collapse"
 TITLE = "A stack of linear layers is one linear layer; ReLU between them is not"
 CHAPTER = "A"
 SEEDS = ("001", "003")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 INPUT_SIZE = 6
 LAYER_SIZES = {2: (16, 3), 3: (16, 12, 3), 4: (16, 12, 8, 3)}  # depth -> units per Dense layer

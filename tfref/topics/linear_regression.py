@@ -47,6 +47,7 @@ ID = "linear-regression"
 TITLE = "Linear regression: closed form, gradient descent and keras Dense agree"
 CHAPTER = "B"
 SEEDS = ("000", "001", "002", "003")
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 LEARNING_RATE = 0.2  # below 2 / largest eigenvalue of the MSE Hessian (~8 on standardised data)
 STEPS = 6000  # the slowest direction shrinks by (1 - 2 * 0.2 * 0.0086) per step: e^-20 after 6000

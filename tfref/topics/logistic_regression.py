@@ -51,6 +51,7 @@ ID = "logistic-regression"
 TITLE = "Logistic regression: linear and second-order boundaries, one-vs-all"
 CHAPTER = "B"
 SEEDS = ("000", "001", "002")
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 C = 10.0  # scikit-learn's inverse L2 strength, matched by the from-scratch loss
 STEPS = 20_000  # full-batch descent steps: probabilities converge to ~1e-8 of scikit-learn's

@@ -49,6 +49,7 @@ ID = "losses"
 TITLE = "Loss functions and where each is minimal"
 CHAPTER = "A"
 SEEDS = ("001", "002", "003")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 
 def tiled(values, count: int) -> np.ndarray:

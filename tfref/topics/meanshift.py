@@ -32,6 +32,7 @@ ID = "meanshift"
 TITLE = "Mean shift with a fixed radius converges to the modes"
 CHAPTER = "G"
 SEEDS = ("000",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 CENTRES = np.array([[0.0, 0.0], [6.0, 0.0], [3.0, 6.0]])
 RADIUS = 2.0

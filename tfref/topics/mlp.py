@@ -51,6 +51,7 @@ ID = "mlp"
 TITLE = "Multilayer perceptron: Sequential and subclassed Keras models, seed 002's network"
 CHAPTER = "C"
 SEEDS = ("000", "002", "003")
+OPTIONS = ('data', 'epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
 
 ACTIVATION = "tanh"
 LEARNING_RATE = 0.01

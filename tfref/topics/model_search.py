@@ -42,6 +42,7 @@ ID = "model-search"
 TITLE = "Model search: degree, n_neighbors and lambda chosen on validation data"
 CHAPTER = "H"
 SEEDS = ("000",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 BASE_L2 = 1e-4  # the degree grid's (tiny) L2, so that the high-degree fits stay finite
 

@@ -46,6 +46,7 @@ ID = "modern-cnn"
 TITLE = "Modern CNNs scaled to a CPU: AlexNet ... DenseNet, batch normalisation from scratch"
 CHAPTER = "D"
 SEEDS = ("003",)
+OPTIONS = ('data', 'epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
 
 IMAGE_SIDE = 16
 # (Adam learning rate, batch size, epochs in full mode, epochs in quick mode) per model.

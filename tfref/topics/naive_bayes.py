@@ -33,6 +33,7 @@ ID = "naive-bayes"
 TITLE = "Gaussian and multinomial naive Bayes, equal to scikit-learn"
 CHAPTER = "G"
 SEEDS = ("002",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 TOL = 1e-6  # largest |P_tfref - P_sklearn| allowed (both float64; measured ~1e-13)
 

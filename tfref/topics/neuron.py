@@ -31,6 +31,7 @@ ID = "neuron"
 TITLE = "Artificial neuron: A = sum_i w_i x_i + b, output f(A)"
 CHAPTER = "A"
 SEEDS = ("000", "002")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 
 def activity_explicit_sum(inputs: np.ndarray, weights: np.ndarray, bias: float) -> np.ndarray:

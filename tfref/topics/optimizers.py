@@ -55,6 +55,7 @@ ID = "optimizers"
 TITLE = "Momentum, RMSprop, Adam from EWMAs, Newton's method and learning-rate decay"
 CHAPTER = "B"
 SEEDS = ("001", "002", "004")
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 L2 = 0.01
 STEPS, QUICK_STEPS = 300, 40  # first-order steps (at least 20 for the keras comparison)

@@ -43,6 +43,7 @@ ID = "overfitting"
 TITLE = "Overfitting: polynomial degree, training set size and the U-shaped test error"
 CHAPTER = "C"
 SEEDS = ("000", "003")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 FEATURE = "bmi"
 MAX_DEGREE = 10

@@ -36,6 +36,7 @@ ID = "pca-svd-ica"
 TITLE = "PCA, SVD, whitening and ICA: equal to scikit-learn up to sign"
 CHAPTER = "G"
 SEEDS = ("000", "002")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 MIXING = np.array([[1.0, 1.0, 1.0], [0.5, 2.0, 1.0], [1.5, 1.0, 2.0]])
 

@@ -39,6 +39,7 @@ ID = "perceptron"
 TITLE = "Single-layer perceptron: the update rule, the truth table and XOR"
 CHAPTER = "C"
 SEEDS = ("002",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 LEARNING_RATE = 0.4
 EPSILON = 1e-3

@@ -37,6 +37,7 @@ ID = "pooling"
 TITLE = "Max and average pooling: padding, stride, channels, shift tolerance"
 CHAPTER = "D"
 SEEDS = ("000", "003")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 
 def _pad(x, ph, pw, value):

@@ -31,6 +31,7 @@ ID = "q-learning"
 TITLE = "Tabular Q-learning on a grid world with a known optimal policy"
 CHAPTER = "G"
 SEEDS = ("002",)
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 GAMMA = 0.9
 

@@ -35,6 +35,7 @@ ID = "rcnn"
 TITLE = "Fast R-CNN's region-of-interest pooling: a fixed-size feature for any region"
 CHAPTER = "E"
 SEEDS = ("003",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 D2L_X = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
 D2L_ROIS = [[0, 0, 0, 20, 20], [0, 0, 10, 30, 30]]

@@ -54,6 +54,7 @@ ID = "regularization"
 TITLE = "L1 and L2 regularisation, weight decay, and the train/test gap over lambda"
 CHAPTER = "B"
 SEEDS = ("002", "003")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 ISTA_STEPS = 20_000  # proximal-gradient steps for the lambda_1 values checked against scikit-learn
 PATH_STEPS = 3_000  # per lambda_1 on the path (warm-started from the previous lambda)

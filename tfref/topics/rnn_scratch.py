@@ -44,6 +44,7 @@ ID = "rnn-scratch"
 TITLE = "RNN from scratch: backpropagation through time by hand, and gradient clipping"
 CHAPTER = "F"
 SEEDS = ("000",)
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 HIDDEN = 64
 STEPS = 25  # T, characters per training window

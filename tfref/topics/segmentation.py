@@ -42,6 +42,7 @@ ID = "segmentation"
 TITLE = "Transposed convolution, bilinear upsampling and a fully convolutional network"
 CHAPTER = "E"
 SEEDS = ("003",)
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 CLASSES = ("background", "square", "disc")
 IMAGE_SIZE = 32

@@ -35,6 +35,7 @@ ID = "sequence-model"
 TITLE = "Sequence model: autoregression, one-step vs k-step-ahead prediction"
 CHAPTER = "F"
 SEEDS = ("003",)
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 LENGTH = 1000
 TAU = 4

@@ -43,6 +43,7 @@ ID = "softmax-regression"
 TITLE = "Softmax regression: one-hot labels, softmax cross-entropy, d*q parameters"
 CHAPTER = "B"
 SEEDS = ("003",)
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 NUM_INPUTS, NUM_CLASSES = 64, 10
 LEARNING_RATE = 0.5

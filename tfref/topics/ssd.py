@@ -41,6 +41,7 @@ ID = "ssd"
 TITLE = "SSD: multiscale anchors, class and box predictors, a tiny detector trained"
 CHAPTER = "E"
 SEEDS = ("003",)
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 NUM_CLASSES = len(CLASS_NAMES)
 INPUT_SIZE = 32

@@ -44,6 +44,7 @@ ID = "style-transfer"
 TITLE = "Neural style transfer: content, Gram-matrix style and total-variation losses"
 CHAPTER = "E"
 SEEDS = ("003",)
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 CONTENT_WEIGHT = 1.0
 STYLE_WEIGHT = 1e4

@@ -37,6 +37,7 @@ ID = "svm"
 TITLE = "Linear SVM by hinge-loss subgradient descent"
 CHAPTER = "G"
 SEEDS = ("001", "002")
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 ALPHA = 1e-2
 

@@ -50,6 +50,7 @@ ID = "tabular-preprocessing"
 TITLE = "Tabular preprocessing: mean imputation, standardisation, one-hot encoding"
 CHAPTER = "C"
 SEEDS = ("003",)
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 NUMERIC = ("precipitation", "temp_min", "wind")
 CATEGORICAL = ("weather", "month")

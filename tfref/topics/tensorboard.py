@@ -37,6 +37,7 @@ ID = "tensorboard"
 TITLE = "TensorBoard event files: scalars and graph of a training BPN, read back"
 CHAPTER = "I"
 SEEDS = ("002",)
+OPTIONS = ('data', 'epochs')  # the run options this topic honours (tfref run refuses others)
 
 HIDDEN = 30
 

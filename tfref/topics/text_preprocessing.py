@@ -37,6 +37,7 @@ ID = "text-preprocessing"
 TITLE = "Text preprocessing: tokens and a vocabulary indexed from 0"
 CHAPTER = "F"
 SEEDS = ("003",)
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 # What D2L 8.2 prints for The Time Machine.
 D2L_TOP10 = [("<unk>", 0), ("the", 1), ("i", 2), ("and", 3), ("of", 4), ("a", 5), ("to", 6),

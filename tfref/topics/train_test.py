@@ -44,6 +44,7 @@ ID = "train-test"
 TITLE = "Train / validation / test splits, underfitting and overfitting"
 CHAPTER = "H"
 SEEDS = ("000", "002", "003")
+OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 TRUE_W = np.array([5.0, 1.2, -3.4, 5.6])
 MAX_DEGREE = 20  # features x^0 .. x^19, as D2L

@@ -49,6 +49,7 @@ ID = "vanishing-exploding"
 TITLE = "Vanishing and exploding gradients; gradient clipping"
 CHAPTER = "A"
 SEEDS = ("000", "003")
+OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 HIDDEN_LAYERS = 5  # sigmoid layers the error signal passes through, as in seed 000's example
 HIDDEN_UNITS = 32
