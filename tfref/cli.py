@@ -189,9 +189,11 @@ def cmd_run(ids: list[str], args, command: str) -> int:
         from tfref.report import claim_table
 
         topic = data["topics"][0]
-        ok = sum(c["ok"] for c in topic["claims"])
-        print(f"\n{topic['id']}: {topic['title']} ({ok}/{len(topic['claims'])} claims hold, "
-              f"{topic['seconds']:.1f} s)\n")
+        ok = sum(c.get("status", "ok" if c["ok"] else "failed") == "ok" for c in topic["claims"])
+        unchecked = [c for c in topic["claims"] if c.get("status") == "not checked"]
+        extra = f", {len(unchecked)} not checked: settings overridden" if unchecked else ""
+        print(f"\n{topic['id']}: {topic['title']} ({ok}/{len(topic['claims'])} claims hold"
+              f"{extra}, {topic['seconds']:.1f} s)\n")
         if topic["claims"]:
             print(claim_table(topic, width=shutil.get_terminal_size((100, 24)).columns) + "\n")
         for note in topic["notes"]:
@@ -202,7 +204,7 @@ def cmd_run(ids: list[str], args, command: str) -> int:
           f"report in {args.out}/report.html (and report.md, results.json)")
     for topic in data["topics"]:
         for claim in topic["claims"]:
-            if not claim["ok"]:
+            if claim.get("status", "failed") == "failed" and not claim["ok"]:
                 print(f"FAILED {topic['id']}: {claim['name']}: expected {claim['expected']}, "
                       f"measured {claim['measured']}")
         if topic["error"]:

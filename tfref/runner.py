@@ -61,9 +61,13 @@ def run_topics(topic_ids: list[str], *, quick: bool = False, seed: int = 0,
             stream.flush()
         result = run_topic(topic_id, quick=quick, seed=seed, out_dir=out_dir, options=options,
                            show_progress=tty)
-        passed = sum(c.ok for c in result.claims)
+        passed = sum(c.ok and c.checked for c in result.claims)
+        unchecked = sum(not c.checked for c in result.claims)
         status = "ok" if result.ok else "FAIL"
-        detail = f"{passed}/{len(result.claims)} claims, {len(result.plots)} plots, {result.seconds:.1f}s"
+        detail = f"{passed}/{len(result.claims)} claims"
+        if unchecked:
+            detail += f" ({unchecked} not checked: settings overridden)"
+        detail += f", {len(result.plots)} plots, {result.seconds:.1f}s"
         if result.error:
             detail += f"; error: {result.error.strip().splitlines()[-1]}"
         stream.write(f"[{i}/{len(topic_ids)}] {status:4} {topic_id}: {detail}\033[K\n" if tty

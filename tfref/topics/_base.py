@@ -57,9 +57,20 @@ class Claim:
     measured: Any
     tolerance: Any
     ok: bool
+    checked: bool = True  # False: "not checked", its threshold was calibrated for other settings
+    reason: str = ""  # why it was not checked
+
+    @property
+    def status(self) -> str:
+        """``"ok"``, ``"failed"`` or ``"not checked"``."""
+        if not self.checked:
+            return "not checked"
+        return "ok" if self.ok else "failed"
 
     def to_json(self) -> dict:
-        return {k: _plain(v) for k, v in asdict(self).items()}
+        data = {k: _plain(v) for k, v in asdict(self).items()}
+        data["status"] = self.status
+        return data
 
 
 @dataclass
@@ -75,7 +86,8 @@ class TopicResult:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and all(c.ok for c in self.claims)
+        """No error, and every claim that was checked holds."""
+        return self.error is None and all(c.ok or not c.checked for c in self.claims)
 
     def to_json(self) -> dict:
         return {
@@ -128,14 +140,61 @@ class RunContext:
         self.options = dict(options or {})
         self.rng = np.random.default_rng(seed)
         self._show_progress = show_progress
+        self._calibrated: list[tuple[str, ...]] = []
+
+    @property
+    def overridden(self) -> set[str]:
+        """The settings the user changed from the topic's own: ``epochs`` (``--epochs``),
+        ``data`` (``--data``)."""
+        changed = set()
+        train = self.options.get("train")
+        if self.options.get("epochs") is not None or getattr(train, "epochs", None) is not None:
+            changed.add("epochs")
+        if self.options.get("data") is not None:
+            changed.add("data")
+        return changed
+
+    @contextlib.contextmanager
+    def calibrated_for(self, *settings: str):
+        """Claims made inside hold for the topic's own ``settings`` (e.g. ``"epochs"``): when the
+        user overrode one, they are recorded as "not checked: settings overridden" instead of
+        being judged. Claims outside (identities, shapes) are always checked.
+
+        Example:
+            >>> ctx = RunContext(TopicResult("t", "T", "A"), quick=True, seed=0, out_dir=".",
+            ...                  options={"epochs": 1})
+            >>> with ctx.calibrated_for("epochs"):
+            ...     ctx.greater("accuracy after the topic's epochs > 0.9", 0.4, 0.9)
+            True
+            >>> ctx.result.claims[0].status
+            'not checked'
+        """
+        unknown = set(settings) - {"epochs", "data"}
+        if unknown or not settings:
+            raise ValueError(f"calibrated_for takes 'epochs' and/or 'data'; got {list(settings)}")
+        self._calibrated.append(tuple(settings))
+        try:
+            yield
+        finally:
+            self._calibrated.pop()
+
+    def _record(self, claim: Claim) -> bool:
+        changed = sorted(self.overridden & {s for group in self._calibrated for s in group})
+        self.result.claims.append(claim)
+        if changed:
+            claim.checked = False
+            claim.reason = ("settings overridden: " + ", ".join(f"--{name}" for name in changed)
+                            + " (its threshold was calibrated for the topic's own)")
+            return True  # not a failure: the topic goes on
+        return claim.ok
 
     # -- claims -----------------------------------------------------------------------------
     def check(self, name: str, ok: bool, *, expected: Any = True, measured: Any = None,
               tolerance: Any = None) -> bool:
         """Record a claim whose truth the topic decided itself (e.g. an ordering or a set)."""
         ok = bool(ok)
-        self.result.claims.append(Claim(name, expected, ok if measured is None else measured, tolerance, ok))
-        return ok
+        return self._record(Claim(name, expected, ok if measured is None else measured, tolerance,
+                                  ok))
 
     def close(self, name: str, measured, expected, *, atol: float = 0.0, rtol: float = 1e-6) -> bool:
         """Claim ``measured`` equals ``expected`` within ``atol + rtol * abs(expected)`` elementwise.
@@ -157,22 +216,19 @@ class RunContext:
             shown_m = f"max |diff| = {float(np.max(diff)):.3g} over {diff.size} values"
             shown_e = f"elementwise equal ({e.size} values)"
         tol = f"atol={atol:g}, rtol={rtol:g}"
-        self.result.claims.append(Claim(name, shown_e, shown_m, tol, ok))
-        return ok
+        return self._record(Claim(name, shown_e, shown_m, tol, ok))
 
     def less(self, name: str, measured, bound, *, or_equal: bool = False) -> bool:
         """Claim ``measured < bound`` (or ``<=``)."""
         m, b = float(measured), float(bound)
         ok = m <= b if or_equal else m < b
-        self.result.claims.append(Claim(name, f"{'<=' if or_equal else '<'} {b:.6g}", m, None, ok))
-        return ok
+        return self._record(Claim(name, f"{'<=' if or_equal else '<'} {b:.6g}", m, None, ok))
 
     def greater(self, name: str, measured, bound, *, or_equal: bool = False) -> bool:
         """Claim ``measured > bound`` (or ``>=``)."""
         m, b = float(measured), float(bound)
         ok = m >= b if or_equal else m > b
-        self.result.claims.append(Claim(name, f"{'>=' if or_equal else '>'} {b:.6g}", m, None, ok))
-        return ok
+        return self._record(Claim(name, f"{'>=' if or_equal else '>'} {b:.6g}", m, None, ok))
 
     def note(self, text: str) -> None:
         """A sentence for the report (data source used, fallback taken, setting chosen)."""

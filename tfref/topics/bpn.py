@@ -159,11 +159,12 @@ def run(ctx: RunContext) -> None:
     if writer is not None:
         writer.close()
     chance = 1.0 / splits.num_classes
-    ctx.greater(f"test accuracy after {epochs} epochs of hand-coded backprop ({splits.name}; "
-                f"chance {chance:.2f})", history["test"][-1], bar)
-    ctx.greater(f"train accuracy after {epochs} epochs", history["train"][-1], bar)
-    ctx.greater("test accuracy rose from the untrained network's", history["test"][-1],
-                history["test"][0] + 0.3)
+    with ctx.calibrated_for("epochs", "data"):  # bars set for the topic's epochs and data
+        ctx.greater(f"test accuracy after {epochs} epochs of hand-coded backprop ({splits.name}; "
+                    f"chance {chance:.2f})", history["test"][-1], bar)
+        ctx.greater(f"train accuracy after {epochs} epochs", history["train"][-1], bar)
+        ctx.greater("test accuracy rose from the untrained network's", history["test"][-1],
+                    history["test"][0] + 0.3)
 
     # The same training with 002's mixed convention, and with 002's N(0, 1) initialisation.
     mixed = train(BPN(num_inputs, splits.num_classes, HIDDEN, init="scaled", seed=ctx.seed),
