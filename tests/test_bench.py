@@ -139,3 +139,21 @@ def test_numpy_mlp_loop_equals_keras_sgd():
         assert loss_sum / len(x) == pytest.approx(float(loss), rel=1e-4)
     for got, want in zip(runner.weights, model.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+
+
+def test_bench_device_gpu_without_a_gpu_exits_2_saying_so(capsys):
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("this machine has a GPU: scripts/gpu_check.py runs the GPU bench")
+    assert bench.main(["--quick", "--device", "gpu", "--models", "mlp"]) == 2
+    assert "TensorFlow sees no GPU" in capsys.readouterr().err
+
+
+def test_bench_device_cpu_places_the_tensorflow_runs(capsys):
+    status = bench.main(["--quick", "--json", "--device", "cpu", "--models", "mlp", "--runs",
+                         "tfref", "--samples", "512", "--repeats", "1"])
+    assert status == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["settings"]["device"] == "cpu"
+    assert document["benchmarks"][0]["runs"][0]["samples_per_second"] > 0

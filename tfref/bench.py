@@ -115,6 +115,7 @@ class Settings:
     seed: int
     tuned_steps: tuple[int, ...]
     quick: bool
+    device: str | None = None  # "cpu", "gpu" or None: where the TensorFlow runs place their work
 
 
 # ----------------------------------------------------------------------------- data and weights
@@ -515,6 +516,21 @@ def make_runner(name: str, steps_per_execution: int, workload: Workload, seed: i
     raise ValueError(f"unknown run {name!r}; known: {', '.join(RUN_NAMES)}")
 
 
+#: The runs that TensorFlow executes (``--device`` places them); NumPy and PyTorch run on the CPU.
+TF_RUNS = ("tfref", "tfref-stream", "keras-fit", "keras-fit-tuned")
+
+
+def _placement(name: str, device: str | None):
+    """``tf.device`` for a TensorFlow run when ``--device`` is given; nothing otherwise."""
+    import contextlib
+
+    if device is None or name not in TF_RUNS:
+        return contextlib.nullcontext()
+    from tfref.train.distribute import device_scope
+
+    return device_scope(device)
+
+
 def _worker(connection, name: str, steps_per_execution: int, settings: dict) -> None:
     """A worker process: builds one implementation's runner per workload, measures on request.
 
@@ -532,10 +548,12 @@ def _worker(connection, name: str, steps_per_execution: int, settings: dict) -> 
                 runner = None  # free the previous workload's data first
                 runner = make_runner(name, steps_per_execution, WORKLOADS[command[1]],
                                      settings["seed"], settings["samples"])
-                runner.prepare()
+                with _placement(name, settings.get("device")):
+                    runner.prepare()
                 connection.send(("ok", runner.extra))
             elif command[0] == "measure":
-                connection.send(("ok", runner.measure(settings["epochs"], command[1])))
+                with _placement(name, settings.get("device")):
+                    connection.send(("ok", runner.measure(settings["epochs"], command[1])))
         except Exception:  # report to the parent, which raises it with the worker's traceback
             connection.send(("error", traceback.format_exc()))
 
@@ -697,6 +715,7 @@ def run_benchmarks(models: list[str], run_names: list[str], settings: Settings,
                 worker.stop()
     return {"benchmarks": benchmarks, "machine": _machine(),
             "settings": {"samples": settings.samples, "epochs_timed": settings.epochs,
+                         "device": settings.device,
                          "repeats": settings.repeats, "seed": settings.seed,
                          "quick": settings.quick, "isolated_processes": isolate,
                          "tuned_steps_per_execution": list(settings.tuned_steps)}}
@@ -798,6 +817,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=_names(RUN_NAMES, "--runs"), default=list(RUN_NAMES),
                         help=f"implementations (default all): {','.join(RUN_NAMES)}")
     parser.add_argument("--seed", type=int, default=0, help="data and weight seed (default 0)")
+    parser.add_argument("--device", choices=("cpu", "gpu"), default=None,
+                        help="place the TensorFlow runs (tfref, tfref-stream, keras fit) on the "
+                             "CPU or the GPU; with gpu the NumPy and PyTorch CPU runs are left "
+                             "out (an error when TensorFlow sees no GPU)")
     parser.add_argument("--in-process", action="store_true",
                         help="measure every implementation in this process instead of one worker "
                              "process each (faster to start; their thread pools then interfere)")
@@ -825,12 +848,26 @@ def main(argv: list[str]) -> int:
     settings = Settings(samples=args.samples or (10_000 if args.quick else 60_000),
                         epochs=args.epochs or 1,
                         repeats=args.repeats or (2 if args.quick else 5), seed=args.seed,
-                        tuned_steps=(32,) if args.quick else (32, 128), quick=args.quick)
+                        tuned_steps=(32,) if args.quick else (32, 128), quick=args.quick,
+                        device=args.device)
     verbose = args.verbose or sys.stderr.isatty()
 
     def say(message: str) -> None:
         if verbose:
             print(message, file=sys.stderr, flush=True)
+
+    if args.device == "gpu":
+        from tfref.train.distribute import device_name
+
+        try:
+            device_name("gpu")
+        except ValueError as error:
+            print(f"tfref bench: error: {error}", file=sys.stderr)
+            return 2
+        dropped = [name for name in args.runs if name not in TF_RUNS]
+        if dropped:
+            say(f"  --device gpu: leaving out the CPU runs {', '.join(dropped)}")
+        args.runs = [name for name in args.runs if name in TF_RUNS]
 
     document = run_benchmarks(args.models, args.runs, settings, say, isolate=not args.in_process)
     print(json.dumps(document, indent=2) if args.json else format_table(document))

@@ -240,9 +240,11 @@ def cmd_spec(args, problem: str | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:  # the benchmark parses its own options (tfref bench --help)
+        from tfref._quiet import quiet_stderr
         from tfref.bench import main as bench_main
 
-        return bench_main(argv[1:])
+        with quiet_stderr("--verbose" not in argv):  # its workers inherit the quiet stderr
+            return bench_main(argv[1:])
     if argv[:1] == ["spec"]:  # parsed apart: neither TensorFlow nor hypothesis is imported for it
         from spec_tests.conformance import build_parser as build_spec_parser
 
