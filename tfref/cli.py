@@ -200,8 +200,10 @@ def cmd_run(ids: list[str], args, command: str) -> int:
             print(f"note: {note}")
         if topic["plots"]:
             print(f"plots: {', '.join(str(args.out / p) for p in topic['plots'])}")
-    print(f"{s['topics_ok']}/{s['topics']} topics ok, {s['claims_ok']}/{s['claims']} claims ok; "
-          f"report in {args.out}/report.html (and report.md, results.json)")
+    unchecked = (f", {s['claims_not_checked']} not checked (settings overridden)"
+                 if s.get("claims_not_checked") else "")
+    print(f"{s['topics_ok']}/{s['topics']} topics ok, {s['claims_ok']}/{s['claims']} claims ok"
+          f"{unchecked}; report in {args.out}/report.html (and report.md, results.json)")
     for topic in data["topics"]:
         for claim in topic["claims"]:
             if claim.get("status", "failed") == "failed" and not claim["ok"]:
