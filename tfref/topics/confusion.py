@@ -129,8 +129,9 @@ def breast_cancer_classifier(ctx: RunContext) -> tuple[np.ndarray, dict]:
         ctx.check(f"breast cancer, pos_label={label}: accuracy, recall, precision, FPR, FRR "
                   f"equal scikit-learn's", all(_same(rates[label][k], theirs[k]) for k in theirs),
                   measured={k: round(rates[label][k], 4) for k in theirs})
-    ctx.greater("logistic regression test accuracy (a model at the majority rate 0.63 fails)",
-                rates[0]["accuracy"], 0.9)
+    with ctx.calibrated_for("epochs"):
+        ctx.greater("logistic regression test accuracy (a model at the majority rate 0.63 fails)",
+                    rates[0]["accuracy"], 0.9)
     ctx.close("the two conventions swap roles: recall of class 0 = 1 - FPR of class 1",
               rates[0]["recall"], 1.0 - rates[1]["false_positive_rate"], atol=1e-6)
     ctx.note(f"Breast cancer, malignant (class 0) positive: recall {rates[0]['recall']:.3f}, "

@@ -231,16 +231,18 @@ def rnn_section(ctx: RunContext, corpus: np.ndarray, vocab: Vocab) -> dict:
              f"{unigram_ppl:.1f} on the held-out text, Laplace character bigrams "
              f"{laplace_ppl[2]:.2f}, trigrams {laplace_ppl[3]:.2f}).")
     for (label, curve), net in zip(curves.items(), (scratch, model), strict=True):
-        ctx.less(f"{label}: training perplexity falls (last epoch vs first)", curve[-1],
-                 curve[0])
-        ctx.less(f"{label}: last-epoch training perplexity (uniform guessing: {v})", curve[-1],
-                 bound)
+        with ctx.calibrated_for("epochs"):
+            ctx.less(f"{label}: training perplexity falls (last epoch vs first)", curve[-1],
+                     curve[0])
+            ctx.less(f"{label}: last-epoch training perplexity (uniform guessing: {v})", curve[-1],
+                     bound)
         held_ppl = evaluate_perplexity(net, held, NUM_STEPS)
-        ctx.less(f"{label}: held-out perplexity below the unigram model's "
-                 f"({unigram_ppl:.1f}): the RNN uses context", held_ppl, unigram_ppl)
-        if not quick:
-            ctx.less(f"{label}: held-out perplexity below the Laplace character bigram model's "
-                     f"({laplace_ppl[2]:.2f})", held_ppl, laplace_ppl[2])
+        with ctx.calibrated_for("epochs"):
+            ctx.less(f"{label}: held-out perplexity below the unigram model's "
+                     f"({unigram_ppl:.1f}): the RNN uses context", held_ppl, unigram_ppl)
+            if not quick:
+                ctx.less(f"{label}: held-out perplexity below the Laplace character bigram model's "
+                         f"({laplace_ppl[2]:.2f})", held_ppl, laplace_ppl[2])
         text = predict_chars(net, PREFIX, 50, vocab)
         ctx.note(f"{label}: perplexity per epoch {np.round(curve, 2).tolist()}, held-out "
                  f"{held_ppl:.2f}; greedy text: {text!r}")

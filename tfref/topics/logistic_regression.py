@@ -177,14 +177,15 @@ def run(ctx: RunContext) -> None:
         reference = LogisticRegression(C=C, tol=1e-12, max_iter=100_000).fit(
             features[train_idx], is_versicolor[train_idx]
         )
-        ctx.close(
-            f"order {order}: from-scratch probabilities = sklearn LogisticRegression(C={C:g}) "
-            "(all 150 flowers)",
-            probabilities(features, weights, bias)[:, 0],
-            reference.predict_proba(features)[:, 1],
-            atol=1e-5,
-            rtol=0,
-        )
+        with ctx.calibrated_for("epochs"):
+            ctx.close(
+                f"order {order}: from-scratch probabilities = sklearn LogisticRegression(C={C:g}) "
+                "(all 150 flowers)",
+                probabilities(features, weights, bias)[:, 0],
+                reference.predict_proba(features)[:, 1],
+                atol=1e-5,
+                rtol=0,
+            )
     ctx.note(
         "Versicolor vs the rest, petal plane, accuracy (train / validation / test): first "
         f"order {accuracy[1, 'train']:.3f} / {accuracy[1, 'validation']:.3f} / "
@@ -192,45 +193,48 @@ def run(ctx: RunContext) -> None:
         f"{accuracy[2, 'validation']:.3f} / {accuracy[2, 'test']:.3f}."
     )
     chosen = max((1, 2), key=lambda order: (accuracy[order, "validation"], -order))
-    ctx.check(
-        "validation accuracy chooses the second-order boundary",
-        chosen == 2,
-        expected=2,
-        measured=chosen,
-    )
-    ctx.greater(
-        "test accuracy: second-order minus first-order boundary (margin > 0.15)",
-        accuracy[2, "test"] - accuracy[1, "test"],
-        0.15,
-    )
-    ctx.less(
-        "first-order boundary is no better than always answering 'not versicolor' + 0.1 "
-        "(training accuracy)",
-        accuracy[1, "train"],
-        1 - is_versicolor[train_idx].mean() + 0.1,
-    )
+    with ctx.calibrated_for("epochs"):
+        ctx.check(
+            "validation accuracy chooses the second-order boundary",
+            chosen == 2,
+            expected=2,
+            measured=chosen,
+        )
+        ctx.greater(
+            "test accuracy: second-order minus first-order boundary (margin > 0.15)",
+            accuracy[2, "test"] - accuracy[1, "test"],
+            0.15,
+        )
+        ctx.less(
+            "first-order boundary is no better than always answering 'not versicolor' + 0.1 "
+            "(training accuracy)",
+            accuracy[1, "train"],
+            1 - is_versicolor[train_idx].mean() + 0.1,
+        )
 
     # --- one-vs-all and multinomial on all four measurements ---------------------------------
     one_hot = np.eye(3)[species]
     ova_weights, ova_bias = train(measurements[train_idx], one_hot[train_idx], steps)
     ova_scores = probabilities(measurements, ova_weights, ova_bias)  # (150, 3): h_k(x)
     ova_accuracy = float(np.mean(ova_scores[test].argmax(axis=1) == species[test]))
-    ctx.greater(
-        "one-vs-all (3 sigmoid classifiers, argmax h_k) test accuracy on iris", ova_accuracy, 0.85
-    )
+    with ctx.calibrated_for("epochs"):
+        ctx.greater(
+            "one-vs-all (3 sigmoid classifiers, argmax h_k) test accuracy on iris", ova_accuracy, 0.85
+        )
     sklearn_ova = OneVsRestClassifier(LogisticRegression(C=C, tol=1e-12, max_iter=100_000)).fit(
         measurements[train_idx], species[train_idx]
     )
     sklearn_scores = np.column_stack(
         [estimator.predict_proba(measurements)[:, 1] for estimator in sklearn_ova.estimators_]
     )
-    ctx.close(
-        "one-vs-all h_k(x) = sklearn OneVsRestClassifier(LogisticRegression) per class",
-        ova_scores,
-        sklearn_scores,
-        atol=1e-5,
-        rtol=0,
-    )
+    with ctx.calibrated_for("epochs"):
+        ctx.close(
+            "one-vs-all h_k(x) = sklearn OneVsRestClassifier(LogisticRegression) per class",
+            ova_scores,
+            sklearn_scores,
+            atol=1e-5,
+            rtol=0,
+        )
     soft_weights, soft_bias = train(
         measurements[train_idx], one_hot[train_idx], steps, multinomial=True
     )
@@ -238,15 +242,16 @@ def run(ctx: RunContext) -> None:
     sklearn_multinomial = LogisticRegression(C=C, tol=1e-12, max_iter=100_000).fit(
         measurements[train_idx], species[train_idx]
     )
-    ctx.close(
-        "multinomial (softmax) probabilities = sklearn LogisticRegression (multinomial)",
-        soft_probabilities,
-        sklearn_multinomial.predict_proba(measurements),
-        atol=1e-5,
-        rtol=0,
-    )
-    multinomial_accuracy = float(np.mean(soft_probabilities[test].argmax(axis=1) == species[test]))
-    ctx.greater("multinomial test accuracy on iris", multinomial_accuracy, 0.85)
+    with ctx.calibrated_for("epochs"):
+        ctx.close(
+            "multinomial (softmax) probabilities = sklearn LogisticRegression (multinomial)",
+            soft_probabilities,
+            sklearn_multinomial.predict_proba(measurements),
+            atol=1e-5,
+            rtol=0,
+        )
+        multinomial_accuracy = float(np.mean(soft_probabilities[test].argmax(axis=1) == species[test]))
+        ctx.greater("multinomial test accuracy on iris", multinomial_accuracy, 0.85)
     ctx.note(
         f"Iris test accuracy: one-vs-all {ova_accuracy:.3f}, multinomial "
         f"{multinomial_accuracy:.3f} ({len(test)} test flowers)."

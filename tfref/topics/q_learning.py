@@ -55,18 +55,19 @@ def run(ctx: RunContext) -> None:
     agent = QLearning(alpha=0.5, gamma=GAMMA, epsilon=0.2, n_episodes=episodes,
                       random_state=ctx.seed).fit(env)
     agree = agent.policy_[states] == optimal[states]
-    ctx.check(f"Q-learning's greedy policy equals value iteration's in all {len(states)} "
-              "non-terminal states", bool(agree.all()),
-              measured=f"{int(agree.sum())}/{len(states)} states agree")
-    learned_value = agent.q_table_.max(axis=1)
-    ctx.less("max over states |max_a Q(s, a) - V*(s)| after learning", float(np.max(np.abs(
-        learned_value[states] - value[states]))), 0.01)
-    error = np.abs(agent.q_snapshots_.max(axis=2)[:, states] - value[states]).max(axis=1)
-    ctx.less("value error after learning / at the start (Q = 0)", error[-1] / error[0], 0.05)
-    greedy = agent.greedy_return(env)
-    optimal_return = _return(env, optimal)
-    ctx.close("greedy return from S equals the optimal return (undiscounted)", greedy,
-              optimal_return, atol=1e-9, rtol=0)
+    with ctx.calibrated_for("epochs"):
+        ctx.check(f"Q-learning's greedy policy equals value iteration's in all {len(states)} "
+                  "non-terminal states", bool(agree.all()),
+                  measured=f"{int(agree.sum())}/{len(states)} states agree")
+        learned_value = agent.q_table_.max(axis=1)
+        ctx.less("max over states |max_a Q(s, a) - V*(s)| after learning", float(np.max(np.abs(
+            learned_value[states] - value[states]))), 0.01)
+        error = np.abs(agent.q_snapshots_.max(axis=2)[:, states] - value[states]).max(axis=1)
+        ctx.less("value error after learning / at the start (Q = 0)", error[-1] / error[0], 0.05)
+        greedy = agent.greedy_return(env)
+        optimal_return = _return(env, optimal)
+        ctx.close("greedy return from S equals the optimal return (undiscounted)", greedy,
+                  optimal_return, atol=1e-9, rtol=0)
     ctx.note(f"Grid world ({env.n_states} cells, {len(states)} non-terminal), gamma {GAMMA}, "
              f"alpha 0.5, epsilon 0.2, {episodes} episodes with random starts. Value "
              "iteration's policy:\n" + "\n".join(env.arrows(optimal))

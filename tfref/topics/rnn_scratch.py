@@ -218,21 +218,23 @@ def run(ctx: RunContext) -> None:
     clipped, raw = runs[True], runs[False]
     counts = np.bincount(y_train, minlength=vocab) / len(y_train)
     unigram = float(np.exp(-np.sum(counts[counts > 0] * np.log(counts[counts > 0]))))
-    ctx.less(f"with clipping (theta = {MAX_NORM}): training perplexity falls (last epoch vs "
-             "first)", clipped["perplexity"][-1], clipped["perplexity"][0])
-    ctx.less(f"with clipping: training perplexity after {epochs} epochs is below 0.6 x the "
-             f"unigram (character frequency) perplexity {unigram:.2f} of the same text",
-             clipped["perplexity"][-1], 0.6 * unigram)
+    with ctx.calibrated_for("epochs"):
+        ctx.less(f"with clipping (theta = {MAX_NORM}): training perplexity falls (last epoch vs "
+                 "first)", clipped["perplexity"][-1], clipped["perplexity"][0])
+        ctx.less(f"with clipping: training perplexity after {epochs} epochs is below 0.6 x the "
+                 f"unigram (character frequency) perplexity {unigram:.2f} of the same text",
+                 clipped["perplexity"][-1], 0.6 * unigram)
     ctx.less("with clipping: every applied gradient (update / learning rate) has global "
              "norm <= theta (largest, over "
              f"{len(clipped['applied'])} steps)", clipped["applied"].max(),
              MAX_NORM * (1 + 1e-5), or_equal=True)
-    ctx.greater("clipping was active: share of steps whose raw gradient norm exceeded theta",
-                float(np.mean(clipped["norm"] > MAX_NORM)), 0.5)
-    ctx.greater(f"without clipping (same start, learning rate {LEARNING_RATE}): the largest "
-                "gradient norm, in multiples of theta", raw["norm"].max() / MAX_NORM, 100.0)
-    ctx.greater("without clipping training diverges: last-epoch perplexity / with clipping",
-                raw["perplexity"][-1] / clipped["perplexity"][-1], 10.0)
+    with ctx.calibrated_for("epochs"):
+        ctx.greater("clipping was active: share of steps whose raw gradient norm exceeded theta",
+                    float(np.mean(clipped["norm"] > MAX_NORM)), 0.5)
+        ctx.greater(f"without clipping (same start, learning rate {LEARNING_RATE}): the largest "
+                    "gradient norm, in multiples of theta", raw["norm"].max() / MAX_NORM, 100.0)
+        ctx.greater("without clipping training diverges: last-epoch perplexity / with clipping",
+                    raw["perplexity"][-1] / clipped["perplexity"][-1], 10.0)
 
     held = [(x_all[s:s + STEPS], y_all[s:s + STEPS])  # the model now holds the clipped run
             for s in range(train_chars, train_chars + held_out - STEPS + 1, STEPS)]

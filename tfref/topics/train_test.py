@@ -119,17 +119,19 @@ def run(ctx: RunContext) -> None:
     }
     normal, under, over = fits.values()
     floor = NOISE**2 / 2
-    ctx.close("cubic features recover the true weights [5, 1.2, -3.4, 5.6]", normal["weights"],
-              TRUE_W, atol=0.15)
-    ctx.less("normal fit: test loss near the noise floor 0.005 (< 3x)", normal["test_loss"],
-             3 * floor)
+    with ctx.calibrated_for("epochs"):
+        ctx.close("cubic features recover the true weights [5, 1.2, -3.4, 5.6]", normal["weights"],
+                  TRUE_W, atol=0.15)
+        ctx.less("normal fit: test loss near the noise floor 0.005 (< 3x)", normal["test_loss"],
+                 3 * floor)
     ctx.greater("underfit: the linear model's training loss stays far above the floor (> 50x)",
                 under["train_loss"], 50 * floor)
     ctx.greater("underfit: its test loss too (> 50x the floor)", under["test_loss"], 50 * floor)
-    ctx.greater("overfit: held-out loss / training loss of degree 19 on 10 examples",
-                over["val_loss"] / over["train_loss"], 5.0)
-    ctx.greater("overfit: its test loss is worse than the cubic fit's (ratio)",
-                over["test_loss"] / normal["test_loss"], 3.0)
+    with ctx.calibrated_for("epochs"):
+        ctx.greater("overfit: held-out loss / training loss of degree 19 on 10 examples",
+                    over["val_loss"] / over["train_loss"], 5.0)
+        ctx.greater("overfit: its test loss is worse than the cubic fit's (ratio)",
+                    over["test_loss"] / normal["test_loss"], 3.0)
     ctx.note("Final losses (half squared error): " + "; ".join(
         f"{name}: train {f['train_loss']:.4f}, validation {f['val_loss']:.4f}, test "
         f"{f['test_loss']:.4f}" for name, f in fits.items()) + ".")
