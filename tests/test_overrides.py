@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -35,10 +36,19 @@ Q_LEARNING_PLOT_BUG = ("--epochs 1 is 1 episode; q_learning._plot's 20-episode m
 # The tensorboard topic, run a second time in one process, exports the wrong traced graph and
 # fails its graph claim (test_topics runs it in this process too): it runs in a subprocess here.
 IN_A_SUBPROCESS = "run in a subprocess by test_cli_run_with_epochs_exits_0"
+# The topics that take longest even at one epoch run only with TFREF_SLOW_TESTS=1, to keep the
+# whole suite under 10 minutes on 2 cores (each passed when this file was written, 2026-12-03).
+SLOW = ("augmentation", "batch-size", "dropout", "fine-tuning", "hyperparameters",
+        "language-model", "lenet", "modern-cnn", "rnn-scratch", "segmentation", "ssd",
+        "style-transfer")
+RUN_SLOW = os.environ.get("TFREF_SLOW_TESTS") == "1"
+SLOW_REASON = "a slow topic: set TFREF_SLOW_TESTS=1 to run it (the suite's 10-minute budget)"
 ONE_EPOCH = [
     pytest.param(t, marks=pytest.mark.xfail(strict=True, reason=Q_LEARNING_PLOT_BUG))
     if t == "q-learning" else
-    pytest.param(t, marks=pytest.mark.skip(reason=IN_A_SUBPROCESS)) if t == "tensorboard" else t
+    pytest.param(t, marks=pytest.mark.skip(reason=IN_A_SUBPROCESS)) if t == "tensorboard" else
+    pytest.param(t, marks=pytest.mark.skip(reason=SLOW_REASON)) if t in SLOW and not RUN_SLOW
+    else t
     for t in EPOCH_TOPICS
 ]
 

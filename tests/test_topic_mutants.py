@@ -10,6 +10,11 @@ topic that calls it; the topic must report at least one failed claim and no erro
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -61,21 +66,45 @@ MUTANTS = {
 }
 
 
-@pytest.mark.parametrize(("name", "topic"), [(name, topic) for name, (_, topics) in
-                                             MUTANTS.items() for topic in topics])
-def test_a_broken_op_fails_a_claim_of_each_topic_that_uses_it(name, topic, monkeypatch, tmp_path):
+CASES = [(name, topic) for name, (_, topics) in MUTANTS.items() for topic in topics]
+
+
+def run_case(name: str, topic: str, out_dir: str) -> dict:
+    """One topic, quick, with ``tfref.ops.<name>`` (and the topic's own import of it) broken."""
     from tfref.topics import get_topic
 
     mutant = MUTANTS[name][0]
-    monkeypatch.setattr(ops, name, mutant)
+    setattr(ops, name, mutant)
     module = get_topic(topic)  # a topic may have imported the function itself
     for attribute, value in list(vars(module).items()):
         if value is ORIGINAL[name]:
-            monkeypatch.setattr(module, attribute, mutant)
-    result = run_topic(topic, quick=True, seed=0, out_dir=tmp_path)
-    assert result.error is None, f"{topic} crashed with the broken {name}: {result.error}"
-    failed = [c.name for c in result.claims if c.checked and not c.ok]
-    assert failed, f"no claim of {topic} fails with a broken {name} ({len(result.claims)} claims)"
+            setattr(module, attribute, mutant)
+    result = run_topic(topic, quick=True, seed=0, out_dir=out_dir)
+    return {"error": result.error, "claims": len(result.claims),
+            "failed": [c.name for c in result.claims if c.checked and not c.ok]}
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory) -> dict:
+    """Every case, in one separate process: a tf.function traced with a broken op keeps it after
+    the op is restored, so the mutants must not share a process with the other tests."""
+    out = tmp_path_factory.mktemp("mutants")
+    script = ("import json, sys; from tests.test_topic_mutants import CASES, run_case; "
+              "print(json.dumps({f'{n}/{t}': run_case(n, t, sys.argv[1] + '/' + n + '-' + t) "
+              "for n, t in CASES}))")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", script, str(out)], cwd=root,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(("name", "topic"), CASES)
+def test_a_broken_op_fails_a_claim_of_each_topic_that_uses_it(name, topic, outcomes):
+    result = outcomes[f"{name}/{topic}"]
+    assert result["error"] is None, f"{topic} crashed with the broken {name}: {result['error']}"
+    assert result["failed"], (f"no claim of {topic} fails with a broken {name} "
+                              f"({result['claims']} claims)")
 
 
 def test_the_mutants_really_differ_from_the_ops():
