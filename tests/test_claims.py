@@ -16,7 +16,7 @@ def _ctx(tmp_path, **options) -> RunContext:
 def test_a_calibrated_claim_is_judged_under_the_topics_own_settings(tmp_path):
     ctx = _ctx(tmp_path)
     with ctx.calibrated_for("epochs"):
-        assert ctx.greater("accuracy > 0.9", 0.5, 0.9) is False
+        assert ctx.claim_greater("accuracy > 0.9", 0.5, 0.9) is False
     assert ctx.result.claims[0].status == "failed" and not ctx.result.ok
 
 
@@ -24,8 +24,8 @@ def test_a_calibrated_claim_is_judged_under_the_topics_own_settings(tmp_path):
 def test_an_overridden_setting_leaves_the_claim_not_checked_and_the_topic_ok(tmp_path, options):
     ctx = _ctx(tmp_path, **options)
     with ctx.calibrated_for("epochs", "data"):
-        assert ctx.greater("accuracy > 0.9", 0.5, 0.9) is True  # the topic goes on
-    ctx.close("an identity outside the block", 1.0, 2.0)
+        assert ctx.claim_greater("accuracy > 0.9", 0.5, 0.9) is True  # the topic goes on
+    ctx.claim_close("an identity outside the block", 1.0, 2.0)
     first, second = ctx.result.claims
     assert first.status == "not checked" and "--epochs" in first.reason
     assert first.to_json()["status"] == "not checked" and first.to_json()["measured"] == 0.5
@@ -36,9 +36,9 @@ def test_an_overridden_setting_leaves_the_claim_not_checked_and_the_topic_ok(tmp
 def test_only_the_settings_named_count(tmp_path):
     ctx = _ctx(tmp_path, data="iris")
     with ctx.calibrated_for("epochs"):
-        ctx.less("loss < 0.1", 0.5, 0.1)
+        ctx.claim_less("loss < 0.1", 0.5, 0.1)
     with ctx.calibrated_for("data"):
-        ctx.less("loss < 0.1 on the topic's data", 0.5, 0.1)
+        ctx.claim_less("loss < 0.1 on the topic's data", 0.5, 0.1)
     assert [c.status for c in ctx.result.claims] == ["failed", "not checked"]
 
 

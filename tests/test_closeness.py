@@ -50,7 +50,7 @@ def test_assert_close_follows_the_rule(actual, expected, close):
 @pytest.mark.parametrize(("actual", "expected", "close"), CASES)
 def test_run_context_close_follows_the_rule(actual, expected, close, tmp_path):
     ctx = RunContext(TopicResult("fixture", "fixture", "A"), quick=True, seed=0, out_dir=tmp_path)
-    assert ctx.close("claim", actual, expected, rtol=0.5, atol=1e-9) is close
+    assert ctx.claim_close("claim", actual, expected, rtol=0.5, atol=1e-9) is close
 
 
 def test_assert_close_on_arrays_points_at_the_worst_entry():

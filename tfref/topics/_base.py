@@ -10,7 +10,8 @@ A topic module defines::
                                    # data, epochs, checkpoint_dir, resume, logdir, strategy, device
 
     def run(ctx: RunContext) -> None:
-        ...  # compute figures, ctx.close(...)/ctx.check(...) each claim, draw with ctx.figure(...)
+        ...  # compute figures; ctx.claim_close/claim_less/claim_greater/claim(...) each claim;
+            # draw with ctx.figure(...)
 
 ``run`` must be deterministic given ``ctx.seed`` and must honour ``ctx.quick`` (a few seconds in
 quick mode; the full figures otherwise).
@@ -164,7 +165,7 @@ class RunContext:
             >>> ctx = RunContext(TopicResult("t", "T", "A"), quick=True, seed=0, out_dir=".",
             ...                  options={"epochs": 1})
             >>> with ctx.calibrated_for("epochs"):
-            ...     ctx.greater("accuracy after the topic's epochs > 0.9", 0.4, 0.9)
+            ...     ctx.claim_greater("accuracy after the topic's epochs > 0.9", 0.4, 0.9)
             True
             >>> ctx.result.claims[0].status
             'not checked'
@@ -189,14 +190,15 @@ class RunContext:
         return claim.ok
 
     # -- claims -----------------------------------------------------------------------------
-    def check(self, name: str, ok: bool, *, expected: Any = True, measured: Any = None,
-              tolerance: Any = None) -> bool:
+    def claim(self, name: str, ok: bool, *, expected: Any = True, measured: Any = None,
+               tolerance: Any = None) -> bool:
         """Record a claim whose truth the topic decided itself (e.g. an ordering or a set)."""
         ok = bool(ok)
         return self._record(Claim(name, expected, ok if measured is None else measured, tolerance,
                                   ok))
 
-    def close(self, name: str, measured, expected, *, atol: float = 0.0, rtol: float = 1e-6) -> bool:
+    def claim_close(self, name: str, measured, expected, *, atol: float = 0.0,
+                    rtol: float = 1e-6) -> bool:
         """Claim ``measured`` equals ``expected`` within ``atol + rtol * abs(expected)`` elementwise.
 
         Infinities and NaN must match exactly, by position and sign (an expected inf is never met
@@ -218,13 +220,13 @@ class RunContext:
         tol = f"atol={atol:g}, rtol={rtol:g}"
         return self._record(Claim(name, shown_e, shown_m, tol, ok))
 
-    def less(self, name: str, measured, bound, *, or_equal: bool = False) -> bool:
+    def claim_less(self, name: str, measured, bound, *, or_equal: bool = False) -> bool:
         """Claim ``measured < bound`` (or ``<=``)."""
         m, b = float(measured), float(bound)
         ok = m <= b if or_equal else m < b
         return self._record(Claim(name, f"{'<=' if or_equal else '<'} {b:.6g}", m, None, ok))
 
-    def greater(self, name: str, measured, bound, *, or_equal: bool = False) -> bool:
+    def claim_greater(self, name: str, measured, bound, *, or_equal: bool = False) -> bool:
         """Claim ``measured > bound`` (or ``>=``)."""
         m, b = float(measured), float(bound)
         ok = m >= b if or_equal else m > b

@@ -124,12 +124,12 @@ def _away_from(grid: np.ndarray, kinks: np.ndarray, margin: float = 1e-3) -> np.
 def _check_ranges(ctx: RunContext, num_points: int) -> None:
     sigmoid_grid = np.linspace(-30.0, 30.0, num_points)
     sigmoid_values = ops.sigmoid(sigmoid_grid).numpy()
-    ctx.check("sigmoid(x) lies strictly in (0, 1) on [-30, 30] (float64)",
+    ctx.claim("sigmoid(x) lies strictly in (0, 1) on [-30, 30] (float64)",
               bool(np.all((sigmoid_values > 0.0) & (sigmoid_values < 1.0))), expected="(0, 1)",
               measured=f"[{sigmoid_values.min():.3g}, 1 - {1.0 - sigmoid_values.max():.3g}]")
     tanh_grid = np.linspace(-15.0, 15.0, num_points)
     tanh_values = ops.tanh(tanh_grid).numpy()
-    ctx.check("tanh(x) lies strictly in (-1, 1) on [-15, 15] (float64)",
+    ctx.claim("tanh(x) lies strictly in (-1, 1) on [-15, 15] (float64)",
               bool(np.all((tanh_values > -1.0) & (tanh_values < 1.0))), expected="(-1, 1)",
               measured=f"[-1 + {tanh_values.min() + 1.0:.3g}, 1 - {1.0 - tanh_values.max():.3g}]")
     ctx.note("In float64 sigmoid(x) rounds to exactly 1.0 beyond x ~ 37 and tanh(x) beyond x ~ 19, "
@@ -138,24 +138,24 @@ def _check_ranges(ctx: RunContext, num_points: int) -> None:
     logits = ctx.rng.normal(scale=5.0, size=(num_points // 10, 7))
     logits[0] = [1000.0, 999.0, -1000.0, 0.0, 1.0, 2.0, 3.0]  # large inputs: needs the stable form
     probabilities = ops.softmax(logits).numpy()
-    ctx.close("softmax rows sum to 1 (float64, inputs up to 1000 in size)",
+    ctx.claim_close("softmax rows sum to 1 (float64, inputs up to 1000 in size)",
               probabilities.sum(axis=-1), np.ones(len(logits)), atol=1e-13, rtol=0.0)
-    ctx.check("softmax entries are finite and in [0, 1], even for inputs of 1000",
+    ctx.claim("softmax entries are finite and in [0, 1], even for inputs of 1000",
               bool(np.all(np.isfinite(probabilities)) and np.all((probabilities >= 0)
                                                                  & (probabilities <= 1))))
 
 
 def _check_sigmoid_facts(ctx: RunContext, grid: np.ndarray) -> None:
     derivative = ops.sigmoid_derivative(grid).numpy()
-    ctx.less("max of sigmoid'(x) = s(1 - s) over the grid is at most 0.25",
+    ctx.claim_less("max of sigmoid'(x) = s(1 - s) over the grid is at most 0.25",
              derivative.max(), 0.25, or_equal=True)
     at_zero = float(ops.sigmoid_derivative(np.array([0.0]))[0])
-    ctx.close("sigmoid'(0) is exactly 0.25", at_zero, 0.25, atol=0.0, rtol=0.0)
-    ctx.close("sigmoid'(x) peaks at x = 0 on a grid through 0", grid[np.argmax(derivative)], 0.0,
+    ctx.claim_close("sigmoid'(0) is exactly 0.25", at_zero, 0.25, atol=0.0, rtol=0.0)
+    ctx.claim_close("sigmoid'(x) peaks at x = 0 on a grid through 0", grid[np.argmax(derivative)], 0.0,
               atol=0.0, rtol=0.0)
     tanh_values = ops.tanh(grid).numpy()
     via_sigmoid = 2.0 * ops.sigmoid(2.0 * grid).numpy() - 1.0
-    ctx.close("tanh(x) = 2 * sigmoid(2x) - 1 on [-10, 10] (float64)", tanh_values, via_sigmoid,
+    ctx.claim_close("tanh(x) = 2 * sigmoid(2x) - 1 on [-10, 10] (float64)", tanh_values, via_sigmoid,
               atol=4e-15, rtol=0.0)
 
 
@@ -164,10 +164,10 @@ def _check_derivatives(ctx: RunContext, grid: np.ndarray) -> None:
         points = _away_from(grid, kinks)
         by_hand = np.asarray(derivative(points), dtype=np.float64)
         by_tape = autodiff_derivative(function, points)
-        ctx.close(f"{name}: hand derivative equals GradientTape (float64, off the kinks)",
+        ctx.claim_close(f"{name}: hand derivative equals GradientTape (float64, off the kinks)",
                   by_hand, by_tape, atol=1e-15, rtol=1e-12)
     logits = ctx.rng.normal(scale=3.0, size=(max(len(grid) // 50, 4), 5))
-    ctx.close("softmax: hand Jacobian diag(s) - s s^T equals GradientTape's (float64)",
+    ctx.claim_close("softmax: hand Jacobian diag(s) - s s^T equals GradientTape's (float64)",
               ops.softmax_jacobian(logits), softmax_jacobian_autodiff(logits),
               atol=1e-15, rtol=1e-12)
 
@@ -188,13 +188,13 @@ def _check_builtins(ctx: RunContext, grid: np.ndarray) -> None:
              "applies the slope in the input's dtype. The comparison uses slope 0.125, exact in both.")
     for name, ours, builtin in pairs:
         oracle = "numpy.heaviside(x, 0)" if name == "threshold" else f"keras.activations.{name}"
-        ctx.close(f"ops.{name} equals {oracle} (float64)", ours, builtin, atol=1e-15, rtol=1e-12)
+        ctx.claim_close(f"ops.{name} equals {oracle} (float64)", ours, builtin, atol=1e-15, rtol=1e-12)
     logits = ctx.rng.normal(scale=5.0, size=(max(len(grid) // 50, 4), 6))
-    ctx.close("ops.softmax equals keras.activations.softmax (float64)", ops.softmax(logits),
+    ctx.claim_close("ops.softmax equals keras.activations.softmax (float64)", ops.softmax(logits),
               keras.activations.softmax(tf.constant(logits)), atol=1e-15, rtol=1e-12)
     groups = ctx.rng.normal(size=(16, 12))
     reference = groups.reshape(16, 3, 4).max(axis=-1)  # 3 units of 4 consecutive inputs each
-    ctx.close("ops.maxout(x, num_units=3) equals the max of each group of 4 (NumPy reshape)",
+    ctx.claim_close("ops.maxout(x, num_units=3) equals the max of each group of 4 (NumPy reshape)",
               ops.maxout(groups, num_units=3), reference, atol=0.0, rtol=0.0)
 
 

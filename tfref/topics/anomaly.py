@@ -66,7 +66,7 @@ def run(ctx: RunContext) -> None:
 
     detector = GaussianAnomalyDetector().fit(X[train])
     expected = norm.pdf(X[test], X[train].mean(axis=0), X[train].std(axis=0)).prod(axis=1)
-    ctx.close("p(x) equals the product of scipy.stats.norm.pdf over the 13 features "
+    ctx.claim_close("p(x) equals the product of scipy.stats.norm.pdf over the 13 features "
               "(largest relative error)",
               float(np.max(np.abs(detector.score_samples(X[test]) / expected - 1))), 0.0,
               atol=1e-9)
@@ -78,12 +78,12 @@ def run(ctx: RunContext) -> None:
     test_y = np.r_[np.zeros(len(test), bool), np.ones(len(planted_test), bool)]
     flagged = detector.predict(test_x) == -1
     precision, recall, f1 = _scores(flagged, test_y)
-    ctx.greater("validation F1 at the chosen epsilon", f1_val, 0.8)
-    ctx.greater("test recall on the planted anomalies (epsilon from validation)", recall, 0.8)
-    ctx.greater("test precision (share of flagged test points that were planted)", precision,
+    ctx.claim_greater("validation F1 at the chosen epsilon", f1_val, 0.8)
+    ctx.claim_greater("test recall on the planted anomalies (epsilon from validation)", recall, 0.8)
+    ctx.claim_greater("test precision (share of flagged test points that were planted)", precision,
                 0.7)
     base_rate = test_y.mean()
-    ctx.greater(f"test F1 beats flagging everything (F1 {2 * base_rate / (1 + base_rate):.3f})",
+    ctx.claim_greater(f"test F1 beats flagging everything (F1 {2 * base_rate / (1 + base_rate):.3f})",
                 f1, 2 * base_rate / (1 + base_rate))
     ctx.note(f"wine: {len(train)} normal training rows; validation {len(val)} normal + "
              f"{len(planted_val)} planted, test {len(test)} normal + {len(planted_test)} planted "

@@ -84,10 +84,10 @@ def check_layers(ctx: RunContext, photo: np.ndarray) -> dict:
         first = np.asarray(layer(batch, training=True))
         second = np.asarray(layer(batch, training=True))
         samples[name] = first
-        ctx.check(f"{name}: the identity at inference (training=False), exactly",
+        ctx.claim(f"{name}: the identity at inference (training=False), exactly",
                   np.array_equal(inference, batch))
         differ = not np.array_equal(first, second)
-        ctx.check(f"{name}: random in training (two calls on {COPIES} copies differ), shape "
+        ctx.claim(f"{name}: random in training (two calls on {COPIES} copies differ), shape "
                   f"{first.shape[1:]} kept, values stay in [0, 1]",
                   differ and first.shape == batch.shape and first.min() >= -TOL
                   and first.max() <= 1 + TOL,
@@ -99,16 +99,16 @@ def check_layers(ctx: RunContext, photo: np.ndarray) -> dict:
     flipped = samples["flip-horizontal"]
     is_mirror = np.array([np.array_equal(f, m) for f, m in zip(flipped, mirrored, strict=True)])
     is_same = np.array([np.array_equal(f, b) for f, b in zip(flipped, batch, strict=True)])
-    ctx.check("horizontal RandomFlip: every output is x or x[:, ::-1] (NumPy) and both occur",
+    ctx.claim("horizontal RandomFlip: every output is x or x[:, ::-1] (NumPy) and both occur",
               bool(np.all(is_mirror | is_same) and is_mirror.any() and is_same.any()),
               measured=f"{int(is_mirror.sum())} mirrored, {int(is_same.sum())} unchanged "
                        f"of {COPIES}")
     twice = tf.image.flip_left_right(tf.image.flip_left_right(photo)).numpy()
-    ctx.check("a horizontal flip applied twice is the identity, exactly",
+    ctx.claim("a horizontal flip applied twice is the identity, exactly",
               np.array_equal(twice, photo))
     vertical = samples["flip-vertical"]
     up_down = np.flip(batch, axis=1)
-    ctx.check("vertical RandomFlip: every output is x or x[::-1, :]",
+    ctx.claim("vertical RandomFlip: every output is x or x[::-1, :]",
               all(np.array_equal(v, u) or np.array_equal(v, b)
                   for v, u, b in zip(vertical, up_down, batch, strict=True)))
 
@@ -121,14 +121,14 @@ def check_layers(ctx: RunContext, photo: np.ndarray) -> dict:
         offsets.append(float(np.median(change)))
         spreads.append(float(change.max() - change.min()))
     offsets = np.array(offsets)
-    ctx.less("brightness adds one offset per image: largest spread of (output - x) over the "
+    ctx.claim_less("brightness adds one offset per image: largest spread of (output - x) over the "
              "pixels not clipped", max(spreads), 1e-4)
-    ctx.check("brightness offsets lie in the factor range [-0.5, 0.5] x (value range 1), both "
+    ctx.claim("brightness offsets lie in the factor range [-0.5, 0.5] x (value range 1), both "
               "signs drawn", bool(np.all(np.abs(offsets) <= 0.5 + TOL) and offsets.min() < 0
                                   < offsets.max()),
               measured=f"offsets in [{offsets.min():.3f}, {offsets.max():.3f}]")
     mean_change = bright.mean(axis=(1, 2, 3)) - photo.mean()
-    ctx.less("brightness moves the image mean by at most the factor 0.5 (largest |change|)",
+    ctx.claim_less("brightness moves the image mean by at most the factor 0.5 (largest |change|)",
              float(np.abs(mean_change).max()), 0.5 + TOL)
 
     # Contrast on a low-contrast version (no clipping): means kept, deviations scaled by f.
@@ -136,15 +136,15 @@ def check_layers(ctx: RunContext, photo: np.ndarray) -> dict:
     contrast = np.asarray(layers["contrast"](soft, training=True))
     mean_in = soft.mean(axis=(1, 2), keepdims=True)
     mean_out = contrast.mean(axis=(1, 2), keepdims=True)
-    ctx.close("contrast keeps each channel's mean (low-contrast image, nothing clipped)",
+    ctx.claim_close("contrast keeps each channel's mean (low-contrast image, nothing clipped)",
               mean_out, mean_in, atol=1e-4, rtol=0.0)
     deviation_in, deviation_out = soft - mean_in, contrast - mean_in
     factors = (np.sum(deviation_out * deviation_in, axis=(1, 2, 3))
                / np.sum(deviation_in**2, axis=(1, 2, 3)))
     residual = np.abs(deviation_out - factors[:, None, None, None] * deviation_in).max()
-    ctx.less("contrast scales the deviations from the mean by one factor per image (largest "
+    ctx.claim_less("contrast scales the deviations from the mean by one factor per image (largest "
              "residual)", float(residual), 1e-4)
-    ctx.check("contrast factors lie in [0.5, 1.5], some below 1 (less contrast) and some above",
+    ctx.claim("contrast factors lie in [0.5, 1.5], some below 1 (less contrast) and some above",
               bool(np.all((factors >= 0.5 - 1e-4) & (factors <= 1.5 + 1e-4))
                    and factors.min() < 1 < factors.max()),
               measured=f"[{factors.min():.3f}, {factors.max():.3f}]")
@@ -162,9 +162,9 @@ def check_layers(ctx: RunContext, photo: np.ndarray) -> dict:
     grey = np.repeat(batch.mean(axis=-1, keepdims=True), 3, axis=-1)
     for name in ("hue", "saturation"):
         out = samples[name]
-        ctx.close(f"{name} keeps each pixel's HSV value V = max(R, G, B)", out.max(axis=-1),
+        ctx.claim_close(f"{name} keeps each pixel's HSV value V = max(R, G, B)", out.max(axis=-1),
                   value, atol=1e-4, rtol=0.0)
-        ctx.close(f"{name} leaves a grey image unchanged", layers[name](grey, training=True),
+        ctx.claim_close(f"{name} leaves a grey image unchanged", layers[name](grey, training=True),
                   grey, atol=1e-4, rtol=0.0)
 
     # Resized crop: aspect ratio within [1/2, 2], area at most the image, box inside it.
@@ -174,7 +174,7 @@ def check_layers(ctx: RunContext, photo: np.ndarray) -> dict:
     widths = (boxes[:, 3] - boxes[:, 1]) * SIZE[1]
     ratios = widths / heights
     areas = heights * widths / (SIZE[0] * SIZE[1])
-    ctx.check("resized crop: 4096 boxes lie inside the image with aspect ratio in [1/2, 2] and "
+    ctx.claim("resized crop: 4096 boxes lie inside the image with aspect ratio in [1/2, 2] and "
               "area fraction in (0, 1]",
               bool(boxes.min() >= -TOL and boxes.max() <= 1 + TOL and ratios.min() >= 0.5 - 1e-3
                    and ratios.max() <= 2 + 1e-3 and areas.max() <= 1 + 1e-4 and areas.min() > 0),
@@ -240,12 +240,12 @@ def run(ctx: RunContext) -> None:
              "Shifted test: every test digit moved by 1 or 2 pixels in both directions. "
              "Augmentation costs some clean accuracy at a short training budget.")
     with ctx.calibrated_for("epochs", "data"):
-        ctx.greater("label-preserving shifts: trained with random translations, the CNN classifies "
+        ctx.claim_greater("label-preserving shifts: trained with random translations, the CNN classifies "
                     "shifted test digits better (accuracy gain over no augmentation)",
                     shifted_aug - shifted_plain, 0.15)
-        ctx.greater("trained with augmentation, the CNN still learns the clean test digits "
+        ctx.claim_greater("trained with augmentation, the CNN still learns the clean test digits "
                     "(accuracy; chance is 0.1)", clean_aug, 0.6 if ctx.quick else 0.75)
-        ctx.greater("trained without augmentation, clean test accuracy", clean_plain, 0.9)
+        ctx.claim_greater("trained without augmentation, clean test accuracy", clean_plain, 0.9)
 
     _plot(ctx, photo, samples, results)
 

@@ -70,17 +70,17 @@ def run(ctx: RunContext) -> None:
                                                                         desc="batch size")}
     small, large = runs[batch_sizes[0]], runs[batch_sizes[-1]]
     n = len(splits.x_train)
-    ctx.close(f"updates per epoch at batch {batch_sizes[0]}: ceil({n} / {batch_sizes[0]})",
+    ctx.claim_close(f"updates per epoch at batch {batch_sizes[0]}: ceil({n} / {batch_sizes[0]})",
               small["updates_per_epoch"], math.ceil(n / batch_sizes[0]))
     with ctx.calibrated_for("epochs"):
-        ctx.greater(f"throughput: batch {batch_sizes[-1]} processes more samples per second than "
+        ctx.claim_greater(f"throughput: batch {batch_sizes[-1]} processes more samples per second than "
                     f"batch {batch_sizes[0]} (ratio, one run)",
                     large["samples_per_second"] / small["samples_per_second"], 2.0)
     with ctx.calibrated_for("epochs", "data"):
-        ctx.less(f"convergence per epoch: after {epochs} epochs the training loss at batch "
+        ctx.claim_less(f"convergence per epoch: after {epochs} epochs the training loss at batch "
                  f"{batch_sizes[0]} is lower than at batch {batch_sizes[-1]}",
                  small["loss"][-1], large["loss"][-1])
-        ctx.greater(f"batch {batch_sizes[0]} learns: test accuracy after {epochs} epochs "
+        ctx.claim_greater(f"batch {batch_sizes[0]} learns: test accuracy after {epochs} epochs "
                     "(chance 0.1)", small["test_accuracy"], 0.85)
     ctx.note("Measured: " + "; ".join(
         f"batch {b}: {r['samples_per_second']:,.0f} samples/s, final loss {r['loss'][-1]:.3f}, "

@@ -85,10 +85,10 @@ def _sequential_and_blocks(ctx, x) -> None:
                                keras.layers.Dense(10)])
     mine(x)
     theirs.set_weights(mine.get_weights())
-    ctx.less("MySequential (blocks chained by hand) = keras.Sequential with the same weights: "
+    ctx.claim_less("MySequential (blocks chained by hand) = keras.Sequential with the same weights: "
              "max |output difference|", _max_abs_difference(mine(x), theirs(x)), 1e-6,
              or_equal=True)
-    ctx.close("MySequential tracks the variables of the blocks in its list (2 kernels + 2 biases)",
+    ctx.claim_close("MySequential tracks the variables of the blocks in its list (2 kernels + 2 biases)",
               len(mine.trainable_variables), 4, rtol=0)
 
     fixed = FixedHiddenMLP(units=20, seed=ctx.seed)
@@ -96,10 +96,10 @@ def _sequential_and_blocks(ctx, x) -> None:
     value = chimera(x)
     by_hand = (parameter_count([64, 64, 32, 16]) + parameter_count([16, 20])
                + parameter_count([20, 20]) + 20 * 20)
-    ctx.close("nested blocks Sequential(NestMLP, Dense(20), FixedHiddenMLP): count_params() = "
+    ctx.claim_close("nested blocks Sequential(NestMLP, Dense(20), FixedHiddenMLP): count_params() = "
               "hand count (64-64-32-16, 16-20, one 20-20 layer used twice, 400 constants)",
               chimera.count_params(), by_hand, rtol=0)
-    ctx.check("a block with code in its forward pass (a while loop halving until sum |h| <= 1) "
+    ctx.claim("a block with code in its forward pass (a while loop halving until sum |h| <= 1) "
               "returns a scalar with |value| <= 1", value.shape == () and abs(float(value)) <= 1.0,
               expected="scalar, |value| <= 1", measured=f"shape {tuple(value.shape)}, "
               f"value {float(value):.4g}")
@@ -109,12 +109,12 @@ def _sequential_and_blocks(ctx, x) -> None:
         value = fixed(x[:, :20])
     gradients = tape.gradient(value, fixed.trainable_variables)
     keras.optimizers.SGD(0.1).apply_gradients(zip(gradients, fixed.trainable_variables))
-    ctx.check("FixedHiddenMLP: 2 trainable variables (its dense layer, used twice, counted once) "
+    ctx.claim("FixedHiddenMLP: 2 trainable variables (its dense layer, used twice, counted once) "
               "and 1 non-trainable (the constant weight)",
               (len(fixed.trainable_variables), len(fixed.non_trainable_variables)) == (2, 1),
               expected="(2, 1)",
               measured=str((len(fixed.trainable_variables), len(fixed.non_trainable_variables))))
-    ctx.check("after an SGD step the constant weight is unchanged and the dense kernel moved",
+    ctx.claim("after an SGD step the constant weight is unchanged and the dense kernel moved",
               np.array_equal(constant_before, fixed.constant_weight.numpy())
               and not np.array_equal(kernel_before, fixed.dense.kernel.numpy()),
               expected="constant unchanged, kernel changed")
@@ -125,7 +125,7 @@ def _parameter_access(ctx, x) -> None:
                             keras.layers.Dense(1)])
     layer = net.layers[1]
     shapes = [tuple(int(d) for d in w.shape) for w in layer.weights]
-    ctx.check("parameter access: net.layers[1].weights is [kernel (8, 1), bias (1,)] and "
+    ctx.claim("parameter access: net.layers[1].weights is [kernel (8, 1), bias (1,)] and "
               "layer.kernel is layer.weights[0]",
               shapes == [(8, 1), (1,)] and layer.kernel is layer.weights[0],
               expected="[(8, 1), (1,)], same object", measured=str(shapes))
@@ -134,13 +134,13 @@ def _parameter_access(ctx, x) -> None:
     net.set_weights([w + 1.0 for w in weights])
     shifted = net(x).numpy()
     net.set_weights(weights)
-    ctx.check("get_weights / set_weights round trip: setting the saved arrays back restores the "
+    ctx.claim("get_weights / set_weights round trip: setting the saved arrays back restores the "
               "outputs exactly, a changed set changes them",
               np.array_equal(net(x).numpy(), before) and not np.allclose(shifted, before),
               expected="restored exactly")
     layer.kernel.assign(layer.kernel * 2.0)
     hidden = net.layers[0](x).numpy()
-    ctx.close("assigning a variable in place (kernel *= 2) changes the output to the hand value",
+    ctx.claim_close("assigning a variable in place (kernel *= 2) changes the output to the hand value",
               net(x).numpy(), hidden @ (2.0 * weights[2]) + weights[3], rtol=1e-5, atol=1e-5)
 
     def block1(i):
@@ -157,7 +157,7 @@ def _parameter_access(ctx, x) -> None:
     described = describe_parameters(rgnet)
     by_hand = parameter_count([64, 32, 4]) + 3 * parameter_count([4, 32, 4]) + parameter_count([4, 1])
     paths = [path for path, _, _ in described]
-    ctx.check("nested blocks (D2L's rgnet: 4 x block1 inside block2, then Dense(1)): 18 weights "
+    ctx.claim("nested blocks (D2L's rgnet: 4 x block1 inside block2, then Dense(1)): 18 weights "
               "with unique paths, their sizes adding up to the hand count",
               len(paths) == 18 == len(set(paths))
               and sum(int(np.prod(shape)) for _, shape, _ in described) == by_hand,
@@ -177,23 +177,23 @@ def _initialisation(ctx) -> None:
         return layer.kernel.numpy()
 
     normal = kernel(keras.initializers.RandomNormal(0.0, 0.01))
-    ctx.close("RandomNormal(0, 0.01): sample standard deviation of 65536 weights",
+    ctx.claim_close("RandomNormal(0, 0.01): sample standard deviation of 65536 weights",
               normal.std(), 0.01, rtol=0.02)
     constant = kernel(keras.initializers.Constant(1.0))
-    ctx.check("Constant(1): every weight is 1", bool(np.all(constant == 1.0)), expected=True)
+    ctx.claim("Constant(1): every weight is 1", bool(np.all(constant == 1.0)), expected=True)
     glorot = kernel(keras.initializers.GlorotUniform())
     bound = np.sqrt(6.0 / (fan_in + fan_out))
-    ctx.check("GlorotUniform: every weight within sqrt(6 / (n_in + n_out))",
+    ctx.claim("GlorotUniform: every weight within sqrt(6 / (n_in + n_out))",
               bool(np.all(np.abs(glorot) <= bound)), expected=f"|w| <= {bound:.4f}",
               measured=f"max |w| = {np.abs(glorot).max():.4f}")
-    ctx.close("GlorotUniform: sample variance = 2 / (n_in + n_out)", glorot.var(),
+    ctx.claim_close("GlorotUniform: sample variance = 2 / (n_in + n_out)", glorot.var(),
               2.0 / (fan_in + fan_out), rtol=0.03)
     custom = kernel(HalfZeroUniform())
     zero_fraction = float(np.mean(custom == 0))
-    ctx.close("D2L's custom initialiser: fraction of zeros (1/2; binomial sd 0.002)",
+    ctx.claim_close("D2L's custom initialiser: fraction of zeros (1/2; binomial sd 0.002)",
               zero_fraction, 0.5, atol=0.01, rtol=0)
     nonzero = np.abs(custom[custom != 0])
-    ctx.check("D2L's custom initialiser: every non-zero weight has 5 <= |w| <= 10",
+    ctx.claim("D2L's custom initialiser: every non-zero weight has 5 <= |w| <= 10",
               bool(nonzero.min() >= 5.0 and nonzero.max() <= 10.0), expected="[5, 10]",
               measured=f"[{nonzero.min():.4f}, {nonzero.max():.4f}]")
     return {"RandomNormal(0, 0.01)": normal, "GlorotUniform": glorot,
@@ -202,21 +202,21 @@ def _initialisation(ctx) -> None:
 
 def _custom_layers(ctx, x) -> None:
     centred = CenteredLayer()(x)
-    ctx.less("CenteredLayer (no parameters): |mean of its output| on real inputs",
+    ctx.claim_less("CenteredLayer (no parameters): |mean of its output| on real inputs",
              abs(float(tf.reduce_mean(centred))), 1e-6)
     dense = MyDense(5)
     output = dense(x)
     shapes = [tuple(int(d) for d in v.shape) for v in dense.trainable_variables]
-    ctx.check("MyDense (add_weight): kernel and bias are tracked trainable variables",
+    ctx.claim("MyDense (add_weight): kernel and bias are tracked trainable variables",
               shapes == [(64, 5), (5,)], expected="[(64, 5), (5,)]", measured=str(shapes))
     kernel, bias = dense.get_weights()
-    ctx.close("MyDense output = relu(x W + b) by hand", output, np.maximum(x @ kernel + bias, 0),
+    ctx.claim_close("MyDense output = relu(x W + b) by hand", output, np.maximum(x @ kernel + bias, 0),
               rtol=1e-5, atol=1e-6)
 
     untracked = UntrackedDense(5)
     untracked(x)
     counted = (len(untracked.trainable_variables), len(untracked.weights))
-    ctx.check("Keras 3 does not track raw tf.Variable attributes of a layer (measured: "
+    ctx.claim("Keras 3 does not track raw tf.Variable attributes of a layer (measured: "
               "trainable_variables and weights of UntrackedDense)", counted == (0, 0),
               expected="(0, 0)", measured=str(counted))
     model = keras.Sequential([keras.Input(shape=(64,)), untracked, keras.layers.Dense(1)])
@@ -225,7 +225,7 @@ def _custom_layers(ctx, x) -> None:
         loss = tf.reduce_mean(model(x) ** 2)
     gradients = tape.gradient(loss, model.trainable_variables)
     keras.optimizers.SGD(0.1).apply_gradients(zip(gradients, model.trainable_variables))
-    ctx.check("consequence: an optimiser step over model.trainable_variables leaves the raw "
+    ctx.claim("consequence: an optimiser step over model.trainable_variables leaves the raw "
               "tf.Variable kernel untrained (only the Dense(1) head's 2 variables are listed)",
               np.array_equal(raw_before, untracked.kernel.numpy())
               and len(model.trainable_variables) == 2,
@@ -233,7 +233,7 @@ def _custom_layers(ctx, x) -> None:
               measured=f"{len(model.trainable_variables)} variables listed")
     keras_variables = KerasVariableDense(5)
     keras_variables(x)
-    ctx.close("keras.Variable attributes (instead of tf.Variable) are tracked: trainable "
+    ctx.claim_close("keras.Variable attributes (instead of tf.Variable) are tracked: trainable "
               "variables of KerasVariableDense", len(keras_variables.trainable_variables), 2,
               rtol=0)
     ctx.note(f"Measured with Keras {keras.__version__}: a raw tf.Variable set as a layer attribute "
@@ -247,7 +247,7 @@ def _shared_parameters(ctx, x, y) -> None:
     unshared = UsedOnce(units=8)
     unshared(x)
     unshared.copy_from(shared_model)
-    ctx.less("UsedOnce (two copies with the shared values) computes the same outputs: max |diff|",
+    ctx.claim_less("UsedOnce (two copies with the shared values) computes the same outputs: max |diff|",
              _max_abs_difference(shared_model(x), unshared(x)), 1e-6, or_equal=True)
 
     def gradients(model, variables):
@@ -261,11 +261,11 @@ def _shared_parameters(ctx, x, y) -> None:
         unshared, [unshared.first_use.kernel, unshared.first_use.bias,
                    unshared.second_use.kernel, unshared.second_use.bias])
     scale = float(np.max(np.abs(shared_kernel)))
-    ctx.close("shared layer: dL/dW = dL/dW_1 + dL/dW_2 (kernel, the two uses unshared)",
+    ctx.claim_close("shared layer: dL/dW = dL/dW_1 + dL/dW_2 (kernel, the two uses unshared)",
               shared_kernel, first_kernel + second_kernel, rtol=1e-5, atol=1e-6 * scale)
-    ctx.close("shared layer: dL/db = dL/db_1 + dL/db_2 (bias)", shared_bias,
+    ctx.claim_close("shared layer: dL/db = dL/db_1 + dL/db_2 (bias)", shared_bias,
               first_bias + second_bias, rtol=1e-5, atol=1e-6 * float(np.max(np.abs(shared_bias))))
-    ctx.greater("the two uses get different gradients (so the sum is not 2 x one of them): "
+    ctx.claim_greater("the two uses get different gradients (so the sum is not 2 x one of them): "
                 "max |dL/dW_1 - dL/dW_2| / max |dL/dW|",
                 _max_abs_difference(first_kernel, second_kernel) / scale, 0.01)
 
@@ -275,11 +275,11 @@ def _shared_parameters(ctx, x, y) -> None:
     net(x)
     net.layers[1].kernel.assign(tf.tensor_scatter_nd_update(
         net.layers[1].kernel, [[0, 0]], [100.0]))
-    ctx.check("D2L's Sequential with one layer listed twice: layers[1] is layers[2], so setting "
+    ctx.claim("D2L's Sequential with one layer listed twice: layers[1] is layers[2], so setting "
               "a weight through one is seen through the other",
               net.layers[1] is net.layers[2] and float(net.layers[2].kernel[0, 0]) == 100.0,
               expected=True)
-    ctx.close("... and its parameters are counted once: count_params() = 64-8, 8-8 (once), 8-1",
+    ctx.claim_close("... and its parameters are counted once: count_params() = 64-8, 8-8 (once), 8-1",
               net.count_params(), parameter_count([64, 8, 8]) + parameter_count([8, 1]), rtol=0)
     return {"shared": shared_kernel.numpy(), "first": first_kernel.numpy(),
             "second": second_kernel.numpy()}
@@ -290,9 +290,9 @@ def _devices(ctx) -> None:
     with tf.device("/CPU:0"):
         a = tf.ones((2, 3))
         b = a @ tf.transpose(a)
-    ctx.check("a tensor created under tf.device('/CPU:0') reports a CPU:0 device",
+    ctx.claim("a tensor created under tf.device('/CPU:0') reports a CPU:0 device",
               a.device.endswith("CPU:0"), expected="...CPU:0", measured=a.device)
-    ctx.check("a computation on CPU tensors under tf.device('/CPU:0') runs there",
+    ctx.claim("a computation on CPU tensors under tf.device('/CPU:0') runs there",
               b.device.endswith("CPU:0"), expected="...CPU:0", measured=b.device)
     if not gpus:
         ctx.note("Devices: no GPU on this machine (tf.config.list_physical_devices('GPU') is "
@@ -302,12 +302,12 @@ def _devices(ctx) -> None:
     with tf.device("/GPU:0"):
         c = tf.ones((2, 3))
         d = c + 1.0
-    ctx.check("a tensor created under tf.device('/GPU:0') reports a GPU:0 device",
+    ctx.claim("a tensor created under tf.device('/GPU:0') reports a GPU:0 device",
               c.device.endswith("GPU:0") and d.device.endswith("GPU:0"), expected="...GPU:0",
               measured=c.device)
     with tf.device("/CPU:0"):
         copied = tf.identity(d)
-    ctx.check("tf.identity under tf.device('/CPU:0') copies a GPU tensor to the CPU, values equal",
+    ctx.claim("tf.identity under tf.device('/CPU:0') copies a GPU tensor to the CPU, values equal",
               copied.device.endswith("CPU:0") and np.array_equal(copied.numpy(), d.numpy()),
               expected=True, measured=copied.device)
     ctx.note(f"Devices: {len(gpus)} GPU(s): {[g.name for g in gpus]}.")

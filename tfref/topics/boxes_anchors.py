@@ -76,27 +76,27 @@ def _tf_nms(boxes, scores, threshold) -> np.ndarray:
 def check_conversions_and_anchors(ctx: RunContext) -> None:
     boxes = np.array([DOG, CAT], np.float32)
     center = ops.box_corner_to_center(boxes)
-    ctx.close("D2L's dog and cat boxes: centre -> corner (corner -> centre) is the identity",
+    ctx.claim_close("D2L's dog and cat boxes: centre -> corner (corner -> centre) is the identity",
               ops.box_center_to_corner(center), boxes, atol=0.0, rtol=0.0)
-    ctx.close("dog box in centre form (cx, cy, w, h) = (219, 280.5, 318, 471)", center[0],
+    ctx.claim_close("dog box in centre form (cx, cy, w, h) = (219, 280.5, 318, 471)", center[0],
               [219.0, 280.5, 318.0, 471.0], rtol=0.0)
 
     height, width = 561, 728  # D2L's catdog.jpg
     anchors = ops.multibox_prior(height, width, SIZES, RATIOS).numpy()
     per_pixel = len(SIZES) + len(RATIOS) - 1
-    ctx.close(f"anchors of a {height}x{width} image, sizes {SIZES}, ratios {RATIOS}: h w (n + m "
+    ctx.claim_close(f"anchors of a {height}x{width} image, sizes {SIZES}, ratios {RATIOS}: h w (n + m "
               f"- 1) = {height * width * per_pixel}", len(anchors), height * width * per_pixel)
     at = anchors.reshape(height, width, per_pixel, 4)[250, 250]
-    ctx.close("first anchor at pixel (250, 250) = D2L's printed (0.06, 0.07, 0.63, 0.82)", at[0],
+    ctx.claim_close("first anchor at pixel (250, 250) = D2L's printed (0.06, 0.07, 0.63, 0.82)", at[0],
               [0.06, 0.07, 0.63, 0.82], atol=0.005, rtol=0.0)
     c = ops.box_corner_to_center(at).numpy()
     pairs = [(s, RATIOS[0]) for s in SIZES] + [(SIZES[0], r) for r in RATIOS[1:]]
     expected = [[250.5 / width, 250.5 / height, s * np.sqrt(r) * height / width, s / np.sqrt(r)]
                 for s, r in pairs]
-    ctx.close("the 5 anchors at (250, 250): centre, width s sqrt(r) H/W, height s/sqrt(r)", c,
+    ctx.claim_close("the 5 anchors at (250, 250): centre, width s sqrt(r) H/W, height s/sqrt(r)", c,
               expected, atol=1e-6, rtol=1e-5)
     pixel_ratio = (c[:, 2] * width) / (c[:, 3] * height)
-    ctx.close("in pixels each anchor's width / height is its ratio r", pixel_ratio,
+    ctx.claim_close("in pixels each anchor's width / height is its ratio r", pixel_ratio,
               [r for _, r in pairs], rtol=1e-5)
 
 
@@ -104,9 +104,9 @@ def check_iou_assignment(ctx: RunContext) -> dict:
     gt = np.array(GROUND_TRUTH, np.float32)
     anchors = np.array(ANCHORS, np.float32)
     iou = ops.box_iou(anchors, gt[:, 1:]).numpy()
-    ctx.close("IoU table (5 anchors x 2 boxes) equals a plain double loop", iou,
+    ctx.claim_close("IoU table (5 anchors x 2 boxes) equals a plain double loop", iou,
               _iou_loop(anchors, gt[:, 1:]), atol=1e-6, rtol=0.0)
-    ctx.check("IoU in [0, 1], IoU(B, A) = IoU(A, B)^T, IoU(A, A) = 1",
+    ctx.claim("IoU in [0, 1], IoU(B, A) = IoU(A, B)^T, IoU(A, A) = 1",
               bool(np.all((iou >= 0) & (iou <= 1)))
               and np.allclose(ops.box_iou(gt[:, 1:], anchors).numpy(), iou.T)
               and np.allclose(np.diag(ops.box_iou(anchors, anchors).numpy()), 1.0),
@@ -114,16 +114,16 @@ def check_iou_assignment(ctx: RunContext) -> dict:
     ctx.note("IoU of D2L's five anchors (rows) with the dog and cat boxes: "
              + "; ".join(f"anchor {i}: {row[0]:.3f}, {row[1]:.3f}" for i, row in enumerate(iou)))
     offsets, mask, classes = (t.numpy() for t in ops.multibox_target(anchors, gt[None]))
-    ctx.check("assignment: anchor classes = D2L's [0, 1, 2, 0, 2] (0 background, 1 dog, 2 cat)",
+    ctx.claim("assignment: anchor classes = D2L's [0, 1, 2, 0, 2] (0 background, 1 dog, 2 cat)",
               classes[0].tolist() == D2L_CLASSES, measured=str(classes[0].tolist()))
-    ctx.check("offset mask = 1 exactly for the anchors assigned a box",
+    ctx.claim("offset mask = 1 exactly for the anchors assigned a box",
               mask[0].tolist() == np.repeat(np.array(D2L_CLASSES) > 0, 4).astype(float).tolist(),
               measured=str(mask[0].astype(int).tolist()))
-    ctx.close("offsets equal D2L's printed ones (3 significant digits)", offsets[0], D2L_OFFSETS,
+    ctx.claim_close("offsets equal D2L's printed ones (3 significant digits)", offsets[0], D2L_OFFSETS,
               atol=6e-3, rtol=0.0)
     assigned = ops.assign_anchor_to_bbox(gt[:, 1:], anchors).numpy()
     boxes = ops.offset_inverse(anchors, offsets[0].reshape(-1, 4)).numpy()
-    ctx.close("offset_inverse recovers each assigned anchor's ground-truth box (eps = 1e-6 aside)",
+    ctx.claim_close("offset_inverse recovers each assigned anchor's ground-truth box (eps = 1e-6 aside)",
               boxes[assigned >= 0], gt[assigned[assigned >= 0], 1:], atol=1e-5, rtol=0.0)
     return {"iou": iou}
 
@@ -132,10 +132,10 @@ def check_nms(ctx: RunContext) -> dict:
     probs = np.array(NMS_PROBS, np.float32).T[None]  # (1, 4 anchors, 3 classes)
     out = multibox_detection(probs, np.zeros((1, 16), np.float32), np.array(NMS_BOXES, np.float32),
                              nms_threshold=0.5)[0]
-    ctx.close("multibox_detection on D2L's example = D2L's printed rows (class, conf, box)", out,
+    ctx.claim_close("multibox_detection on D2L's example = D2L's printed rows (class, conf, box)", out,
               D2L_NMS_OUTPUT, atol=1e-6, rtol=0.0)
     conf = probs[0, :, 1:].max(axis=1)
-    ctx.check("ops.nms on D2L's example equals tf.image.non_max_suppression",
+    ctx.claim("ops.nms on D2L's example equals tf.image.non_max_suppression",
               ops.nms(NMS_BOXES, conf, 0.5).numpy().tolist() == _tf_nms(NMS_BOXES, conf, 0.5)
               .tolist(), measured=str(ops.nms(NMS_BOXES, conf, 0.5).numpy().tolist()))
     trials = 40 if ctx.quick else 200
@@ -149,7 +149,7 @@ def check_nms(ctx: RunContext) -> dict:
         threshold = float(np.float32(ctx.rng.choice([0.0, 0.3, 0.5, 0.7, ctx.rng.uniform()])))
         same += ops.nms(boxes, scores, threshold).numpy().tolist() == _tf_nms(
             boxes, scores, threshold).tolist()
-    ctx.close(f"ops.nms equals tf.image.non_max_suppression on {trials} random sets of 2-59 boxes "
+    ctx.claim_close(f"ops.nms equals tf.image.non_max_suppression on {trials} random sets of 2-59 boxes "
               "(tied scores, thresholds 0 to 0.7 and random): share equal", same / trials, 1.0)
     return {"out": out}
 

@@ -102,21 +102,21 @@ def check_gradients(ctx: RunContext, splits, batch_size: int) -> None:
     y = np.eye(splits.num_classes)[splits.y_train[:n]]
     by_hand, by_tape = model.hand_gradients(x, y), model.tape_gradients(x, y)
     for name in PARAMETER_NAMES:
-        ctx.close(f"dJ/d{name} by hand equals GradientTape, J = 1/2 sum (Yhat - Y)^2 (float64, "
+        ctx.claim_close(f"dJ/d{name} by hand equals GradientTape, J = 1/2 sum (Yhat - Y)^2 (float64, "
                   f"batch {n})", by_hand[name].numpy(), by_tape[name].numpy(),
                   atol=1e-12, rtol=1e-10)
 
     # errata 9: 002 applies X^T delta (a sum) to W but mean(delta) to b.
     as_002 = model.updates_as_in_002(x, y)
     weights, biases = ("weights_1", "weights_2"), ("bias_1", "bias_2")
-    ctx.close("002's weight steps are eta * dJ/dW (X^T delta, summed over the batch)",
+    ctx.claim_close("002's weight steps are eta * dJ/dW (X^T delta, summed over the batch)",
               _flat(as_002, weights), _flat(by_tape, weights), atol=1e-12, rtol=1e-10)
-    ctx.close(f"002's bias steps times the batch size ({n}) are eta * dJ/db (mean_n delta)",
+    ctx.claim_close(f"002's bias steps times the batch size ({n}) are eta * dJ/db (mean_n delta)",
               _flat(as_002, biases) * n, _flat(by_tape, biases), atol=1e-12, rtol=1e-10)
     weight_rate = np.median(_flat(as_002, weights)[_flat(by_tape, weights) != 0]
                             / _flat(by_tape, weights)[_flat(by_tape, weights) != 0])
     bias_rate = np.median(_flat(as_002, biases) / _flat(by_tape, biases))
-    ctx.close("errata 9: in 002's update the weights' effective learning rate is the biases' "
+    ctx.claim_close("errata 9: in 002's update the weights' effective learning rate is the biases' "
               "times the batch size", weight_rate / bias_rate, n, rtol=1e-9)
 
     # tfref's step: one convention, W - eta dJ/dW for all four parameters.
@@ -125,7 +125,7 @@ def check_gradients(ctx: RunContext, splits, batch_size: int) -> None:
     model.hand_step(x, y, eta)
     moved = np.concatenate([np.ravel((before[k] - getattr(model, k).numpy()) / eta)
                             for k in PARAMETER_NAMES])
-    ctx.close("tfref's hand step moves every parameter (weights and biases) by eta * dJ/dW of one "
+    ctx.claim_close("tfref's hand step moves every parameter (weights and biases) by eta * dJ/dW of one "
               "loss J", moved, np.concatenate([np.ravel(by_tape[k]) for k in PARAMETER_NAMES]),
               atol=1e-12, rtol=1e-8)
 
@@ -160,10 +160,10 @@ def run(ctx: RunContext) -> None:
         writer.close()
     chance = 1.0 / splits.num_classes
     with ctx.calibrated_for("epochs", "data"):  # bars set for the topic's epochs and data
-        ctx.greater(f"test accuracy after {epochs} epochs of hand-coded backprop ({splits.name}; "
+        ctx.claim_greater(f"test accuracy after {epochs} epochs of hand-coded backprop ({splits.name}; "
                     f"chance {chance:.2f})", history["test"][-1], bar)
-        ctx.greater(f"train accuracy after {epochs} epochs", history["train"][-1], bar)
-        ctx.greater("test accuracy rose from the untrained network's", history["test"][-1],
+        ctx.claim_greater(f"train accuracy after {epochs} epochs", history["train"][-1], bar)
+        ctx.claim_greater("test accuracy rose from the untrained network's", history["test"][-1],
                     history["test"][0] + 0.3)
 
     # The same training with 002's mixed convention, and with 002's N(0, 1) initialisation.

@@ -54,19 +54,19 @@ def run(ctx: RunContext) -> None:
     derivatives = local_and_direct_derivatives(inputs, weights_1, biases_1, weights_2, biases_2)
 
     product = derivatives["dsecond_dfirst"] * derivatives["dfirst_dweights_1"]
-    ctx.close(f"dy2/dy1 * dy1/dw1 (two separate tape gradients) equals the tape's dy2/dw1 "
+    ctx.claim_close(f"dy2/dy1 * dy1/dw1 (two separate tape gradients) equals the tape's dy2/dw1 "
               f"({num_cases} random cases, float64)",
               product, derivatives["dsecond_dweights_1"], atol=0.0, rtol=1e-15)
-    ctx.close("the tape's dy2/dw1 equals the closed form w2 * x",
+    ctx.claim_close("the tape's dy2/dw1 equals the closed form w2 * x",
               derivatives["dsecond_dweights_1"], weights_2 * inputs, atol=0.0, rtol=1e-15)
-    ctx.close("the local derivative dy2/dy1 equals w2", derivatives["dsecond_dfirst"], weights_2,
+    ctx.claim_close("the local derivative dy2/dy1 equals w2", derivatives["dsecond_dfirst"], weights_2,
               atol=0.0, rtol=0.0)
-    ctx.close("the local derivative dy1/dw1 equals x", derivatives["dfirst_dweights_1"], inputs,
+    ctx.claim_close("the local derivative dy1/dw1 equals x", derivatives["dfirst_dweights_1"], inputs,
               atol=0.0, rtol=0.0)
     # A wrong order of the factors would still pass for scalars (they commute); the sum of the two
     # factors, the usual slip, would not:
     wrong = derivatives["dsecond_dfirst"] + derivatives["dfirst_dweights_1"]
-    ctx.greater("control: the sum dy2/dy1 + dy1/dw1 is not dy2/dw1 "
+    ctx.claim_greater("control: the sum dy2/dy1 + dy1/dw1 is not dy2/dw1 "
                 "(max |w2 + x - w2 * x|, so the check above can fail)",
                 np.max(np.abs(wrong - derivatives["dsecond_dweights_1"])), 1e-3)
 

@@ -80,26 +80,26 @@ def thousand_sample_example(ctx: RunContext) -> np.ndarray:
     y_true = np.array([1] * 900 + [0] * 100)
     y_pred = np.ones(1000, dtype=np.int64)
     cm = ops.confusion_matrix(y_true, y_pred, num_classes=2).numpy()
-    ctx.check("1000-sample example: confusion matrix (rows true 0/1, columns predicted 0/1) = "
+    ctx.claim("1000-sample example: confusion matrix (rows true 0/1, columns predicted 0/1) = "
               "[[0, 100], [0, 900]]",
               np.array_equal(cm, [[0, 100], [0, 900]]), measured=cm.tolist())
     rates = {label: tfref_rates(y_true, y_pred, label) for label in (0, 1)}
-    ctx.close("always answering 1: accuracy 90%", rates[0]["accuracy"], 0.9, rtol=1e-6)
-    ctx.close("always answering 1: error rate 10%", rates[0]["error_rate"], 0.1, rtol=1e-6)
-    ctx.close("class 0 positive (000's convention): recall 0, not one case of class 0 found",
+    ctx.claim_close("always answering 1: accuracy 90%", rates[0]["accuracy"], 0.9, rtol=1e-6)
+    ctx.claim_close("always answering 1: error rate 10%", rates[0]["error_rate"], 0.1, rtol=1e-6)
+    ctx.claim_close("class 0 positive (000's convention): recall 0, not one case of class 0 found",
               rates[0]["recall"], 0.0)
-    ctx.close("class 0 positive: FRR = 1 - recall = 1", rates[0]["false_rejection_rate"], 1.0)
-    ctx.close("class 0 positive: FPR (FAR) = 0, no class-1 case is called 0",
+    ctx.claim_close("class 0 positive: FRR = 1 - recall = 1", rates[0]["false_rejection_rate"], 1.0)
+    ctx.claim_close("class 0 positive: FPR (FAR) = 0, no class-1 case is called 0",
               rates[0]["false_positive_rate"], 0.0)
-    ctx.check("class 0 positive: precision 0/0 is undefined (NaN)",
+    ctx.claim("class 0 positive: precision 0/0 is undefined (NaN)",
               np.isnan(rates[0]["precision"]), measured=rates[0]["precision"])
-    ctx.close("class 1 positive (scikit-learn's default): recall 1", rates[1]["recall"], 1.0)
-    ctx.close("class 1 positive: precision 0.9", rates[1]["precision"], 0.9, rtol=1e-6)
-    ctx.close("class 1 positive: FPR 1, every class-0 case accepted as 1",
+    ctx.claim_close("class 1 positive (scikit-learn's default): recall 1", rates[1]["recall"], 1.0)
+    ctx.claim_close("class 1 positive: precision 0.9", rates[1]["precision"], 0.9, rtol=1e-6)
+    ctx.claim_close("class 1 positive: FPR 1, every class-0 case accepted as 1",
               rates[1]["false_positive_rate"], 1.0)
     for label in (0, 1):
         theirs = sklearn_rates(y_true, y_pred, label)
-        ctx.check(f"1000-sample example, pos_label={label}: every rate equals scikit-learn's",
+        ctx.claim(f"1000-sample example, pos_label={label}: every rate equals scikit-learn's",
                   all(_same(rates[label][k], theirs[k]) for k in theirs),
                   measured={k: rates[label][k] for k in theirs})
     return cm
@@ -120,19 +120,19 @@ def breast_cancer_classifier(ctx: RunContext) -> tuple[np.ndarray, dict]:
     cm = ops.confusion_matrix(y_true, y_pred, num_classes=2).numpy()
     from sklearn.metrics import confusion_matrix
 
-    ctx.check("breast cancer test set: confusion matrix equals scikit-learn's",
+    ctx.claim("breast cancer test set: confusion matrix equals scikit-learn's",
               np.array_equal(cm, confusion_matrix(y_true, y_pred, labels=[0, 1])),
               measured=cm.tolist())
     rates = {label: tfref_rates(y_true, y_pred, label) for label in (0, 1)}
     for label in (0, 1):
         theirs = sklearn_rates(y_true, y_pred, label)
-        ctx.check(f"breast cancer, pos_label={label}: accuracy, recall, precision, FPR, FRR "
+        ctx.claim(f"breast cancer, pos_label={label}: accuracy, recall, precision, FPR, FRR "
                   f"equal scikit-learn's", all(_same(rates[label][k], theirs[k]) for k in theirs),
                   measured={k: round(rates[label][k], 4) for k in theirs})
     with ctx.calibrated_for("epochs"):
-        ctx.greater("logistic regression test accuracy (a model at the majority rate 0.63 fails)",
+        ctx.claim_greater("logistic regression test accuracy (a model at the majority rate 0.63 fails)",
                     rates[0]["accuracy"], 0.9)
-    ctx.close("the two conventions swap roles: recall of class 0 = 1 - FPR of class 1",
+    ctx.claim_close("the two conventions swap roles: recall of class 0 = 1 - FPR of class 1",
               rates[0]["recall"], 1.0 - rates[1]["false_positive_rate"], atol=1e-6)
     ctx.note(f"Breast cancer, malignant (class 0) positive: recall {rates[0]['recall']:.3f}, "
              f"precision {rates[0]['precision']:.3f}, FAR {rates[0]['false_positive_rate']:.3f}, "

@@ -75,30 +75,30 @@ def check_equal_to_tf(ctx: RunContext, image: np.ndarray) -> None:
             ours = conv2d(x, kernel, stride=stride, padding=padding).numpy()
             theirs = _tf_conv(x, kernel, stride, padding).numpy()
             worst = max(worst, float(np.abs(ours - theirs).max()))
-        ctx.less(f"{name} {x.shape[1]}x{x.shape[2]}: max |ops.conv2d - tf.nn.conv2d| over "
+        ctx.claim_less(f"{name} {x.shape[1]}x{x.shape[2]}: max |ops.conv2d - tf.nn.conv2d| over "
                  f"strides 1, 2, (2,3) and paddings 0, 1, (1,2), kernel {kernel_shape}",
                  worst, 1e-4)
     x64 = photo.astype(np.float64)
     kernel64 = ctx.rng.normal(size=(3, 3, 3, 2))
     gap = float(np.abs(conv2d(x64, kernel64, 2, 1).numpy()
                        - _tf_conv(x64, kernel64, 2, 1).numpy()).max())
-    ctx.less("float64: max |ops.conv2d - tf.nn.conv2d| on china.jpg", gap, 1e-10)
+    ctx.claim_less("float64: max |ops.conv2d - tf.nn.conv2d| on china.jpg", gap, 1e-10)
 
 
 def check_worked_examples(ctx: RunContext) -> None:
     """D2L's corr2d, multi-input and multi-output examples, exactly."""
     x = np.arange(9, dtype=np.float32).reshape(3, 3)
     k = np.array([[0, 1], [2, 3]], np.float32)
-    ctx.close("D2L 6.2.1: corr2d(X = 0..8, K = [[0,1],[2,3]]) = [[19,25],[37,43]]",
+    ctx.claim_close("D2L 6.2.1: corr2d(X = 0..8, K = [[0,1],[2,3]]) = [[19,25],[37,43]]",
               conv2d(_nhwc(x), k[:, :, None, None])[0, :, :, 0], [[19, 25], [37, 43]])
     # D2L 6.4.1: two input channels, X[1] = X[0] + 1, K[1] = K[0] + 1 -> [[56, 72], [104, 120]]
     x2 = np.stack([x, x + 1], axis=-1)[None]  # (1, 3, 3, 2)
     k2 = np.stack([k, k + 1], axis=-1)[..., None]  # (2, 2, 2, 1)
-    ctx.close("D2L 6.4.1: two input channels summed: [[56,72],[104,120]]",
+    ctx.claim_close("D2L 6.4.1: two input channels summed: [[56,72],[104,120]]",
               conv2d(x2, k2)[0, :, :, 0], [[56, 72], [104, 120]])
     k3 = np.stack([k2[..., 0], k2[..., 0] + 1, k2[..., 0] + 2], axis=-1)  # (2, 2, 2, 3)
     out = conv2d(x2, k3).numpy()
-    ctx.close("D2L 6.4.2: three output channels, channel 0 again [[56,72],[104,120]], "
+    ctx.claim_close("D2L 6.4.2: three output channels, channel 0 again [[56,72],[104,120]], "
               "channel 1 [[76,100],[148,172]]", out[0, :, :, :2].transpose(2, 0, 1),
               [[[56, 72], [104, 120]], [[76, 100], [148, 172]]])
 
@@ -111,13 +111,13 @@ def check_edges(ctx: RunContext) -> dict:
     y = conv2d(_nhwc(x), kernel)[0, :, :, 0].numpy()  # (6, 7)
     expected = np.zeros((6, 7), np.float32)
     expected[:, 1], expected[:, 5] = 1.0, -1.0
-    ctx.close("edge detection: Y = X * [1, -1] is 1 at the white->black edge (column 1), -1 at "
+    ctx.claim_close("edge detection: Y = X * [1, -1] is 1 at the white->black edge (column 1), -1 at "
               "black->white (column 5), 0 elsewhere", y, expected)
     transposed = conv2d(_nhwc(x.T), kernel)[0, :, :, 0].numpy()
-    ctx.close("the same kernel on the transposed image (horizontal edges) detects nothing: "
+    ctx.claim_close("the same kernel on the transposed image (horizontal edges) detects nothing: "
               "max |Y|", float(np.abs(transposed).max()), 0.0)
     vertical_kernel = EDGE_KERNEL.T[:, :, None, None]
-    ctx.close("the transposed kernel [1, -1]^T finds the transposed image's edges",
+    ctx.claim_close("the transposed kernel [1, -1]^T finds the transposed image's edges",
               conv2d(_nhwc(x.T), vertical_kernel)[0, :, :, 0], expected.T)
     return {"x": x, "y": y, "transposed": transposed}
 
@@ -139,10 +139,10 @@ def learn_edge_kernel(ctx: RunContext, edges: dict, steps: int) -> dict:
             losses.append(float(loss))
         result[label] = (kernel.numpy().reshape(2), np.array(losses))
     learned, losses = result["ops.conv2d"]
-    ctx.close(f"learning a kernel: {steps} gradient steps (lr 3e-2) from a random start recover "
+    ctx.claim_close(f"learning a kernel: {steps} gradient steps (lr 3e-2) from a random start recover "
               "K = [1, -1]", learned, [1.0, -1.0], atol=0.01, rtol=0.0)
-    ctx.less("learning a kernel: squared error after / before", losses[-1] / losses[0], 1e-3)
-    ctx.close("the same loop through tf.nn.conv2d lands on the same kernel (gradients agree)",
+    ctx.claim_less("learning a kernel: squared error after / before", losses[-1] / losses[0], 1e-3)
+    ctx.claim_close("the same loop through tf.nn.conv2d lands on the same kernel (gradients agree)",
               learned, result["tf.nn.conv2d"][0], atol=1e-5, rtol=0.0)
     ctx.note(f"Learned kernel after {steps} steps: [{learned[0]:.4f}, {learned[1]:.4f}] "
              f"(squared error {losses[0]:.3g} -> {losses[-1]:.3g}); D2L prints about "
@@ -155,12 +155,12 @@ def check_one_by_one(ctx: RunContext) -> None:
     x = ctx.rng.normal(size=(2, 5, 6, 3)).astype(np.float32)
     weights = ctx.rng.normal(size=(3, 4)).astype(np.float32)  # (c_in, c_out)
     ours = conv2d(x, weights[None, None]).numpy()
-    ctx.close("1x1 conv2d equals X[i, j, :] @ W at every pixel (matmul over the flattened "
+    ctx.claim_close("1x1 conv2d equals X[i, j, :] @ W at every pixel (matmul over the flattened "
               "pixels)", ours, (x.reshape(-1, 3) @ weights).reshape(2, 5, 6, 4), atol=1e-5)
     dense = keras.layers.Dense(4, use_bias=False)
     dense.build((None, 3))
     dense.kernel.assign(weights)
-    ctx.close("1x1 conv2d equals keras.layers.Dense(4) (same weights) applied per pixel", ours,
+    ctx.claim_close("1x1 conv2d equals keras.layers.Dense(4) (same weights) applied per pixel", ours,
               dense(x).numpy(), atol=1e-5)
 
 
@@ -173,12 +173,12 @@ def check_parameters(ctx: RunContext) -> dict:
     dense_layer = keras.layers.Dense(oh * ow * c_out)
     dense_layer.build((None, h * w * c_in))
     conv_params, dense_params = conv_layer.count_params(), dense_layer.count_params()
-    ctx.close(f"keras Conv2D({c_out}, {k}) on {h}x{w}x{c_in}: k*k*c_in*c_out + c_out parameters",
+    ctx.claim_close(f"keras Conv2D({c_out}, {k}) on {h}x{w}x{c_in}: k*k*c_in*c_out + c_out parameters",
               conv_params, k * k * c_in * c_out + c_out)
-    ctx.close(f"keras Dense from {h * w * c_in} inputs to the same {oh}x{ow}x{c_out} outputs: "
+    ctx.claim_close(f"keras Dense from {h * w * c_in} inputs to the same {oh}x{ow}x{c_out} outputs: "
               "(h w c_in)(oh ow c_out) + oh ow c_out parameters", dense_params,
               h * w * c_in * oh * ow * c_out + oh * ow * c_out)
-    ctx.greater("parameter sharing: the dense layer needs this many times the conv's parameters",
+    ctx.claim_greater("parameter sharing: the dense layer needs this many times the conv's parameters",
                 dense_params / conv_params, 10_000)
 
     # The conv as a dense matrix on a small image: sparse (each output sees k*k*c_in inputs) and
@@ -188,14 +188,14 @@ def check_parameters(ctx: RunContext) -> dict:
     basis = np.eye(side * side).reshape(side * side, side, side, 1)  # every unit image
     matrix = conv2d(basis, kernel).numpy().reshape(side * side, -1).T  # (outputs, inputs)
     x = ctx.rng.normal(size=(side, side))
-    ctx.close("conv2d equals the dense layer W x with W built from the conv (Toeplitz matrix)",
+    ctx.claim_close("conv2d equals the dense layer W x with W built from the conv (Toeplitz matrix)",
               matrix @ x.ravel(), conv2d(x[None, :, :, None], kernel).numpy().ravel(),
               atol=1e-12)
     nonzero = (matrix != 0).sum(axis=1)
-    ctx.check(f"sparse connectivity: each of the {matrix.shape[0]} outputs depends on exactly "
+    ctx.claim(f"sparse connectivity: each of the {matrix.shape[0]} outputs depends on exactly "
               f"{kk}x{kk} = {kk * kk} of the {side * side} inputs", bool(np.all(nonzero == kk * kk)),
               measured=f"nonzeros per row {sorted(set(nonzero.tolist()))}")
-    ctx.close("parameter sharing: the matrix holds only k*k distinct nonzero values",
+    ctx.claim_close("parameter sharing: the matrix holds only k*k distinct nonzero values",
               len(np.unique(matrix[matrix != 0])), kk * kk)
     return {"conv": conv_params, "dense": dense_params, "matrix": matrix}
 
@@ -222,7 +222,7 @@ def check_output_sizes(ctx: RunContext) -> list[tuple]:
         keras_shape = tuple(layer.output_shape[1:3])
         ok &= formula == ours == theirs == keras_shape == expected
         rows.append(((nh, nw), (kh, kw), (ph, pw), (sh, sw), formula))
-    ctx.check("output size floor((n + 2p - k)/s) + 1 = ops.conv2d shape = tf.nn.conv2d shape = "
+    ctx.claim("output size floor((n + 2p - k)/s) + 1 = ops.conv2d shape = tf.nn.conv2d shape = "
               "keras Conv2D shape for D2L 6.3's six cases", ok,
               measured="; ".join(f"n{r[0]} k{r[1]} p{r[2]} s{r[3]} -> {r[4]}" for r in rows))
     ctx.note("Output sizes (n, k, p, s -> o): " + "; ".join(

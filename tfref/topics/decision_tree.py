@@ -54,21 +54,21 @@ def worked_table(ctx: RunContext) -> dict:
     op_gains = np.array([float(information_gain(y, X[:, j], base=2)) for j in range(X.shape[1])])
     tree = ID3Classifier(categorical_features="all").fit(X, y)
     counts = np.bincount(y)
-    ctx.close("watermelon 2.0: Ent(D) = 0.998 bits (book, 8 good / 9 bad melons)",
+    ctx.claim_close("watermelon 2.0: Ent(D) = 0.998 bits (book, 8 good / 9 bad melons)",
               float(id3.entropy_bits(counts)), 0.998, atol=5e-4, rtol=0)
-    ctx.close("watermelon 2.0: Gain(D, a) for the 6 attributes = the book's published gains "
+    ctx.claim_close("watermelon 2.0: Gain(D, a) for the 6 attributes = the book's published gains "
               "(色泽 0.109, 根蒂 0.143, 敲声 0.141, 纹理 0.381, 脐部 0.289, 触感 0.006), "
               "ops.information_gain in bits", op_gains, published, atol=1.5e-3, rtol=0)
-    ctx.close("the tree's own split scan (NumPy) = ops.information_gain (TensorFlow), 6 gains",
+    ctx.claim_close("the tree's own split scan (NumPy) = ops.information_gain (TensorFlow), 6 gains",
               tree.root_gains_, op_gains, atol=1e-6, rtol=0)
     root = names[tree.tree_.feature]
-    ctx.check("ID3 splits the root on 纹理 (texture), the largest gain, as in the book's "
+    ctx.claim("ID3 splits the root on 纹理 (texture), the largest gain, as in the book's "
               "Fig. 4.4", root == "纹理", measured=root)
     text = tree.export_text(names, ["否", "是"], data["value_names"])
-    ctx.check("the full tree has the book's Fig. 4.4 shape: 纹理 -> (根蒂 -> 色泽 -> 触感), "
+    ctx.claim("the full tree has the book's Fig. 4.4 shape: 纹理 -> (根蒂 -> 色泽 -> 触感), "
               "(触感), leaf", tree.n_nodes_ == 14 and tree.n_leaves_ == 9 and tree.depth_ == 4,
               measured=f"{tree.n_nodes_} nodes, {tree.n_leaves_} leaves, depth {tree.depth_}")
-    ctx.close("the full tree fits the 17 training melons exactly (training accuracy)",
+    ctx.claim_close("the full tree fits the 17 training melons exactly (training accuracy)",
               tree.score(X, y), 1.0, atol=0, rtol=0)
     ctx.note("ID3 tree on watermelon 2.0 (categorical attributes; 是 = good melon):\n" + text)
     return {"names": names, "published": published, "ours": op_gains, "text": text}
@@ -89,11 +89,11 @@ def numeric_vs_sklearn(ctx: RunContext, name: str, seeds) -> dict:
         nodes.append((tree.n_nodes_, reference.tree_.node_count))
     chance = 1.0 / len(np.unique(y_train))
     mean_ours, mean_theirs = float(np.mean(ours)), float(np.mean(theirs))
-    ctx.close(f"{name}: ID3 (numeric thresholds) test accuracy = sklearn "
+    ctx.claim_close(f"{name}: ID3 (numeric thresholds) test accuracy = sklearn "
               f"DecisionTreeClassifier(criterion='entropy'), mean of {len(seeds)} splits, within "
               f"0.06 (ties between equal gains are broken differently; one test example is "
               f"{1 / len(s.y_test):.3f})", mean_ours, mean_theirs, atol=0.06, rtol=0)
-    ctx.greater(f"{name}: ID3 test accuracy well above chance ({chance:.2f})", mean_ours,
+    ctx.claim_greater(f"{name}: ID3 test accuracy well above chance ({chance:.2f})", mean_ours,
                 chance + 0.5 * (1 - chance))
     ctx.note(f"{name}: ID3 / sklearn test accuracy per split {np.round(ours, 3).tolist()} / "
              f"{np.round(theirs, 3).tolist()}; nodes (ours, sklearn) {nodes}.")
@@ -114,12 +114,12 @@ def pruning(ctx: RunContext, name: str, seeds) -> dict:
                      pre.score(s.x_test, s.y_test)])
     rows = np.asarray(rows, dtype=np.float64)
     mean = rows.mean(axis=0)
-    ctx.less(f"{name}: reduced-error pruning removes nodes (mean nodes after / before, "
+    ctx.claim_less(f"{name}: reduced-error pruning removes nodes (mean nodes after / before, "
              f"{len(seeds)} splits)", mean[1] / mean[0], 0.8)
-    ctx.check(f"{name}: pruning never lowers validation accuracy (it prunes only when the "
+    ctx.claim(f"{name}: pruning never lowers validation accuracy (it prunes only when the "
               "validation errors do not rise)", bool(np.all(rows[:, 4] >= rows[:, 3])),
               measured=f"val {mean[3]:.3f} -> {mean[4]:.3f}")
-    ctx.greater(f"{name}: pruned tree's test accuracy does not fall by more than 0.03 "
+    ctx.claim_greater(f"{name}: pruned tree's test accuracy does not fall by more than 0.03 "
                 f"(pruned - full, mean over splits; full {mean[5]:.3f})", mean[6] - mean[5],
                 -0.03, or_equal=True)
     ctx.note(f"{name} pruning (mean of {len(seeds)} splits): nodes full {mean[0]:.1f}, "

@@ -135,28 +135,28 @@ def run(ctx: RunContext) -> None:
     # 1. A small step (eta = 1/L) always lowers f, by at least eta f'^2 / 2.
     small = 1.0 / bound
     descent = change_after_step(functions, points, slopes, small)
-    ctx.close("fraction of cases where f(x - eta f'(x)) < f(x) with eta = 1/L",
+    ctx.claim_close("fraction of cases where f(x - eta f'(x)) < f(x) with eta = 1/L",
               np.mean(descent < 0), 1.0, atol=0.0, rtol=0.0)
     guaranteed = -0.5 * small * slopes ** 2
-    ctx.close("fraction of cases where the decrease is at least eta f'(x)^2 / 2 (descent lemma)",
+    ctx.claim_close("fraction of cases where the decrease is at least eta f'(x)^2 / 2 (descent lemma)",
               np.mean(descent <= guaranteed * (1 - 1e-9)), 1.0, atol=0.0, rtol=0.0)
 
     # 2. Taylor's first order: for tiny eta the decrease is eta f'(x)^2 to within L eta / 2.
     tiny = 1e-2 / bound
     steep = np.abs(slopes) >= 0.1  # keeps the measured decrease far above rounding
     ratio = -change_after_step(functions, points, slopes, tiny)[steep] / (tiny * slopes ** 2)[steep]
-    ctx.less("max |decrease / (eta f'^2) - 1| with eta = 0.01/L (theory: <= L eta / 2 = 0.005)",
+    ctx.claim_less("max |decrease / (eta f'^2) - 1| with eta = 0.01/L (theory: <= L eta / 2 = 0.005)",
              np.max(np.abs(ratio - 1.0)), 0.005 + 1e-6, or_equal=True)  # 1e-6: rounding
 
     # 3. "Small" matters: a large step can raise f.
     large = 10.0 / bound
     rose = np.mean(change_after_step(functions, points, slopes, large) > 0)
-    ctx.greater("fraction of cases where f rises with a large step eta = 10/L", rose, 0.0)
+    ctx.claim_greater("fraction of cases where f rises with a large step eta = 10/L", rose, 0.0)
 
     # 4. Errata 7: 001 writes w = w + eta * gradient; that climbs, w - eta * gradient descends.
     ascent = change_after_step(functions, points, slopes, small, sign=+1.0)
     fraction_raised, fraction_lowered = np.mean(ascent > 0), np.mean(descent < 0)
-    ctx.check("errata 7: with eta = 1/L the '+' update x + eta f'(x) raises f in every case and "
+    ctx.claim("errata 7: with eta = 1/L the '+' update x + eta f'(x) raises f in every case and "
               "the '-' update x - eta f'(x) lowers it in every case",
               fraction_raised == 1.0 and fraction_lowered == 1.0,
               expected="raised 1.0, lowered 1.0",
@@ -194,7 +194,7 @@ def _check_several_dimensions(ctx: RunContext, num_cases: int, dimension: int = 
     keep = squared_norm >= MIN_SLOPE ** 2
     step_size = (1.0 / bound)[:, None]
     change = (function(vectors - step_size * gradients) - function(vectors)).numpy()
-    ctx.close(f"in {dimension} dimensions: fraction of cases where f(v - eta grad f(v)) < f(v), "
+    ctx.claim_close(f"in {dimension} dimensions: fraction of cases where f(v - eta grad f(v)) < f(v), "
               "eta = 1/L", np.mean(change[keep] < 0), 1.0, atol=0.0, rtol=0.0)
 
 

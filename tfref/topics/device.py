@@ -82,16 +82,16 @@ def run(ctx: RunContext) -> None:
         product = a @ tf.transpose(a)
         model = build(ctx.seed, x.shape[1], classes)
     target = "GPU:0" if device == "gpu" else "CPU:0"
-    ctx.check(f"a tensor computed under device_scope({device!r}) lives on {target}",
+    ctx.claim(f"a tensor computed under device_scope({device!r}) lives on {target}",
               product.device.endswith(target), measured=product.device)
-    ctx.check(f"the model's variables are created on {target}",
+    ctx.claim(f"the model's variables are created on {target}",
               all(v.value.device.endswith(target) for v in model.variables),
               measured=model.variables[0].value.device)
     on_cpu = tf.identity(product) if device == "cpu" else None
     if device == "gpu":
         with tf.device("/CPU:0"):
             on_cpu = a @ tf.transpose(a)
-        ctx.close("the same product on the CPU and on the GPU", product.numpy(), on_cpu.numpy(),
+        ctx.claim_close("the same product on the CPU and on the GPU", product.numpy(), on_cpu.numpy(),
                   atol=1e-4, rtol=1e-4)
     else:
         ctx.note("No GPU: the CPU-vs-GPU comparison is skipped.")
@@ -104,12 +104,12 @@ def run(ctx: RunContext) -> None:
         history = fit(engine_model, x, y, epochs=epochs, batch_size=BATCH, seed=ctx.seed,
                       loss_fn=loss_fn(), optimizer=keras.optimizers.SGD(0.05),
                       jit_compile=False, progress=False)
-    ctx.close("epoch-1 mean loss: one host copy per epoch (engine) equals a copy per step",
+    ctx.claim_close("epoch-1 mean loss: one host copy per epoch (engine) equals a copy per step",
               float(history["loss"][0]), looped_loss, rtol=1e-5, atol=1e-6)
     steps = -(-len(x) // BATCH)
     engine_seconds = len(x) / float(np.median(history.samples_per_second[1:]))
     with ctx.calibrated_for("data"):
-        ctx.greater(f"an epoch of {steps} steps: per-step copies take longer than the engine's "
+        ctx.claim_greater(f"an epoch of {steps} steps: per-step copies take longer than the engine's "
                     "single copy (time ratio, one run)", looped_seconds / engine_seconds, 1.5)
     ctx.note(f"One epoch ({steps} steps of {BATCH}): {looped_seconds * 1e3:.1f} ms with a "
              f"host copy per step, {engine_seconds * 1e3:.1f} ms in the engine (compiled epoch, "

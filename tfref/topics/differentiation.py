@@ -267,21 +267,21 @@ def run(ctx: RunContext) -> None:
     symbolic = np.array([symbolic_gradient(F_TREE, names, p) for p in points])
     automatic = np.array([automatic_gradient(function_f, p) for p in points])
     numerical = np.array([numerical_gradient(function_f, p) for p in points])
-    ctx.close(f"symbolic (expression tree) equals manual (2xy, x^2 + 1) at {num_points} points",
+    ctx.claim_close(f"symbolic (expression tree) equals manual (2xy, x^2 + 1) at {num_points} points",
               symbolic, manual, atol=1e-15, rtol=1e-15)
-    ctx.close("automatic (GradientTape, float64) equals manual", automatic, manual,
+    ctx.claim_close("automatic (GradientTape, float64) equals manual", automatic, manual,
               atol=1e-15, rtol=1e-15)
-    ctx.close("numerical (central difference, eps = 1e-6, float64) equals manual",
+    ctx.claim_close("numerical (central difference, eps = 1e-6, float64) equals manual",
               numerical, manual, atol=1e-8, rtol=1e-6)
 
     # 2. 001's worked example: grad g at (1, 2, 3) = (8, 7, 27).
     point_a = np.array([1.0, 2.0, 3.0])
-    ctx.close("GradientTape: grad of x^2 + 3xy + y^2 + z^3 at (1, 2, 3) is exactly (8, 7, 27)",
+    ctx.claim_close("GradientTape: grad of x^2 + 3xy + y^2 + z^3 at (1, 2, 3) is exactly (8, 7, 27)",
               automatic_gradient(function_g, point_a), [8.0, 7.0, 27.0], atol=0.0, rtol=0.0)
-    ctx.close("expression tree: the same gradient is exactly (8, 7, 27)",
+    ctx.claim_close("expression tree: the same gradient is exactly (8, 7, 27)",
               symbolic_gradient(G_TREE, ("x", "y", "z"), point_a), [8.0, 7.0, 27.0],
               atol=0.0, rtol=0.0)
-    ctx.close("central difference: the same gradient to 1e-6 relative",
+    ctx.claim_close("central difference: the same gradient to 1e-6 relative",
               numerical_gradient(function_g, point_a), [8.0, 7.0, 27.0], atol=0.0, rtol=1e-6)
 
     # 3. The error of finite differences against the step: truncation falls, rounding rises.
@@ -290,17 +290,17 @@ def run(ctx: RunContext) -> None:
     title_f, title_h = (case[0] for case in plotted["cases"])
     forward_h, central_h = plotted["errors"][title_h]
     best_forward, best_central = steps[np.argmin(forward_h)], steps[np.argmin(central_h)]
-    ctx.check("h: the forward difference is most accurate near eps = sqrt(machine eps) ~ 1.5e-8 "
+    ctx.claim("h: the forward difference is most accurate near eps = sqrt(machine eps) ~ 1.5e-8 "
               "(within 1e-10 .. 1e-6)", 1e-10 <= best_forward <= 1e-6,
               expected="1e-10 <= eps* <= 1e-6", measured=float(best_forward))
-    ctx.check("h: the central difference is most accurate near eps = cbrt(machine eps) ~ 6e-6 "
+    ctx.claim("h: the central difference is most accurate near eps = cbrt(machine eps) ~ 6e-6 "
               "(within 1e-7 .. 1e-4)", 1e-7 <= best_central <= 1e-4,
               expected="1e-7 <= eps* <= 1e-4", measured=float(best_central))
-    ctx.less("h: the best central error is below the best forward error", central_h.min(),
+    ctx.claim_less("h: the best central error is below the best forward error", central_h.min(),
              forward_h.min())
     forward_f, central_f = plotted["errors"][title_f]
     large = steps >= 1e-3
-    ctx.less("f is quadratic in x, so the central difference has no truncation error there: "
+    ctx.claim_less("f is quadratic in x, so the central difference has no truncation error there: "
              "max error for eps >= 1e-3", central_f[large].max(), 1e-10)
     ctx.note(f"Best step for h = exp(x) sin(x): forward {best_forward:.2g} (error "
              f"{forward_h.min():.2g}), central {best_central:.2g} (error {central_h.min():.2g}).")

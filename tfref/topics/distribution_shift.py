@@ -138,7 +138,7 @@ def _check_newton_against_sklearn(ctx, x, y) -> None:
     theta = fit_logistic_regressions(x, y, rows[None].astype(float), c=DOMAIN_C)
     ours = predict_probability(theta, x)[0]
     reference = LogisticRegression(C=DOMAIN_C, tol=1e-10, max_iter=10_000).fit(x[rows], y[rows])
-    ctx.close("Newton's method in TensorFlow = sklearn LogisticRegression (same C), "
+    ctx.claim_close("Newton's method in TensorFlow = sklearn LogisticRegression (same C), "
               "probabilities on all 569 rows", ours, reference.predict_proba(x)[:, 1],
               atol=1e-6, rtol=0)
 
@@ -176,15 +176,15 @@ def _covariate_shift(ctx, x, y, names, replicates):
              f"{', '.join(COVARIATE_MODEL_FEATURES)}), {int(n_t[0])} target rows. Risks "
              "(cross-entropy) of run 1: " + ", ".join(f"{k} {v[0]:.3f}" for k, v in risks.items())
              + f"; largest weight {weights[0][eval_rows[0]].max():.1f}.")
-    ctx.greater(f"the shift matters: true target risk / source risk of h (mean over {replicates} "
+    ctx.claim_greater(f"the shift matters: true target risk / source risk of h (mean over {replicates} "
                 "runs)", np.mean(true) / np.mean(risks["source (unweighted)"]), 1.5)
-    ctx.less("run 1: |self-normalised weighted source risk - target risk| / |unweighted source "
+    ctx.claim_less("run 1: |self-normalised weighted source risk - target risk| / |unweighted source "
              "risk - target risk|", errors["source, self-normalised weights"][0]
              / errors["source (unweighted)"][0], 0.9)
-    ctx.less(f"mean over {replicates} runs: |self-normalised weighted risk - target risk| / "
+    ctx.claim_less(f"mean over {replicates} runs: |self-normalised weighted risk - target risk| / "
              "|unweighted - target|", np.mean(errors["source, self-normalised weights"])
              / np.mean(errors["source (unweighted)"]), 0.6)
-    ctx.less(f"mean over {replicates} runs: |D2L-weighted risk (sum beta l / n_s) - target risk| / "
+    ctx.claim_less(f"mean over {replicates} runs: |D2L-weighted risk (sum beta l / n_s) - target risk| / "
              "|unweighted - target|", np.mean(errors["source, D2L weights"])
              / np.mean(errors["source (unweighted)"]), 0.8)
     first = eval_rows[0]
@@ -239,14 +239,14 @@ def _label_shift(ctx, x, y, names, replicates):
              f"benign share {truth[0, 1]:.3f}, BBSE {estimates[0, 1]:.3f}, share predicted benign "
              f"{naive[0, 1]:.3f}; mean |error| over {replicates} runs: BBSE {bbse_error.mean():.3f},"
              f" predicted share {naive_error.mean():.3f}.")
-    ctx.less("run 1: |BBSE estimate of the target benign share - true share|", bbse_error[0], 0.25)
-    ctx.less(f"mean over {replicates} runs: |BBSE estimate - true benign share|",
+    ctx.claim_less("run 1: |BBSE estimate of the target benign share - true share|", bbse_error[0], 0.25)
+    ctx.claim_less(f"mean over {replicates} runs: |BBSE estimate - true benign share|",
              bbse_error.mean(), 0.08)
-    ctx.less(f"mean over {replicates} runs: BBSE error / error of the share predicted benign "
+    ctx.claim_less(f"mean over {replicates} runs: BBSE error / error of the share predicted benign "
              "(the confusion matrix removes the classifier's bias)",
              bbse_error.mean() / naive_error.mean(), 0.6)
     source_risk, weighted_risk, target_risk = map(np.array, (source_risk, weighted_risk, target_risk))
-    ctx.less(f"bias over {replicates} runs: |mean(label-weighted source error rate - target "
+    ctx.claim_less(f"bias over {replicates} runs: |mean(label-weighted source error rate - target "
              "error rate)| / |mean(unweighted - target)| (weights q_t / q_s from BBSE)",
              abs(np.mean(weighted_risk - target_risk)) / abs(np.mean(source_risk - target_risk)),
              0.5)
@@ -286,13 +286,13 @@ def _concept_shift(ctx):
              + ", ".join(f"{k} {v:.3f}" for k, v in rain_given_wet.items())
              + "; share of wet days: " + ", ".join(f"{k} {v:.3f}" for k, v in wet_share.items())
              + ". The labelling changed, the weather did not.")
-    ctx.greater("p(y | x) changed: P(rain label | precipitation > 0) in 2012 minus in 2014",
+    ctx.claim_greater("p(y | x) changed: P(rain label | precipitation > 0) in 2012 minus in 2014",
                 rain_given_wet[2012] - rain_given_wet[2014], 0.5)
-    ctx.less("p(x) barely changed: |P(precipitation > 0) in 2012 - in 2014|",
+    ctx.claim_less("p(x) barely changed: |P(precipitation > 0) in 2012 - in 2014|",
              abs(wet_share[2012] - wet_share[2014]), 0.15)
     ctx.note(f"Concept shift: error of h (0-1 loss) on held-out 2012 days "
              f"{error['2012 held-out days']:.3f}, on 2014 {error['2014']:.3f}.")
-    ctx.greater("the fixed model's error on 2014 minus its error on held-out 2012 days",
+    ctx.claim_greater("the fixed model's error on 2014 minus its error on held-out 2012 days",
                 error["2014"] - error["2012 held-out days"], 0.15)
     # Importance weights on x cannot see a change of p(y | x).
     domain_rows = np.zeros((1, len(y)))
@@ -302,7 +302,7 @@ def _concept_shift(ctx):
     weights = p_target / (1 - p_target) * len(held_out) / len(target)
     mistakes = (predicted != y).astype(np.float64)
     weighted = float(np.sum(weights[held_out] * mistakes[held_out]) / np.sum(weights[held_out]))
-    ctx.less("covariate-shift weights cannot reveal it: |weighted 2012 error - 2012 error| / "
+    ctx.claim_less("covariate-shift weights cannot reveal it: |weighted 2012 error - 2012 error| / "
              "|2014 error - 2012 error|", abs(weighted - error["2012 held-out days"])
              / abs(error["2014"] - error["2012 held-out days"]), 0.3)
     return dict(rain_given_wet=rain_given_wet, wet_share=wet_share, error=error,

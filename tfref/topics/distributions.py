@@ -75,7 +75,7 @@ def run(ctx: RunContext) -> None:
     # --- Bernoulli, binomial, multinomial against scipy.stats ---------------------------------
     p_grid = np.linspace(0.0, 1.0, 11)
     for outcome in (0.0, 1.0):
-        ctx.close(
+        ctx.claim_close(
             f"Bernoulli pmf at x = {outcome:g} equals scipy.stats.bernoulli (p = 0, 0.1, ..., 1)",
             ops.bernoulli_pmf(np.full_like(p_grid, outcome), p_grid).numpy(),
             stats.bernoulli.pmf(outcome, p_grid),
@@ -86,15 +86,15 @@ def run(ctx: RunContext) -> None:
     trials, probability = 10, np.float64(0.3)  # NumPy float64: Python floats would become float32
     successes = np.arange(trials + 1, dtype=np.float64)
     binomial = ops.binomial_pmf(successes, np.float64(trials), probability).numpy()
-    ctx.close(
+    ctx.claim_close(
         "B(10, 0.3) pmf equals scipy.stats.binom.pmf for k = 0..10",
         binomial,
         stats.binom.pmf(successes, trials, probability),
         atol=1e-15,
         rtol=1e-10,
     )
-    ctx.close("B(10, 0.3) pmf sums to 1", binomial.sum(), 1.0, rtol=1e-12)
-    ctx.close(
+    ctx.claim_close("B(10, 0.3) pmf sums to 1", binomial.sum(), 1.0, rtol=1e-12)
+    ctx.claim_close(
         "B(10, 0.3) mean sum k P(k) = n p = 3",
         float(successes @ binomial),
         trials * probability,
@@ -103,7 +103,7 @@ def run(ctx: RunContext) -> None:
     sampled = ctx.rng.binomial(trials, probability, size=2000 if ctx.quick else 200_000)
     frequencies = np.bincount(sampled, minlength=trials + 1) / sampled.size
     standard_errors = np.sqrt(binomial * (1 - binomial) / sampled.size)
-    ctx.less(
+    ctx.claim_less(
         "max |sample frequency - pmf| / standard error over k (seeded draws; < 4.5)",
         float(np.max(np.abs(frequencies - binomial) / np.maximum(standard_errors, 1e-12))),
         4.5,
@@ -116,19 +116,19 @@ def run(ctx: RunContext) -> None:
         dtype=np.float64,
     )  # (126, 6): every way 4 rolls can fall on 6 faces
     multinomial = ops.multinomial_pmf(all_counts, np.tile(die, (len(all_counts), 1))).numpy()
-    ctx.close(
+    ctx.claim_close(
         "multinomial pmf (4 rolls of a fair die) = scipy.stats.multinomial, all 126 count vectors",
         multinomial,
         stats.multinomial.pmf(all_counts, rolls, die),
         atol=1e-15,
         rtol=1e-10,
     )
-    ctx.close(
+    ctx.claim_close(
         "multinomial pmf sums to 1 over all count vectors", multinomial.sum(), 1.0, rtol=1e-12
     )
     loaded = np.array([0.3, 0.7])
     two_category = np.stack([successes, trials - successes], axis=1)  # (11, 2)
-    ctx.close(
+    ctx.claim_close(
         "multinomial with 2 categories = binomial B(10, 0.3)",
         ops.multinomial_pmf(two_category, np.tile(loaded, (trials + 1, 1))).numpy(),
         binomial,
@@ -138,13 +138,13 @@ def run(ctx: RunContext) -> None:
 
     # --- prior and posterior: the lottery -----------------------------------------------------
     prior, posterior = lottery_exact()
-    ctx.check(
+    ctx.claim(
         "P(third person wins) by enumerating 5! orders (exact fraction)",
         prior == Fraction(2, 5),
         expected="2/5",
         measured=str(prior),
     )
-    ctx.check(
+    ctx.claim(
         "P(third wins | first won) by enumeration (exact fraction)",
         posterior == Fraction(1, 4),
         expected="1/4",
@@ -154,7 +154,7 @@ def run(ctx: RunContext) -> None:
     third_wins, first_wins = lottery_simulation(ctx.rng, num_draws)
     simulated_prior = third_wins.mean()
     prior_error = 4 * np.sqrt(0.4 * 0.6 / num_draws)
-    ctx.close(
+    ctx.claim_close(
         f"simulated P(third wins), {num_draws} shuffles (tolerance 4 standard errors)",
         simulated_prior,
         0.4,
@@ -163,7 +163,7 @@ def run(ctx: RunContext) -> None:
     )
     simulated_posterior = third_wins[first_wins].mean()
     posterior_error = 4 * np.sqrt(0.25 * 0.75 / first_wins.sum())
-    ctx.close(
+    ctx.claim_close(
         f"simulated P(third wins | first won), {int(first_wins.sum())} shuffles with a first win",
         simulated_posterior,
         0.25,
@@ -183,7 +183,7 @@ def run(ctx: RunContext) -> None:
             float(v) for v in ops.beta_bernoulli_posterior(np.float64(a), np.float64(b), batch)
         )
         heads = batch.sum()
-        ctx.close(
+        ctx.claim_close(
             f"after {batch_size} more flips ({int(heads)} heads): posterior Beta(a + s, b + n - s)",
             [new_a, new_b],
             [a + heads, b + batch_size - heads],
@@ -206,13 +206,13 @@ def run(ctx: RunContext) -> None:
         max_grid_error = max(max_grid_error, float(np.max(np.abs(numerical - exact)) / exact.max()))
         a, b, seen = new_a, new_b, seen + batch_size
         posteriors.append((a, b, seen))
-    ctx.less(
+    ctx.claim_less(
         "prior x likelihood normalised on a grid = Beta(a + s, b + n - s) pdf "
         "(max |diff| / max pdf, 4 batches)",
         max_grid_error,
         1e-5,
     )
-    ctx.close(
+    ctx.claim_close(
         "ops.beta_pdf equals scipy.stats.beta.pdf (final posterior)",
         ops.beta_pdf(theta, np.float64(a), np.float64(b)).numpy(),
         stats.beta.pdf(theta, a, b),
@@ -220,14 +220,14 @@ def run(ctx: RunContext) -> None:
         rtol=1e-9,
     )
     one_theta = np.float64(0.42)
-    ctx.close(
+    ctx.claim_close(
         "Bernoulli log-likelihood = sum of log pmf (all flips, theta = 0.42)",
         float(ops.bernoulli_log_likelihood(flips, one_theta)),
         float(np.sum(np.log(ops.bernoulli_pmf(flips, one_theta).numpy()))),
         rtol=1e-10,
     )
     posterior_mean = a / (a + b)
-    ctx.close(
+    ctx.claim_close(
         f"posterior mean after {seen} flips is near the coin's theta = {TRUE_THETA} "
         "(tolerance 4 posterior standard deviations)",
         posterior_mean,

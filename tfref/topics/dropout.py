@@ -63,43 +63,43 @@ def check_statistics(ctx: RunContext, draws: int) -> dict:
 
     # Expectation preserved: the mean over draws of each entry is h.
     mean_se = h * np.sqrt(p / ((1 - p) * n))
-    ctx.less(f"E[h'] = h: largest |mean over {n} draws - h| in standard errors ({WIDTH} entries, "
+    ctx.claim_less(f"E[h'] = h: largest |mean over {n} draws - h| in standard errors ({WIDTH} entries, "
              f"p = {p})", float(_z(ours.mean(axis=0), h, mean_se).max()), Z_BOUND)
     # Identity at inference, exactly.
-    ctx.check("inference (training=False): ops.inverted_dropout returns h exactly",
+    ctx.claim("inference (training=False): ops.inverted_dropout returns h exactly",
               np.array_equal(inverted_dropout(x, RATE, seed=ctx.seed, training=False).numpy(), x))
     layer = InvertedDropout(RATE, seed=ctx.seed)
-    ctx.check("inference: InvertedDropout(training=False) returns h exactly",
+    ctx.claim("inference: InvertedDropout(training=False) returns h exactly",
               np.array_equal(layer(x, training=False).numpy(), x))
     # Same mask as TensorFlow's own stateless dropout under the same seed.
     reference = tf.nn.experimental.stateless_dropout(x, RATE, seed=[ctx.seed, 0]).numpy()
-    ctx.check("bitwise equal to tf.nn.experimental.stateless_dropout with the same seed",
+    ctx.claim("bitwise equal to tf.nn.experimental.stateless_dropout with the same seed",
               np.array_equal(ours, reference))
 
     # Equal in distribution to keras.layers.Dropout.
     scaled = x * np.float32(1.0 / (1.0 - p))
     for label, out in (("tfref", ours), ("keras.layers.Dropout", theirs)):
         zero_share = float(np.mean(out == 0))
-        ctx.close(f"{label}: share of entries dropped = p (within {Z_BOUND:g} standard errors)",
+        ctx.claim_close(f"{label}: share of entries dropped = p (within {Z_BOUND:g} standard errors)",
                   zero_share, p, atol=Z_BOUND * np.sqrt(p * (1 - p) / out.size), rtol=0.0)
         kept = out != 0
-        ctx.check(f"{label}: every kept entry is exactly h / (1 - p) (h * float32(1/(1-p)))",
+        ctx.claim(f"{label}: every kept entry is exactly h / (1 - p) (h * float32(1/(1-p)))",
                   np.array_equal(out[kept], scaled[kept]), measured=f"{int(kept.sum())} kept")
         variance_ratio = float(np.mean(out.var(axis=0) / (h**2 * p / (1 - p))))
-        ctx.close(f"{label}: variance over draws / (h^2 p / (1 - p)), averaged over entries",
+        ctx.claim_close(f"{label}: variance over draws / (h^2 p / (1 - p)), averaged over entries",
                   variance_ratio, 1.0, atol=0.05, rtol=0.0)
     counts = [np.sum(out == 0, axis=1) for out in (ours, theirs)]  # dropped per draw
-    ctx.greater("dropped count per draw: tfref and keras.layers.Dropout have the same "
+    ctx.claim_greater("dropped count per draw: tfref and keras.layers.Dropout have the same "
                 "distribution (two-sample KS test p-value)", ks_2samp(*counts).pvalue, 1e-3)
     mean_gap = _z(ours.mean(axis=0), theirs.mean(axis=0), np.sqrt(2) * mean_se).max()
-    ctx.less("tfref vs keras Dropout: largest difference of per-entry means, in standard errors",
+    ctx.claim_less("tfref vs keras Dropout: largest difference of per-entry means, in standard errors",
              float(mean_gap), Z_BOUND)
 
     # Random in training; no trainable weights.
     first, second = layer(x[:8], training=True).numpy(), layer(x[:8], training=True).numpy()
-    ctx.check("training: two calls of InvertedDropout drop different entries",
+    ctx.claim("training: two calls of InvertedDropout drop different entries",
               not np.array_equal(first, second))
-    ctx.close("InvertedDropout has no trainable weights", len(layer.trainable_weights), 0)
+    ctx.claim_close("InvertedDropout has no trainable weights", len(layer.trainable_weights), 0)
     return {"ours": ours, "theirs": theirs}
 
 
@@ -151,14 +151,14 @@ def run(ctx: RunContext) -> None:
     x = splits.x_test[:32]
     train_a, train_b = model(x, training=True).numpy(), model(x, training=True).numpy()
     infer_a, infer_b = model(x, training=False).numpy(), model(x, training=False).numpy()
-    ctx.greater("trained MLP: outputs in training mode differ from inference mode (max |diff|)",
+    ctx.claim_greater("trained MLP: outputs in training mode differ from inference mode (max |diff|)",
                 float(np.abs(train_a - infer_a).max()), 0.0)
-    ctx.check("trained MLP: two training-mode calls differ, two inference calls are equal",
+    ctx.claim("trained MLP: two training-mode calls differ, two inference calls are equal",
               not np.array_equal(train_a, train_b) and np.array_equal(infer_a, infer_b))
-    ctx.check("every dropout layer of the MLP saw training=False at the last (inference) call",
+    ctx.claim("every dropout layer of the MLP saw training=False at the last (inference) call",
               all(layer.last_training is False for layer in model.dropout_layers))
     with ctx.calibrated_for("epochs", "data"):
-        ctx.greater(f"MLP with dropout p = {RATE} trains: test accuracy after {epochs} epochs",
+        ctx.claim_greater(f"MLP with dropout p = {RATE} trains: test accuracy after {epochs} epochs",
                     with_dropout["test_accuracy"][-1], 0.9)
     gap = {rate: runs[rate]["train_accuracy"][-1] - runs[rate]["test_accuracy"][-1]
            for rate in runs}
@@ -169,7 +169,7 @@ def run(ctx: RunContext) -> None:
              f"{with_dropout['train_accuracy'][-1]:.3f}/{with_dropout['test_accuracy'][-1]:.3f} "
              f"(gap {gap[RATE]:.3f}, cross-entropy gap {loss_gap[RATE]:.3f}).")
     with ctx.calibrated_for("epochs", "data"):
-        ctx.less("dropout narrows the train/test cross-entropy gap (test - train loss, p = "
+        ctx.claim_less("dropout narrows the train/test cross-entropy gap (test - train loss, p = "
                  f"{RATE} vs without)", loss_gap[RATE], loss_gap[0.0])
     ctx.note("Honestly: the narrower gap comes mostly from a higher training loss; on digits the "
              "test loss itself is not reliably lower with dropout (here "

@@ -59,10 +59,10 @@ def study(ctx: RunContext, name: str, sizes: dict) -> dict:
         model.fit(x, y)
         accuracy = model.score(x_test, y_test)
         members = np.mean(model.member_predictions(x_test) == y_test[None], axis=1)
-        ctx.greater(f"{name}: {label} of {len(members)} ID3 trees beats its members: test "
+        ctx.claim_greater(f"{name}: {label} of {len(members)} ID3 trees beats its members: test "
                     f"accuracy minus the members' mean ({members.mean():.3f})",
                     accuracy - members.mean(), 0.0)
-        ctx.greater(f"{name}: {label} is at least as accurate as one full ID3 tree on all the "
+        ctx.claim_greater(f"{name}: {label} is at least as accurate as one full ID3 tree on all the "
                     f"training data ({single:.3f}), within 0.03 (about one wine test example)",
                     accuracy - single, -0.03, or_equal=True)
         out[label] = {"accuracy": accuracy, "members": members,
@@ -77,12 +77,12 @@ def study(ctx: RunContext, name: str, sizes: dict) -> dict:
     reference = AdaBoostClassifier(DecisionTreeClassifier(max_depth=1, criterion="entropy"),
                                    n_estimators=rounds, random_state=ctx.seed).fit(x, y)
     theirs = reference.score(x_test, y_test)
-    ctx.less(f"{name}: AdaBoost training error falls with rounds: after {len(staged_train)} "
+    ctx.claim_less(f"{name}: AdaBoost training error falls with rounds: after {len(staged_train)} "
              f"rounds / after 1 round ({staged_train[0]:.3f})",
              staged_train[-1] / staged_train[0], 0.5)
-    ctx.greater(f"{name}: AdaBoost beats its stumps: test accuracy minus the best stump's "
+    ctx.claim_greater(f"{name}: AdaBoost beats its stumps: test accuracy minus the best stump's "
                 f"({stumps.max():.3f})", accuracy - stumps.max(), 0.0)
-    ctx.close(f"{name}: AdaBoost (SAMME, entropy stumps) test accuracy = sklearn "
+    ctx.claim_close(f"{name}: AdaBoost (SAMME, entropy stumps) test accuracy = sklearn "
               "AdaBoostClassifier(DecisionTreeClassifier(max_depth=1, criterion='entropy'))",
               accuracy, theirs, atol=0.03, rtol=0)
     out["adaboost"] = {"accuracy": accuracy, "members": stumps, "train_error": staged_train,

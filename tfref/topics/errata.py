@@ -38,19 +38,19 @@ def run(ctx: RunContext) -> None:
         label = f"erratum {erratum.number} ({erratum.seed}, {erratum.topic})"
         bad_right = erratum.violations(erratum.right)
         bad_wrong = erratum.violations(erratum.wrong)
-        ctx.check(f"{label}: correct form {erratum.right_text!r} satisfies '{erratum.property_text}'",
+        ctx.claim(f"{label}: correct form {erratum.right_text!r} satisfies '{erratum.property_text}'",
                   not bad_right, expected=f"0 of {len(erratum.samples)} samples violate",
                   measured=f"{len(bad_right)} of {len(erratum.samples)} violate")
-        ctx.check(f"{label}: documents' form {erratum.wrong_text!r} breaks it",
+        ctx.claim(f"{label}: documents' form {erratum.wrong_text!r} breaks it",
                   bool(bad_wrong), expected=">= 1 sample violates",
                   measured=f"{len(bad_wrong)} of {len(erratum.samples)} violate")
 
     # The right tanh is also tfref's own op.
     grid = np.linspace(-3, 3, 61)
-    ctx.close("erratum 1/2: tfref.ops.tanh equals (e^x - e^-x)/(e^x + e^-x)", ops.tanh(grid),
+    ctx.claim_close("erratum 1/2: tfref.ops.tanh equals (e^x - e^-x)/(e^x + e^-x)", ops.tanh(grid),
               (np.exp(grid) - np.exp(-grid)) / (np.exp(grid) + np.exp(-grid)), atol=1e-12, rtol=1e-12)
-    ctx.close("erratum 10: 0.9^10 (exact)", 0.9**10, 0.3486784401, rtol=1e-12)
-    ctx.close("erratum 10: 1/e (the documents' approximation)", 1 / math.e, 0.36787944117144233, rtol=1e-12)
+    ctx.claim_close("erratum 10: 0.9^10 (exact)", 0.9**10, 0.3486784401, rtol=1e-12)
+    ctx.claim_close("erratum 10: 1/e (the documents' approximation)", 1 / math.e, 0.36787944117144233, rtol=1e-12)
     ctx.note("Erratum 9 (BPN gradients summed over the batch for weights but averaged for biases) "
              "is shown by the chapter C topic bpn.")
 

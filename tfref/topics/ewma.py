@@ -103,7 +103,7 @@ def _check_recursion_and_pandas(
     v = np.stack([averages[beta] for beta in BETAS])  # (3, T)
     corrected = np.stack([corrected_averages[beta] for beta in BETAS])  # (3, T)
     series = pd.Series(theta)
-    ctx.close(
+    ctx.claim_close(
         f"ops.ewma equals the seed's loop v = beta v + (1 - beta) theta_t from v_0 = 0 "
         f"(beta = {betas}; {span})",
         v,
@@ -111,7 +111,7 @@ def _check_recursion_and_pandas(
         atol=1e-9,
         rtol=1e-12,
     )
-    ctx.close(
+    ctx.claim_close(
         f"bias-corrected v_t / (1 - beta^t) equals pandas ewm(alpha=1-beta, adjust=True).mean() "
         f"(beta = {betas})",
         corrected,
@@ -123,7 +123,7 @@ def _check_recursion_and_pandas(
         pd.Series(np.r_[0.0, theta]).ewm(alpha=1 - beta, adjust=False).mean().to_numpy()[1:]
         for beta in BETAS
     ]
-    ctx.close(
+    ctx.claim_close(
         "uncorrected v_t equals pandas ewm(alpha=1-beta, adjust=False).mean() of the series with "
         "v_0 = 0 put in front (first value dropped)",
         v,
@@ -135,7 +135,7 @@ def _check_recursion_and_pandas(
     started_at_theta_1 = [
         series.ewm(alpha=1 - beta, adjust=False).mean().to_numpy() for beta in BETAS
     ]
-    ctx.close(
+    ctx.claim_close(
         "pandas adjust=False alone starts from theta_1, not 0: it equals v_t + beta^t theta_1",
         np.stack(started_at_theta_1),
         np.stack([v[k] + beta**steps * theta[0] for k, beta in enumerate(BETAS)]),
@@ -148,7 +148,7 @@ def _check_weights(ctx: RunContext, theta: np.ndarray, T: int, averages: dict) -
     steps = (1, 2, 10, 50, 100, T)
     for beta in BETAS:
         sums = [float(np.sum(ops.ewma_weights(np.float64(beta), t).numpy())) for t in steps]
-        ctx.close(
+        ctx.claim_close(
             f"beta = {beta}: weights (1 - beta) beta^(t-i) of theta_1..theta_t sum to 1 - beta^t "
             f"(t = {', '.join(str(t) for t in steps)})",
             sums,
@@ -158,7 +158,7 @@ def _check_weights(ctx: RunContext, theta: np.ndarray, T: int, averages: dict) -
         )
     beta = 0.9
     weights = ops.ewma_weights(np.float64(beta), T).numpy()  # (T,), oldest first
-    ctx.close(
+    ctx.claim_close(
         f"beta = {beta}: v_T is the weighted sum sum_i (1 - beta) beta^(T-i) theta_i of the "
         f"real series",
         float(weights @ theta),
@@ -171,7 +171,7 @@ def _check_weights(ctx: RunContext, theta: np.ndarray, T: int, averages: dict) -
         window = round(1 / (1 - beta))
         ages = np.arange(T)  # (T,): age t - i of theta_i, newest first
         mean_age = float(np.sum(weights[::-1] * ages) / np.sum(weights))
-        ctx.close(
+        ctx.claim_close(
             f"beta = {beta}: mean age of the weights in v_T is beta / (1 - beta) - T beta^T / "
             f"(1 - beta^T) (-> {beta / (1 - beta):.3g} days for long series: the lag)",
             mean_age,
@@ -181,7 +181,7 @@ def _check_weights(ctx: RunContext, theta: np.ndarray, T: int, averages: dict) -
         )
         last_days = float(np.sum(weights[-window:]))
         if beta == 0.5:
-            ctx.close(
+            ctx.claim_close(
                 f"beta = 0.5: the last N = {window} days carry 1 - 0.5^2 = 0.75 of the weight "
                 f"(1 - 1/e = 0.632 is a poor guide for so short a window)",
                 last_days,
@@ -190,7 +190,7 @@ def _check_weights(ctx: RunContext, theta: np.ndarray, T: int, averages: dict) -
                 rtol=0,
             )
         else:
-            ctx.close(
+            ctx.claim_close(
                 f"beta = {beta}: the last N = 1/(1-beta) = {window} days carry about 1 - 1/e of "
                 f"the weight (exactly 1 - beta^N = {1 - beta**window:.4f})",
                 last_days,
@@ -201,15 +201,15 @@ def _check_weights(ctx: RunContext, theta: np.ndarray, T: int, averages: dict) -
 
 
 def _check_one_over_e(ctx: RunContext) -> None:
-    ctx.close("0.9^10 (seed 004: 'about 0.35')", 0.9**10, 0.3486784401, atol=1e-12, rtol=0)
-    ctx.close(
+    ctx.claim_close("0.9^10 (seed 004: 'about 0.35')", 0.9**10, 0.3486784401, atol=1e-12, rtol=0)
+    ctx.claim_close(
         "erratum 10: 0.9^10 = 0.3487 is only about 1/e = 0.3679 (an approximation, off by 0.019)",
         0.9**10,
         1 / math.e,
         atol=0.02,
         rtol=0,
     )
-    ctx.close(
+    ctx.claim_close(
         "0.98^50 = 0.3642 is about 1/e = 0.3679 (closer: eps = 0.02 is smaller)",
         0.98**50,
         1 / math.e,
@@ -218,7 +218,7 @@ def _check_one_over_e(ctx: RunContext) -> None:
     )
     eps = np.array([0.5, 0.1, 0.02, 0.001])
     values = (1 - eps) ** (1 / eps)
-    ctx.check(
+    ctx.claim(
         "(1 - eps)^(1/eps) rises towards 1/e as eps shrinks, always below it "
         "(eps = 0.5, 0.1, 0.02, 0.001)",
         bool(np.all(np.diff(values) > 0) and np.all(values < 1 / math.e)),
@@ -231,14 +231,14 @@ def _check_bias_correction(
     ctx: RunContext, theta: np.ndarray, v: np.ndarray, corrected: np.ndarray
 ) -> None:
     beta = 0.98  # v and corrected are ops.ewma(theta, 0.98) without and with bias correction
-    ctx.close(
+    ctx.claim_close(
         f"beta = {beta}: v_1 = (1 - beta) theta_1 (the start is biased towards v_0 = 0)",
         v[0],
         (1 - beta) * theta[0],
         atol=1e-12,
         rtol=1e-12,
     )
-    ctx.close(
+    ctx.claim_close(
         f"beta = {beta}: corrected v_1 = v_1 / (1 - beta) = theta_1",
         corrected[0],
         theta[0],
@@ -246,13 +246,13 @@ def _check_bias_correction(
         rtol=1e-12,
     )
     first = 10
-    ctx.less(
+    ctx.claim_less(
         f"beta = {beta}: uncorrected mean of v_1..v_{first} / mean of theta_1..theta_{first} "
         f"(far below 1: the bias)",
         np.mean(v[:first]) / np.mean(theta[:first]),
         0.2,
     )
-    ctx.close(
+    ctx.claim_close(
         f"beta = {beta}: corrected mean of v_1..v_{first} / mean of theta_1..theta_{first} "
         f"(about 1: bias removed)",
         np.mean(corrected[:first]) / np.mean(theta[:first]),
@@ -260,7 +260,7 @@ def _check_bias_correction(
         atol=0.15,
         rtol=0,
     )
-    ctx.less(
+    ctx.claim_less(
         f"beta = {beta}: by day {len(theta)} the correction 1 / (1 - beta^t) changes v_t by a "
         f"relative amount below 1e-3",
         abs(corrected[-1] - v[-1]) / abs(v[-1]),
@@ -273,7 +273,7 @@ def _check_smoothing(ctx: RunContext, theta: np.ndarray, curves: dict) -> None:
         return float(np.std(np.diff(series)))
 
     order = [roughness(theta)] + [roughness(curves[beta]) for beta in (0.5, 0.9, 0.98)]
-    ctx.check(
+    ctx.claim(
         f"larger beta, smoother curve: std of day-to-day change, data > 0.5 > 0.9 > 0.98 ({YEAR})",
         bool(np.all(np.diff(order) < 0)),
         expected="decreasing",
@@ -281,7 +281,7 @@ def _check_smoothing(ctx: RunContext, theta: np.ndarray, curves: dict) -> None:
     )
     centred = pd.Series(theta).rolling(31, center=True).mean().to_numpy()  # (365,), NaN at the ends
     lags = [_best_shift(curves[beta], centred) for beta in (0.5, 0.9, 0.98)]
-    ctx.check(
+    ctx.claim(
         f"larger beta, longer lag: shift (days) that best aligns v_t with the data's centred "
         f"31-day mean, beta = 0.5, 0.9, 0.98 ({YEAR}; about beta / (1 - beta) = 1, 9, and less "
         f"than 49 for the seasonal swing)",

@@ -91,7 +91,7 @@ def run(ctx: RunContext) -> None:
                     epochs=source_epochs, batch_size=64, seed=ctx.seed)
     source_accuracy = _accuracy(source, x_source_test, y_source_test)
     with ctx.calibrated_for("data"):
-        ctx.greater(f"source CNN on {splits.name} classes 0-{half - 1} (random placements): test "
+        ctx.claim_greater(f"source CNN on {splits.name} classes 0-{half - 1} (random placements): test "
                     "accuracy", source_accuracy, 0.9)
 
     epochs = ctx.options.get("epochs") or 20
@@ -129,10 +129,10 @@ def run(ctx: RunContext) -> None:
         if run_seed == seeds[0]:
             body_opt, head_opt = history["optimizers"]
             body_lr, head_lr = float(body_opt.learning_rate), float(head_opt.learning_rate)
-            ctx.close("copied layers' learning rate / new head's learning rate (D2L: 1/10)",
+            ctx.claim_close("copied layers' learning rate / new head's learning rate (D2L: 1/10)",
                       body_lr / head_lr, 0.1, rtol=1e-6)
             head_ids = {id(v) for v in tuned.get_layer(HEAD_NAME).trainable_variables}
-            ctx.check("the head's optimiser updates only the head, the body's only the copied "
+            ctx.claim("the head's optimiser updates only the head, the body's only the copied "
                       "layers", {id(v) for v in history["head_variables"]} == head_ids
                       and not head_ids & {id(v) for v in history["body_variables"]},
                       measured=f"{len(history['head_variables'])} head / "
@@ -141,7 +141,7 @@ def run(ctx: RunContext) -> None:
                         for layer in copied
                         for a, b in zip(tuned.get_layer(layer).get_weights(), start[layer],
                                         strict=True))
-            ctx.greater("the copied layers are fine-tuned, not frozen (largest weight change)",
+            ctx.claim_greater("the copied layers are fine-tuned, not frozen (largest weight change)",
                         moved, 0.0)
 
     tuned_curve = np.mean(curves["fine-tuned"], axis=0)
@@ -158,13 +158,13 @@ def run(ctx: RunContext) -> None:
              f"{len(y_source)} placements of digits 0-{half - 1}, {source_epochs} epochs; "
              f"its test accuracy {source_accuracy:.3f}.")
     with ctx.calibrated_for("epochs", "data"):
-        ctx.greater(f"fine-tuned beats from-scratch on the target test set: mean accuracy over the "
+        ctx.claim_greater(f"fine-tuned beats from-scratch on the target test set: mean accuracy over the "
                     f"{epochs} epochs' learning curve, gain ({runs})",
                     float(tuned_curve.mean() - scratch_curve.mean()), 0.03)
         if len(seeds) > 1:  # one seed's last epoch is too noisy for a claim
-            ctx.greater(f"fine-tuned beats from-scratch after the last epoch: accuracy gain "
+            ctx.claim_greater(f"fine-tuned beats from-scratch after the last epoch: accuracy gain "
                         f"({runs})", float(tuned_curve[-1] - scratch_curve[-1]), 0.0)
-        ctx.greater(f"fine-tuned target test accuracy ({runs}; chance is 1/{half})",
+        ctx.claim_greater(f"fine-tuned target test accuracy ({runs}; chance is 1/{half})",
                     float(tuned_curve[-1]), 0.45)
     _plot(ctx, curves)
 
@@ -176,13 +176,13 @@ def _check_copy(ctx, source, tuned, copied) -> None:
                                 tuned.get_layer(layer).get_weights(), strict=True))
     expected = [layer.name for layer in source.layers if layer.weights
                 and layer.name != HEAD_NAME]
-    ctx.check("before training, every copied layer's weights equal the source's exactly "
+    ctx.claim("before training, every copied layer's weights equal the source's exactly "
               f"({', '.join(copied)})", equal and copied == expected,
               measured=f"{len(copied)} layers copied, equal={equal}")
     head_differs = not any(np.array_equal(a, b) for a, b in zip(
         source.get_layer(HEAD_NAME).get_weights()[:1],
         tuned.get_layer(HEAD_NAME).get_weights()[:1], strict=True))
-    ctx.check("the output layer is not copied: the target's head starts from its own random "
+    ctx.claim("the output layer is not copied: the target's head starts from its own random "
               "weights", head_differs)
 
 

@@ -142,15 +142,15 @@ def run(ctx: RunContext) -> None:
     by_hand = backward(parameters, forward(parameters, inputs), targets)
     by_tape = tape_gradients(parameters, inputs, targets)
     for name in PARAMETER_NAMES:
-        ctx.close(f"dJ/d{name} by hand equals GradientTape (float64)", by_hand[name], by_tape[name],
+        ctx.claim_close(f"dJ/d{name} by hand equals GradientTape (float64)", by_hand[name], by_tape[name],
                   atol=1e-14, rtol=1e-10)
 
     # 2. A few hand-coded descent steps lower the loss, and match keras SGD on tape gradients.
     few_steps = 5
     after_few, few_losses = hand_descent(parameters, inputs, targets, few_steps, LEARNING_RATE)
-    ctx.less(f"loss after {few_steps} hand-coded descent steps is below the initial loss",
+    ctx.claim_less(f"loss after {few_steps} hand-coded descent steps is below the initial loss",
              few_losses[-1], few_losses[0])
-    ctx.check(f"each of the {few_steps} steps lowered the loss",
+    ctx.claim(f"each of the {few_steps} steps lowered the loss",
               bool(np.all(np.diff(few_losses) < 0)), measured=np.round(few_losses, 6).tolist())
     variables = [tf.Variable(parameters[name]) for name in PARAMETER_NAMES]
     optimizer = keras.optimizers.SGD(learning_rate=LEARNING_RATE)
@@ -159,7 +159,7 @@ def run(ctx: RunContext) -> None:
             current = dict(zip(PARAMETER_NAMES, variables, strict=True))
             loss = loss_from_outputs(forward(current, inputs)["outputs"], targets)
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
-    ctx.close(f"after {few_steps} steps the hand-coded loop equals keras SGD on GradientTape "
+    ctx.claim_close(f"after {few_steps} steps the hand-coded loop equals keras SGD on GradientTape "
               "gradients (all parameters)",
               np.concatenate([np.ravel(after_few[name]) for name in PARAMETER_NAMES]),
               np.concatenate([np.ravel(v.numpy()) for v in variables]), atol=1e-12, rtol=1e-10)
@@ -169,9 +169,9 @@ def run(ctx: RunContext) -> None:
     trained, losses = hand_descent(parameters, inputs, targets, steps, LEARNING_RATE)
     predictions = np.argmax(forward(trained, inputs)["outputs"].numpy(), axis=1)
     accuracy = float(np.mean(predictions == np.argmax(targets.numpy(), axis=1)))
-    ctx.less(f"loss after {steps} steps is below a quarter of the initial loss",
+    ctx.claim_less(f"loss after {steps} steps is below a quarter of the initial loss",
              losses[-1], losses[0] / 4)
-    ctx.greater(f"training accuracy after {steps} steps (chance is 1/3)", accuracy,
+    ctx.claim_greater(f"training accuracy after {steps} steps (chance is 1/3)", accuracy,
                 0.85 if ctx.quick else 0.95)
     ctx.note(f"{steps} steps of full-batch gradient descent with eta = {LEARNING_RATE}: loss "
              f"{losses[0]:.4f} -> {losses[-1]:.4f}, training accuracy {accuracy:.3f}.")

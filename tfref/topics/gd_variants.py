@@ -160,7 +160,7 @@ def run(ctx: RunContext) -> None:
         f"{sgd_rate} for SGD."
     )
     batch_costs, mini_costs, sgd_costs = (runs[k][0] for k in runs)
-    ctx.check(
+    ctx.claim(
         f"batch GD: J falls at every one of its {len(batch_costs)} iterations "
         f"(alpha = 1/lambda_max)",
         bool(np.all(np.diff(batch_costs) < 0)),
@@ -168,18 +168,18 @@ def run(ctx: RunContext) -> None:
         measured=f"{int(np.sum(np.diff(batch_costs) >= 0))} rises",
     )
     with ctx.calibrated_for("epochs"):
-        ctx.greater(
+        ctx.claim_greater(
             "SGD: share of iterations where J^{t} rises (noisy, not monotone)",
             np.mean(np.diff(sgd_costs) > 0),
             0.2,
         )
-        ctx.greater(
+        ctx.claim_greater(
             "mini-batch GD (B = 64): share of iterations where J^{t} rises (noisy)",
             np.mean(np.diff(mini_costs) > 0),
             0.1,
         )
     too_large = train(x, y, m, 2.2 / eigenvalues.max(), 30, ctx.rng)[0]
-    ctx.greater(
+    ctx.claim_greater(
         "batch GD with alpha = 2.2 / lambda_max (too large): J after 30 iterations / J at "
         "the start (it rises)",
         too_large[-1] / too_large[0],
@@ -193,19 +193,19 @@ def run(ctx: RunContext) -> None:
     }
     with ctx.calibrated_for("epochs"):
         for label, (_, per_epoch, _, _, _) in runs.items():
-            ctx.less(
+            ctx.claim_less(
                 f"{label}: final (J - J*) / J*, J* the closed-form least-squares optimum",
                 (per_epoch[-1] - best_cost) / best_cost,
                 tolerances[label],
             )
     after_one = {label: per_epoch[0] for label, (_, per_epoch, _, _, _) in runs.items()}
-    ctx.less(
+    ctx.claim_less(
         f"after one epoch, mini-batch GD's cost ({num_minibatches(m, 64)} steps) is below "
         f"batch GD's (1 step)",
         after_one["mini-batch GD (B = 64)"],
         after_one["batch GD (B = m)"],
     )
-    ctx.less(
+    ctx.claim_less(
         f"after one epoch, SGD's cost ({m} steps) is below batch GD's (1 step)",
         after_one["SGD (B = 1)"],
         after_one["batch GD (B = m)"],
@@ -214,7 +214,7 @@ def run(ctx: RunContext) -> None:
         size: train(x, y, size, mini_rate, mini_epochs, ctx.rng)[1]
         for size in (*MINI_BATCH_SIZES, m)
     }
-    ctx.close(
+    ctx.claim_close(
         f"B = 512 >= m = {m} is batch GD: one mini-batch of all examples, the same costs as "
         f"B = m at every epoch",
         sizes[512],
@@ -229,7 +229,7 @@ def _check_closed_form(ctx: RunContext, x, y, solution) -> None:
     from sklearn.linear_model import LinearRegression
 
     reference = LinearRegression().fit(x, y)
-    ctx.close(
+    ctx.claim_close(
         "closed-form least squares [w; b] equals sklearn LinearRegression (coef_, intercept_)",
         solution,
         np.r_[reference.coef_, reference.intercept_],
@@ -249,7 +249,7 @@ def _check_counts(ctx: RunContext, x, y, m: int, rate: float) -> None:
         for size in sizes
     ]
     shown = ", ".join(str(size) for size in sizes)
-    ctx.close(
+    ctx.claim_close(
         f"mini-batches per epoch = ceil(m / B) for B = {shown}, m = {m}: tf.data "
         f"Dataset.batch(B) yields that many",
         counted,
@@ -257,8 +257,8 @@ def _check_counts(ctx: RunContext, x, y, m: int, rate: float) -> None:
         atol=0,
         rtol=0,
     )
-    ctx.close("... Dataset.batch(B).cardinality() agrees", cardinality, formula, atol=0, rtol=0)
-    ctx.close(
+    ctx.claim_close("... Dataset.batch(B).cardinality() agrees", cardinality, formula, atol=0, rtol=0)
+    ctx.claim_close(
         "... and the compiled epoch takes that many gradient steps",
         stepped,
         formula,
@@ -266,7 +266,7 @@ def _check_counts(ctx: RunContext, x, y, m: int, rate: float) -> None:
         rtol=0,
     )
     examples, batch = 5_000_000, 1000
-    ctx.close(
+    ctx.claim_close(
         "seed 004: 5,000,000 examples in mini-batches of 1000 make ceil(m / B) = 5000 "
         "mini-batches (Dataset.range(5e6).batch(1000).cardinality())",
         int(tf.data.Dataset.range(examples).batch(batch).cardinality()),
@@ -274,7 +274,7 @@ def _check_counts(ctx: RunContext, x, y, m: int, rate: float) -> None:
         atol=0,
         rtol=0,
     )
-    ctx.close(
+    ctx.claim_close(
         "erratum 8: 5000 mini-batches x 1000 examples = 5 million examples (the seed says "
         "50 million)",
         5000 * batch,
@@ -292,7 +292,7 @@ def _check_against_numpy(ctx: RunContext, x, y, rate: float) -> None:
     for _ in range(20):  # dJ/dw = X^T r / m, dJ/db = mean r
         residual = x @ w + b - y
         w, b = w - rate * x.T @ residual / m, b - rate * residual.mean()
-    ctx.close(
+    ctx.claim_close(
         "B = m: 20 compiled GradientTape steps equal 20 NumPy steps with dJ/dw = X^T r / m",
         np.r_[weights, bias],
         np.r_[w, b],
@@ -307,7 +307,7 @@ def _check_against_numpy(ctx: RunContext, x, y, rate: float) -> None:
     for i in range(steps):  # one example per step
         residual = x[i] @ w + b - y[i]
         w, b = w - sgd_rate * residual * x[i], b - sgd_rate * residual
-    ctx.close(
+    ctx.claim_close(
         f"B = 1: {steps} SGD steps equal {steps} NumPy steps on one example each",
         np.r_[weights, bias],
         np.r_[w, b],

@@ -143,7 +143,7 @@ def errors(model, inputs, labels) -> np.ndarray:
 
 def run(ctx: RunContext) -> None:
     inputs, labels, train, validation, test = digits_unit_scaled_splits(ctx.seed)
-    ctx.check(
+    ctx.claim(
         "train / validation / test splits are disjoint and cover all 1797 images",
         len(set(train) | set(validation) | set(test))
         == len(labels)
@@ -154,7 +154,7 @@ def run(ctx: RunContext) -> None:
 
     # --- rule 1 ---------------------------------------------------------------------------------
     rule_of_thumb = (NUM_INPUTS + NUM_CLASSES) * 2 / 3
-    ctx.close(
+    ctx.claim_close(
         "rule of thumb (inputs + outputs) * 2/3 for digits = (64 + 10) * 2/3",
         rule_of_thumb,
         148 / 3,
@@ -166,7 +166,7 @@ def run(ctx: RunContext) -> None:
     singular_values = np.linalg.svd(centred, compute_uv=False)
     explained_ratio = singular_values**2 / np.sum(singular_values**2)
     reference = PCA().fit(inputs[train].astype(np.float64))
-    ctx.close(
+    ctx.claim_close(
         "explained variance ratios from NumPy SVD = sklearn PCA.explained_variance_ratio_",
         explained_ratio,
         reference.explained_variance_ratio_,
@@ -179,7 +179,7 @@ def run(ctx: RunContext) -> None:
         ours = int(np.argmax(cumulative >= fraction) + 1)
         theirs = int(PCA(n_components=fraction).fit(inputs[train].astype(np.float64)).n_components_)
         pca_sizes[fraction] = ours
-        ctx.check(
+        ctx.claim(
             f"components for {fraction:.0%} of the variance: NumPy SVD = sklearn "
             f"PCA(n_components={fraction})",
             ours == theirs,
@@ -218,23 +218,23 @@ def run(ctx: RunContext) -> None:
         "components for 70% and 90% of the variance."
     )
 
-    ctx.less(
+    ctx.claim_less(
         "validation error at the chosen size / validation error with 1 hidden unit",
         validation_error[position] / validation_error[0],
         0.5,
     )
-    ctx.less(
+    ctx.claim_less(
         f"test error at the chosen size {chosen_size} (digits; a sound MLP is well below 10%)",
         test_error[position],
         0.10,
     )
-    ctx.less(
+    ctx.claim_less(
         f"training error with {sizes[-1]} hidden units / with 1 hidden unit",
         train_error[-1] / train_error[0],
         0.25,
     )
     half = len(sizes) // 2
-    ctx.less(
+    ctx.claim_less(
         "training error broadly falls as the layer grows: mean over the larger half of the sizes / "
         "mean over the smaller half",
         float(np.mean(train_error[half:]) / np.mean(train_error[:half])),
@@ -281,7 +281,7 @@ def _check_alone(
         output_bias[position],
     ]
     largest = max(float(np.max(np.abs(a - b))) for a, b in zip(alone.get_weights(), side_by_side))
-    ctx.less(
+    ctx.claim_less(
         f"size-{size} network trained alone (keras Sequential) vs its slice of the side-by-side "
         "model: max |weight difference| (float32 round-off only)",
         largest,
@@ -289,7 +289,7 @@ def _check_alone(
     )
     predicted = np.argmax(alone.predict(inputs[validation], verbose=0), axis=-1)
     alone_error = float(tf.reduce_mean(ops.zero_one_loss(labels[validation], predicted)))
-    ctx.close(
+    ctx.claim_close(
         f"size-{size} network trained alone: same validation error",
         alone_error,
         validation_error[position],

@@ -88,7 +88,7 @@ def run(ctx: RunContext) -> None:
     # --- parameters: what training learns ------------------------------------------------------
     for units in grid["units"]:
         model = build(units, ACTIVATION)
-        ctx.close(
+        ctx.claim_close(
             f"parameters of a 64-{units}-10 MLP: keras count_params() = 75 h + 10",
             model.count_params(),
             75 * units + 10,
@@ -115,7 +115,7 @@ def run(ctx: RunContext) -> None:
     best = max(results, key=lambda key: (results[key], -key[1]))  # ties: fewer units
     worst = min(results, key=results.get)
     with ctx.calibrated_for("epochs"):
-        ctx.greater(
+        ctx.claim_greater(
             f"best validation accuracy (lr {best[0]:g}, {best[1]} units) minus worst "
             f"(lr {worst[0]:g}, {worst[1]} units)",
             results[best] - results[worst],
@@ -140,12 +140,12 @@ def run(ctx: RunContext) -> None:
 
     test_accuracy = accuracy(models[best], inputs[test], labels[test])  # the one look at test
     with ctx.calibrated_for("epochs"):
-        ctx.greater(
+        ctx.claim_greater(
             f"test accuracy of the chosen setting (lr {best[0]:g}, {best[1]} units)",
             test_accuracy,
             0.85,
         )
-        ctx.less(
+        ctx.claim_less(
             "chosen setting: |test accuracy - validation accuracy| (the choice generalises)",
             abs(test_accuracy - results[best]),
             0.05,

@@ -60,7 +60,7 @@ def run(ctx: RunContext) -> None:
 
     # --- self-information ----------------------------------------------------------------------
     probabilities = np.array([1.0, 0.5, 0.25, 0.125, 1 / 1024])
-    ctx.close(
+    ctx.claim_close(
         "h(x) = -log2 p(x) for p = 1, 1/2, 1/4, 1/8, 1/1024 (bits)",
         ops.self_information(probabilities, base=2).numpy(),
         [0.0, 1.0, 2.0, 3.0, 10.0],
@@ -72,13 +72,13 @@ def run(ctx: RunContext) -> None:
         ops.self_information(np.float64(p_x), base=2)
         + ops.self_information(np.float64(p_y), base=2)
     )
-    ctx.close(
+    ctx.claim_close(
         "independent events: h(x, y) = -log2 p(x)p(y) equals h(x) + h(y) (p = 0.3, 0.125)",
         h_joint,
         h_sum,
         rtol=1e-12,
     )
-    ctx.check(
+    ctx.claim(
         "rarer events carry more information: h decreasing in p",
         bool(np.all(np.diff(ops.self_information(np.linspace(0.01, 1, 100), base=2).numpy()) < 0)),
     )
@@ -86,38 +86,38 @@ def run(ctx: RunContext) -> None:
     # --- entropy -------------------------------------------------------------------------------
     p = random_distributions(ctx.rng, count, size)
     entropy_bits = ops.entropy(p, base=2).numpy()
-    ctx.close(
+    ctx.claim_close(
         f"H(p) in bits equals scipy.stats.entropy(p, base=2) ({count} random p, some with zeros)",
         entropy_bits,
         stats.entropy(p, base=2, axis=1),
         atol=1e-12,
         rtol=1e-10,
     )
-    ctx.close(
+    ctx.claim_close(
         "H(p) in nats equals scipy.stats.entropy(p)",
         ops.entropy(p).numpy(),
         stats.entropy(p, axis=1),
         atol=1e-12,
         rtol=1e-10,
     )
-    ctx.close(
+    ctx.claim_close(
         "0 log 0 = 0: H([1/2, 1/2, 0, 0]) = 1 bit (no NaN)",
         float(ops.entropy(np.array([0.5, 0.5, 0.0, 0.0]), base=2)),
         1.0,
         rtol=1e-12,
     )
-    ctx.close(
+    ctx.claim_close(
         "a certain event has entropy 0: H([0, 1, 0, 0, 0, 0])",
         float(ops.entropy(np.eye(size)[1])),
         0.0,
         atol=0,
     )
     uniform_entropy = float(ops.entropy(np.full(size, 1 / size), base=2))
-    ctx.close(
+    ctx.claim_close(
         f"uniform over n = {size} outcomes: H = log2 n", uniform_entropy, np.log2(size), rtol=1e-12
     )
-    ctx.greater("min H over the random p (>= 0)", entropy_bits.min(), 0.0, or_equal=True)
-    ctx.less(
+    ctx.claim_greater("min H over the random p (>= 0)", entropy_bits.min(), 0.0, or_equal=True)
+    ctx.claim_less(
         "max H over the random p (<= log2 n, reached only by the uniform)",
         entropy_bits.max(),
         uniform_entropy,
@@ -126,7 +126,7 @@ def run(ctx: RunContext) -> None:
     p_first = random_distributions(ctx.rng, 1, 4)[0]
     p_second = random_distributions(ctx.rng, 1, 5)[0]
     joint = np.outer(p_first, p_second)  # (4, 5) table of an independent pair
-    ctx.close(
+    ctx.claim_close(
         "joint entropy of independent X, Y = H(X) + H(Y) (a scalar over the whole table)",
         float(ops.joint_entropy(joint)),
         float(ops.entropy(p_first) + ops.entropy(p_second)),
@@ -137,7 +137,7 @@ def run(ctx: RunContext) -> None:
     q = random_distributions(ctx.rng, count, size) * 0.9 + 0.1 / size  # strictly positive
     kl = ops.kl_divergence(p, q).numpy()
     cross = ops.cross_entropy(p, q).numpy()
-    ctx.close(
+    ctx.claim_close(
         "KL(p || q) equals scipy.stats.entropy(p, q)",
         kl,
         stats.entropy(p, q, axis=1),
@@ -145,24 +145,24 @@ def run(ctx: RunContext) -> None:
         rtol=1e-9,
     )
     numpy_cross = -np.sum(np.where(p > 0, p * np.log(q), 0.0), axis=1)
-    ctx.close(
+    ctx.claim_close(
         "cross-entropy E(p, q) equals -sum p log q (NumPy)",
         cross,
         numpy_cross,
         atol=1e-12,
         rtol=1e-10,
     )
-    ctx.close(
+    ctx.claim_close(
         "E(p, q) = H(p) + KL(p || q) (not KL - H as seed 000 says)",
         cross,
         ops.entropy(p).numpy() + kl,
         atol=1e-12,
         rtol=1e-10,
     )
-    ctx.greater(
+    ctx.claim_greater(
         f"min KL(p || q) over {count} random pairs p != q (> 0, no abs() anywhere)", kl.min(), 0.0
     )
-    ctx.close(
+    ctx.claim_close(
         "KL(p || p) = 0 for every random p",
         ops.kl_divergence(p, p).numpy(),
         np.zeros(count),
@@ -172,24 +172,24 @@ def run(ctx: RunContext) -> None:
     pair_p, pair_q = np.array([0.5, 0.5]), np.array([0.9, 0.1])
     forward = float(ops.kl_divergence(pair_p, pair_q))
     backward = float(ops.kl_divergence(pair_q, pair_p))
-    ctx.close(
+    ctx.claim_close(
         "KL([0.5, 0.5] || [0.9, 0.1]) = 0.5 ln(5/9) + 0.5 ln 5",
         forward,
         0.5 * np.log(5 / 9) + 0.5 * np.log(5),
         rtol=1e-12,
     )
-    ctx.close(
+    ctx.claim_close(
         "KL([0.9, 0.1] || [0.5, 0.5]) = 0.9 ln 1.8 + 0.1 ln 0.2",
         backward,
         0.9 * np.log(1.8) + 0.1 * np.log(0.2),
         rtol=1e-12,
     )
-    ctx.greater(
+    ctx.claim_greater(
         "not symmetric: KL(p || q) - KL(q || p) for that pair (nats)", forward - backward, 0.1
     )
 
     one_hot, prediction = np.array([1.0, 0.0, 0.0]), np.array([0.9, 0.05, 0.05])
-    ctx.close(
+    ctx.claim_close(
         "label p = [1, 0, 0], prediction q = [0.9, 0.05, 0.05]: E(p, q) = KL(p || q) = -ln 0.9",
         [
             float(ops.cross_entropy(one_hot, prediction)),
@@ -203,7 +203,7 @@ def run(ctx: RunContext) -> None:
         rejected = False
     except ValueError:
         rejected = True
-    ctx.check(
+    ctx.claim(
         "seed 000's q = [0.9, 0.3, 0.2] (sums to 1.4) is rejected as a distribution", rejected
     )
 

@@ -87,15 +87,15 @@ def check_glorot(ctx: RunContext) -> None:
     target = xavier_variance(fan_in, fan_out)
     uniform = keras.initializers.GlorotUniform(seed=ctx.seed)((fan_in, fan_out)).numpy()
     limit = xavier_uniform_limit(fan_in, fan_out)
-    ctx.close(f"GlorotUniform({fan_in}x{fan_out}): empirical variance = 2/(n_in + n_out)",
+    ctx.claim_close(f"GlorotUniform({fan_in}x{fan_out}): empirical variance = 2/(n_in + n_out)",
               float(uniform.var()), target, rtol=0.02)
-    ctx.close("GlorotUniform: largest |w| = sqrt(6/(n_in + n_out)) (the uniform limit)",
+    ctx.claim_close("GlorotUniform: largest |w| = sqrt(6/(n_in + n_out)) (the uniform limit)",
               float(np.abs(uniform).max()), limit, rtol=1e-3)
     normal = keras.initializers.GlorotNormal(seed=ctx.seed)((fan_in, fan_out)).numpy()
-    ctx.close(f"GlorotNormal({fan_in}x{fan_out}): empirical variance = 2/(n_in + n_out) "
+    ctx.claim_close(f"GlorotNormal({fan_in}x{fan_out}): empirical variance = 2/(n_in + n_out) "
               "(truncated normal, corrected)", float(normal.var()), target, rtol=0.02)
     stddev = np.sqrt(target) / 0.87962566103423978
-    ctx.check("GlorotNormal is truncated: every |w| <= 2 x its stddev sqrt(2/(n_in+n_out))/0.8796",
+    ctx.claim("GlorotNormal is truncated: every |w| <= 2 x its stddev sqrt(2/(n_in+n_out))/0.8796",
               bool(np.abs(normal).max() <= 2 * stddev * (1 + 1e-6)),
               measured=f"max |w| = {np.abs(normal).max():.4f}, 2 stddev = {2 * stddev:.4f}")
     ctx.note(f"Glorot variance 2/({fan_in}+{fan_out}) = {target:.6f}; measured uniform "
@@ -139,11 +139,11 @@ def check_symmetry(ctx: RunContext, inputs, labels, steps: int) -> dict:
     for result in results.values():
         kernel = result["kernel"]  # column j = hidden unit j's incoming weights
         result["spread"] = float(np.abs(kernel - kernel[:, :1]).max())  # largest gap to unit 0
-    ctx.less(f"equal initial weights: after {steps} SGD steps all 16 hidden units still have "
+    ctx.claim_less(f"equal initial weights: after {steps} SGD steps all 16 hidden units still have "
              "identical weights (largest difference, float64)", results["equal"]["spread"], 1e-12)
-    ctx.less("equal initial weights: the loss did fall (the units moved, together)",
+    ctx.claim_less("equal initial weights: the loss did fall (the units moved, together)",
              results["equal"]["losses"][-1], results["equal"]["losses"][0])
-    ctx.greater(f"random (Glorot) initial weights: after {steps} steps the hidden units differ",
+    ctx.claim_greater(f"random (Glorot) initial weights: after {steps} steps the hidden units differ",
                 results["random"]["spread"], 1e-2)
     return results
 
@@ -165,20 +165,20 @@ def run(ctx: RunContext) -> None:
     labels = list(initialisers(ctx.seed))
     ratio = {key: run["variance"][-1] / run["variance"][0] for key, run in depth_runs.items()}
     xavier, small, large = labels
-    ctx.close(f"linear layers, Xavier: variance of layer {DEPTH} / layer 1 stays near 1 "
+    ctx.claim_close(f"linear layers, Xavier: variance of layer {DEPTH} / layer 1 stays near 1 "
               "(within 0.5)",
               ratio[("linear", xavier)], 1.0, atol=0.5, rtol=0.0)
-    ctx.less(f"linear layers, too-small init: variance of layer {DEPTH} / layer 1 collapses",
+    ctx.claim_less(f"linear layers, too-small init: variance of layer {DEPTH} / layer 1 collapses",
              ratio[("linear", small)], 1e-20)
-    ctx.greater(f"linear layers, too-large init: variance of layer {DEPTH} / layer 1 explodes",
+    ctx.claim_greater(f"linear layers, too-large init: variance of layer {DEPTH} / layer 1 explodes",
                 ratio[("linear", large)], 1e15)
-    ctx.greater(f"tanh layers, Xavier: layer {DEPTH} keeps a fair share of layer 1's variance",
+    ctx.claim_greater(f"tanh layers, Xavier: layer {DEPTH} keeps a fair share of layer 1's variance",
                 ratio[("tanh", xavier)], 0.05)
-    ctx.less(f"tanh layers, too-small init: variance of layer {DEPTH} / layer 1 collapses",
+    ctx.claim_less(f"tanh layers, too-small init: variance of layer {DEPTH} / layer 1 collapses",
              ratio[("tanh", small)], 1e-20)
-    ctx.greater(f"tanh layers, too-large init: share of saturated units (|tanh| > 0.99) in "
+    ctx.claim_greater(f"tanh layers, too-large init: share of saturated units (|tanh| > 0.99) in "
                 f"layer {DEPTH} (Xavier: 0)", depth_runs[("tanh", large)]["saturated"][-1], 0.25)
-    ctx.less(f"tanh layers, Xavier: share of saturated units in layer {DEPTH}",
+    ctx.claim_less(f"tanh layers, Xavier: share of saturated units in layer {DEPTH}",
              depth_runs[("tanh", xavier)]["saturated"][-1], 0.05)
 
     _plot(ctx, depth_runs, labels, symmetry)

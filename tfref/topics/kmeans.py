@@ -82,15 +82,15 @@ def compare(ctx: RunContext, name: str, k: int, starts: int) -> dict:
             tie_gaps.append(smallest_assignment_gap(X, init, ours.n_iter_))
         if best is None or ours.inertia_ < best.inertia_:
             best = ours
-    ctx.greater(f"{name}: share of the {starts} runs from a shared start that equal scikit-learn's "
+    ctx.claim_greater(f"{name}: share of the {starts} runs from a shared start that equal scikit-learn's "
                 "exactly (labels, iteration count, inertia within 1e-9)", equal_runs / starts,
                 0.8, or_equal=True)
-    ctx.check(f"{name}: every run that differs met an exact tie: a point equidistant from two "
+    ctx.claim(f"{name}: every run that differs met an exact tie: a point equidistant from two "
               "centres at some step (each library breaks ties its own way)",
               all(gap == 0.0 for gap in tie_gaps),
               measured=f"{len(tie_gaps)} run(s) differ; smallest relative gap between a point's "
                        f"two nearest centres in them: {[f'{g:.2g}' for g in tie_gaps]}")
-    ctx.less(f"{name}: largest rise of the inertia between iterations (over {starts} runs)",
+    ctx.claim_less(f"{name}: largest rise of the inertia between iterations (over {starts} runs)",
              worst_rise, 1e-9 * histories[0][0], or_equal=True)
     ari = adjusted_rand_score(data.y, best.labels_)
     return {"X": X, "y": data.y, "histories": histories, "best": best, "ari": ari}
@@ -101,7 +101,7 @@ def run(ctx: RunContext) -> None:
     names = ("iris",) if ctx.quick else tuple(SETS)
     results = {name: compare(ctx, name, SETS[name], starts) for name in names}
     iris = results["iris"]
-    ctx.greater("iris: adjusted Rand index of the best run's clusters vs the species (chance 0)",
+    ctx.claim_greater("iris: adjusted Rand index of the best run's clusters vs the species (chance 0)",
                 iris["ari"], 0.6)
     ctx.note(f"iris, k = 3: best inertia {iris['best'].inertia_:.4f} in "
              f"{iris['best'].n_iter_} iterations; ARI with the species {iris['ari']:.3f}. "

@@ -75,19 +75,19 @@ def run(ctx: RunContext) -> None:
     rows = sweep(splits, ks)
     n_compared = len(splits.y_train) + len(splits.y_test)
     tied = sum(r["tied"] for r in rows)
-    ctx.close(f"predictions differing from sklearn's KNeighborsClassifier, summed over "
+    ctx.claim_close(f"predictions differing from sklearn's KNeighborsClassifier, summed over "
               f"{len(ks)} values of k ({n_compared} points each, less {tied} point-k pairs "
               "with a distance tie at the k-th neighbour)", sum(r["mismatch"] for r in rows), 0)
-    ctx.less("share of (point, k) pairs left out for a distance tie at the k-th neighbour",
+    ctx.claim_less("share of (point, k) pairs left out for a distance tie at the k-th neighbour",
              tied / (n_compared * len(ks)), 0.05)
-    ctx.close("k = 1: training accuracy (each point is its own nearest neighbour)",
+    ctx.claim_close("k = 1: training accuracy (each point is its own nearest neighbour)",
               rows[0]["train"], 1.0)
-    ctx.less(f"largest k = {ks[-1]}: training accuracy falls below k = 1's (simpler model)",
+    ctx.claim_less(f"largest k = {ks[-1]}: training accuracy falls below k = 1's (simpler model)",
              rows[-1]["train"], rows[0]["train"])
     best = max(rows, key=lambda r: r["test"])
-    ctx.greater(f"best test accuracy over the sweep (k = {best['k']}; chance is 0.1)",
+    ctx.claim_greater(f"best test accuracy over the sweep (k = {best['k']}; chance is 0.1)",
                 best["test"], 0.9)
-    ctx.less(f"largest k = {ks[-1]} underfits: its test accuracy is below the best",
+    ctx.claim_less(f"largest k = {ks[-1]} underfits: its test accuracy is below the best",
              rows[-1]["test"], best["test"])
     ctx.note("n_neighbors sweep on digits (" + f"{len(splits.y_train)} train / "
              f"{len(splits.y_test)} test): " + "; ".join(

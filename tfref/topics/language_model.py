@@ -87,11 +87,11 @@ def ngram_section(ctx: RunContext, words: list[str]) -> dict:
         oracle = frame.value_counts()  # pandas' count of each row (n-gram)
         oracle = dict(zip(oracle.index, oracle.to_numpy().tolist(), strict=True))
         top = ours[:5]
-        ctx.check(f"{n}-gram counts equal pandas value_counts (all {len(ours)} distinct "
+        ctx.claim(f"{n}-gram counts equal pandas value_counts (all {len(ours)} distinct "
                   f"{n}-grams)", len(ours) == len(oracle)
                   and all(oracle[gram] == count for gram, count in ours),
                   measured=", ".join(f"{' '.join(g)}: {c}" for g, c in top))
-        ctx.close(f"{n}-grams: counts sum to len(words) - n + 1", sum(c for _, c in ours),
+        ctx.claim_close(f"{n}-grams: counts sum to len(words) - n + 1", sum(c for _, c in ours),
                   len(words) - n + 1)
         freqs[n] = np.array([c for _, c in ours], dtype=np.float64)
     ctx.note("Commonest trigrams: " + ", ".join(
@@ -101,15 +101,15 @@ def ngram_section(ctx: RunContext, words: list[str]) -> dict:
     whole = zipf_fit(freqs[1])
     ranks = np.arange(1, freqs[1].size + 1)
     poly = np.polyfit(np.log(ranks), np.log(freqs[1]), 1)
-    ctx.close("Zipf fit of all word ranks: slope equals numpy.polyfit's", whole.slope, poly[0],
+    ctx.claim_close("Zipf fit of all word ranks: slope equals numpy.polyfit's", whole.slope, poly[0],
               atol=1e-9, rtol=1e-9)
-    ctx.close("Zipf fit: intercept equals numpy.polyfit's", whole.intercept, poly[1], atol=1e-9,
+    ctx.claim_close("Zipf fit: intercept equals numpy.polyfit's", whole.intercept, poly[1], atol=1e-9,
               rtol=1e-9)
-    ctx.greater("Zipf's law: fitted unigram slope (all ranks) is > -1.5", whole.slope, -1.5)
-    ctx.less("Zipf's law: fitted unigram slope (all ranks) is < -0.5", whole.slope, -0.5)
-    ctx.greater("the log-log unigram curve is close to a line: R^2 of the fit", whole.r_squared,
+    ctx.claim_greater("Zipf's law: fitted unigram slope (all ranks) is > -1.5", whole.slope, -1.5)
+    ctx.claim_less("Zipf's law: fitted unigram slope (all ranks) is < -0.5", whole.slope, -0.5)
+    ctx.claim_greater("the log-log unigram curve is close to a line: R^2 of the fit", whole.r_squared,
                 0.9)
-    ctx.check(f"longer n-grams fall off more slowly: |slope| over ranks 1..{ZIPF_RANKS} for "
+    ctx.claim(f"longer n-grams fall off more slowly: |slope| over ranks 1..{ZIPF_RANKS} for "
               "n = 1 > n = 2 > n = 3", fits[1].slope < fits[2].slope < fits[3].slope,
               measured=", ".join(f"n={n}: {fits[n].slope:.3f}" for n in fits))
     ctx.note(f"Zipf slope of the {freqs[1].size} distinct words: {whole.slope:.3f} (R^2 "
@@ -130,12 +130,12 @@ def laplace_section(ctx: RunContext, corpus: np.ndarray, vocab: Vocab, word_ids:
         dense = (counts + ALPHA) / (counts.sum(axis=-1, keepdims=True) + ALPHA * v)
         contexts = np.ndindex(*(v,) * (n - 1))
         table = np.stack([model.distribution(ctx_) for ctx_ in contexts]).reshape(dense.shape)
-        ctx.close(f"character {n}-gram Laplace model equals a dense NumPy count (all "
+        ctx.claim_close(f"character {n}-gram Laplace model equals a dense NumPy count (all "
                   f"{v ** (n - 1)} contexts x {v})", table, dense, atol=1e-15, rtol=0)
-        ctx.less(f"character {n}-grams: every conditional distribution sums to 1 (max |sum - "
+        ctx.claim_less(f"character {n}-grams: every conditional distribution sums to 1 (max |sum - "
                  "1|)", float(np.abs(table.sum(axis=-1) - 1).max()), 1e-12)
         unseen = int((counts == 0).sum())
-        ctx.greater(f"character {n}-grams: no zero probability (smallest P; {unseen} of "
+        ctx.claim_greater(f"character {n}-grams: no zero probability (smallest P; {unseen} of "
                     f"{counts.size} {n}-grams never occur)", float(table.min()), 0.0)
 
     # Words: unseen bigrams in held-out text make the unsmoothed model's perplexity infinite.
@@ -146,13 +146,13 @@ def laplace_section(ctx: RunContext, corpus: np.ndarray, vocab: Vocab, word_ids:
     unseen = sum((a, b) not in model.counts for a, b in pairs)
     log_p = [math.log(model.prob((a,), b)) for a, b in pairs]
     perplexity = math.exp(-float(np.mean(log_p)))
-    ctx.greater("word bigrams of the held-out last 10% never seen in the first 90% (the "
+    ctx.claim_greater("word bigrams of the held-out last 10% never seen in the first 90% (the "
                 "unsmoothed model gives them P = 0, perplexity infinite)", unseen, 0)
-    ctx.check("Laplace-smoothed word bigram model: finite held-out perplexity",
+    ctx.claim("Laplace-smoothed word bigram model: finite held-out perplexity",
               math.isfinite(perplexity), measured=round(perplexity, 1))
     some = [int(i) for i in held[:3]]
     rows = [float(model.distribution((c,)).sum()) for c in some]
-    ctx.close("word bigram model: P(. | w) sums to 1 for held-out words (V = "
+    ctx.claim_close("word bigram model: P(. | w) sums to 1 for held-out words (V = "
               f"{len(word_vocab)})", rows, [1.0] * len(rows), atol=1e-12, rtol=0)
     ctx.note(f"Word bigrams, alpha = {ALPHA}: {unseen} of {len(pairs)} held-out bigrams unseen "
              f"in training; Laplace held-out perplexity {perplexity:.0f} (V = "
@@ -166,11 +166,11 @@ def partition_section(ctx: RunContext, corpus: np.ndarray) -> None:
                           ("random", seq_data_iter_random)):
         batches = list(iterate(positions, BATCH, NUM_STEPS, seed=ctx.seed))
         real = list(iterate(corpus, BATCH, NUM_STEPS, seed=ctx.seed))
-        ctx.check(f"{name}: on the corpus it yields the corpus tokens at those positions",
+        ctx.claim(f"{name}: on the corpus it yields the corpus tokens at those positions",
                   all(np.array_equal(corpus[px], x) and np.array_equal(corpus[py], y)
                       for (px, py), (x, y) in zip(batches, real, strict=True)),
                   measured=f"{len(real)} minibatches of {BATCH} x {NUM_STEPS}")
-        ctx.check(f"{name}: Y is X shifted by one token, every row a contiguous run",
+        ctx.claim(f"{name}: Y is X shifted by one token, every row a contiguous run",
                   all(np.array_equal(py, px + 1) and np.all(np.diff(px, axis=1) == 1)
                       for px, py in batches))
         starts = np.concatenate([px[:, 0] for px, _ in batches])
@@ -179,17 +179,17 @@ def partition_section(ctx: RunContext, corpus: np.ndarray) -> None:
                           for prev, nxt in zip(batches, batches[1:], strict=False))
             tokens = all(np.array_equal(nxt[:, 0], prev_y[:, -1]) for (_, prev_y), (nxt, _)
                          in zip(real[:-1], real[1:], strict=True))
-            ctx.check("sequential: row i of minibatch k+1 continues row i of minibatch k "
+            ctx.claim("sequential: row i of minibatch k+1 continues row i of minibatch k "
                       "(positions), on the real corpus too (X_{k+1}[:, 0] = Y_k[:, -1])",
                       follows and tokens, measured=f"{len(batches) - 1} adjacent pairs")
         else:
             order = np.sort(starts)
-            ctx.check("random: the subsequences of one epoch do not overlap (sorted starts "
+            ctx.claim("random: the subsequences of one epoch do not overlap (sorted starts "
                       f"differ by >= {NUM_STEPS})", bool(np.all(np.diff(order) >= NUM_STEPS)),
                       measured=f"{starts.size} subsequences")
             adjacent = np.mean([np.array_equal(nxt[0][:, 0], prev[0][:, -1] + 1)
                                 for prev, nxt in zip(batches, batches[1:], strict=False)])
-            ctx.less("random: adjacent minibatches do not continue each other (share of pairs "
+            ctx.claim_less("random: adjacent minibatches do not continue each other (share of pairs "
                      "that do)", float(adjacent), 0.5)
 
 
@@ -232,16 +232,16 @@ def rnn_section(ctx: RunContext, corpus: np.ndarray, vocab: Vocab) -> dict:
              f"{laplace_ppl[2]:.2f}, trigrams {laplace_ppl[3]:.2f}).")
     for (label, curve), net in zip(curves.items(), (scratch, model), strict=True):
         with ctx.calibrated_for("epochs"):
-            ctx.less(f"{label}: training perplexity falls (last epoch vs first)", curve[-1],
+            ctx.claim_less(f"{label}: training perplexity falls (last epoch vs first)", curve[-1],
                      curve[0])
-            ctx.less(f"{label}: last-epoch training perplexity (uniform guessing: {v})", curve[-1],
+            ctx.claim_less(f"{label}: last-epoch training perplexity (uniform guessing: {v})", curve[-1],
                      bound)
         held_ppl = evaluate_perplexity(net, held, NUM_STEPS)
         with ctx.calibrated_for("epochs"):
-            ctx.less(f"{label}: held-out perplexity below the unigram model's "
+            ctx.claim_less(f"{label}: held-out perplexity below the unigram model's "
                      f"({unigram_ppl:.1f}): the RNN uses context", held_ppl, unigram_ppl)
             if not quick:
-                ctx.less(f"{label}: held-out perplexity below the Laplace character bigram model's "
+                ctx.claim_less(f"{label}: held-out perplexity below the Laplace character bigram model's "
                          f"({laplace_ppl[2]:.2f})", held_ppl, laplace_ppl[2])
         text = predict_chars(net, PREFIX, 50, vocab)
         ctx.note(f"{label}: perplexity per epoch {np.round(curve, 2).tolist()}, held-out "

@@ -119,11 +119,11 @@ def run(ctx: RunContext) -> None:
     for variant in LENET_VARIANTS:
         model = lenet(variant, (IMAGE_SIDE, IMAGE_SIDE, 1), 10)
         shapes = lenet_layer_shapes(model)
-        ctx.check(f"{variant}: output shape of every layer for a 28 x 28 x 1 image = D2L's table",
+        ctx.claim(f"{variant}: output shape of every layer for a 28 x 28 x 1 image = D2L's table",
                   shapes == D2L_TABLE, expected=str(D2L_TABLE), measured=str(shapes))
-        ctx.close(f"{variant}: count_params() = 156 + 2416 + 48120 + 10164 + 850",
+        ctx.claim_close(f"{variant}: count_params() = 156 + 2416 + 48120 + 10164 + 850",
                   model.count_params(), expected_count, rtol=0)
-    ctx.close("the parameter formula (docstring) gives 61,706 for 28 x 28 x 1 and 10 classes",
+    ctx.claim_close("the parameter formula (docstring) gives 61,706 for 28 x 28 x 1 and 10 classes",
               lenet_parameter_count((IMAGE_SIDE, IMAGE_SIDE, 1), 10), 61706, rtol=0)
 
     # --- training -------------------------------------------------------------------------------
@@ -133,12 +133,12 @@ def run(ctx: RunContext) -> None:
     floors = ACCURACY_FLOOR.get(splits.name, ACCURACY_FLOOR["fashion-mnist"])
     with ctx.calibrated_for("epochs", "data"):
         for variant, result in runs.items():
-            ctx.greater(f"{variant}: test accuracy after {epochs} epochs on {splits.name} (chance: "
+            ctx.claim_greater(f"{variant}: test accuracy after {epochs} epochs on {splits.name} (chance: "
                         f"1/{splits.num_classes})", result["test_accuracy"], floors[variant])
     early = min(EARLY_EPOCHS, epochs)
     early_accuracy = {v: float(runs[v]["history"].accuracy[early - 1]) for v in runs}
     with ctx.calibrated_for("epochs", "data"):
-        ctx.greater(f"ReLU + max pooling converges faster: training accuracy after {early} "
+        ctx.claim_greater(f"ReLU + max pooling converges faster: training accuracy after {early} "
                     f"epoch(s), ReLU minus sigmoid (same optimiser, batches and epochs)",
                     early_accuracy["relu"] - early_accuracy["sigmoid"], 0.2)
 

@@ -109,7 +109,7 @@ def run(ctx: RunContext) -> None:
         composed_kernel, composed_bias = compose_affine(kernels, biases)
         stack_outputs = linear_stack(inputs).numpy()
 
-        ctx.close(
+        ctx.claim_close(
             f"{depth} linear Dense layers = X W + b with W = W1...W{depth} (float64)",
             stack_outputs,
             inputs @ composed_kernel + composed_bias,
@@ -124,7 +124,7 @@ def run(ctx: RunContext) -> None:
             ]
         )
         single_layer.layers[0].set_weights([composed_kernel, composed_bias])
-        ctx.close(
+        ctx.claim_close(
             f"one Dense({layer_sizes[-1]}) with the composed W, b = the {depth}-layer stack",
             single_layer(inputs).numpy(),
             stack_outputs,
@@ -133,21 +133,21 @@ def run(ctx: RunContext) -> None:
         )
 
         fitted_kernel, fitted_bias, linear_residual = affine_fit(inputs, stack_outputs)
-        ctx.close(
+        ctx.claim_close(
             f"least-squares affine fit recovers W of the {depth}-layer linear stack",
             fitted_kernel,
             composed_kernel,
             atol=1e-10,
             rtol=0,
         )
-        ctx.close(
+        ctx.claim_close(
             f"least-squares affine fit recovers b of the {depth}-layer linear stack",
             fitted_bias,
             composed_bias,
             atol=1e-10,
             rtol=0,
         )
-        ctx.less(
+        ctx.claim_less(
             f"relative residual of the affine fit, {depth}-layer linear stack (~0)",
             linear_residual,
             1e-10,
@@ -156,7 +156,7 @@ def run(ctx: RunContext) -> None:
         # The same weights with ReLU between the layers.
         relu_stack = build_stack(layer_sizes, "relu", base_seed + 100 * depth)
         relu_outputs = relu_stack(inputs).numpy()
-        ctx.close(
+        ctx.claim_close(
             f"{depth}-layer keras ReLU stack = from-scratch forward with ops.relu",
             relu_outputs,
             relu_forward(inputs, kernels, biases),
@@ -164,7 +164,7 @@ def run(ctx: RunContext) -> None:
             rtol=0,
         )
         *_, relu_residual = affine_fit(inputs, relu_outputs)
-        ctx.greater(
+        ctx.claim_greater(
             f"relative residual of the best affine fit, {depth}-layer ReLU stack (clearly > 0)",
             relu_residual,
             0.05,

@@ -157,14 +157,14 @@ def run(ctx: RunContext) -> None:
     w_closed, b_closed = closed_form(x_train, y_train)
     w_normal, b_normal = normal_equations(x_train, y_train)
     sklearn_fit = LinearRegression().fit(x_train, y_train)
-    ctx.close(
+    ctx.claim_close(
         "closed form (tf.linalg.lstsq) = sklearn LinearRegression: [w, b]",
         np.append(w_closed, b_closed),
         np.append(sklearn_fit.coef_, sklearn_fit.intercept_),
         atol=1e-8,
         rtol=1e-9,
     )
-    ctx.close(
+    ctx.claim_close(
         "normal equations (tf.linalg.solve) = lstsq: [w, b]",
         np.append(w_normal, b_normal),
         np.append(w_closed, b_closed),
@@ -180,7 +180,7 @@ def run(ctx: RunContext) -> None:
         tf.constant(x1_train, tf.float32), tf.constant(y_train, tf.float32), LEARNING_RATE, steps
     )
     with ctx.calibrated_for("epochs"):
-        ctx.close(
+        ctx.claim_close(
             f"one factor ({ONE_FACTOR}): gradient descent = closed form [w, b] (float32)",
             [float(w1_gd[0]), float(b1_gd)],
             [w1_closed[0], b1_closed],
@@ -199,21 +199,21 @@ def run(ctx: RunContext) -> None:
     )
     scale = float(np.abs(w_closed).max())
     with ctx.calibrated_for("epochs"):
-        ctx.close(
+        ctx.claim_close(
             "multi-factor: gradient descent = closed form [w, b] (float32, atol 1e-4 x max|w|)",
             np.append(w_gd, b_gd),
             np.append(w_closed, b_closed),
             atol=1e-4 * scale,
             rtol=0,
         )
-        ctx.close(
+        ctx.claim_close(
             "multi-factor: keras Dense(1) + SGD = closed form [w, b]",
             np.append(w_keras, b_keras),
             np.append(w_closed, b_closed),
             atol=1e-4 * scale,
             rtol=0,
         )
-    ctx.close(
+    ctx.claim_close(
         "keras Dense(1) + full-batch SGD = hand gradient descent, step for step: [w, b]",
         np.append(w_keras, b_keras),
         np.append(w_gd, b_gd),
@@ -229,13 +229,13 @@ def run(ctx: RunContext) -> None:
         }.items()
     }
     with ctx.calibrated_for("epochs"):
-        ctx.close(
+        ctx.claim_close(
             "training MSE: gradient descent = keras = closed form (the minimum)",
             [train_mse["gd"], train_mse["keras"]],
             [train_mse["closed"]] * 2,
             rtol=1e-6,
         )
-    ctx.close(
+    ctx.claim_close(
         "keras evaluate() training MSE = MSE of the hand-descent fit",
         keras_loss,
         train_mse["gd"],
@@ -247,13 +247,13 @@ def run(ctx: RunContext) -> None:
         f"Test MSE: one factor ({ONE_FACTOR}) {test_mse_one:.1f}, all ten factors "
         f"{test_mse_multi:.1f}; keras {mse(x_test, y_test, w_keras, b_keras):.1f}."
     )
-    ctx.less(
+    ctx.claim_less(
         "test MSE with all ten factors < test MSE with BMI alone", test_mse_multi, test_mse_one
     )
 
     # --- broadcasting -------------------------------------------------------------------------
     broadcast, looped = broadcast_vs_loop(x_test, w_closed, b_closed)
-    ctx.close(
+    ctx.claim_close(
         "broadcasting: X @ w + b (b added to every row) = explicit loop over rows (float64)",
         broadcast,
         looped,

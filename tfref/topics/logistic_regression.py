@@ -137,7 +137,7 @@ def run(ctx: RunContext) -> None:
     steps = ctx.options.get("epochs") or (QUICK_STEPS if ctx.quick else STEPS)
     mean, std = iris.data[train_idx].mean(axis=0), iris.data[train_idx].std(axis=0)
     measurements = (iris.data - mean) / std  # standardised with training statistics only
-    ctx.check(
+    ctx.claim(
         "train / validation / test splits are disjoint and cover all 150 flowers",
         len(set(train_idx) | set(validation) | set(test))
         == 150
@@ -148,7 +148,7 @@ def run(ctx: RunContext) -> None:
 
     # --- sigmoid and log loss ------------------------------------------------------------------
     z = np.linspace(-8, 8, 33)
-    ctx.close(
+    ctx.claim_close(
         "sigmoid g(z) = 1 / (1 + e^-z); g(0) = 0.5",
         ops.sigmoid(z).numpy(),
         1 / (1 + np.exp(-z)),
@@ -156,7 +156,7 @@ def run(ctx: RunContext) -> None:
         rtol=1e-6,
     )
     y_demo = (z > 0).astype(np.float64)
-    ctx.close(
+    ctx.claim_close(
         "log loss from logits = -y log g(z) - (1 - y) log(1 - g(z))",
         ops.binary_cross_entropy_with_logits(y_demo, z).numpy(),
         -(y_demo * np.log(1 / (1 + np.exp(-z))) + (1 - y_demo) * np.log(1 - 1 / (1 + np.exp(-z)))),
@@ -178,7 +178,7 @@ def run(ctx: RunContext) -> None:
             features[train_idx], is_versicolor[train_idx]
         )
         with ctx.calibrated_for("epochs"):
-            ctx.close(
+            ctx.claim_close(
                 f"order {order}: from-scratch probabilities = sklearn LogisticRegression(C={C:g}) "
                 "(all 150 flowers)",
                 probabilities(features, weights, bias)[:, 0],
@@ -194,18 +194,18 @@ def run(ctx: RunContext) -> None:
     )
     chosen = max((1, 2), key=lambda order: (accuracy[order, "validation"], -order))
     with ctx.calibrated_for("epochs"):
-        ctx.check(
+        ctx.claim(
             "validation accuracy chooses the second-order boundary",
             chosen == 2,
             expected=2,
             measured=chosen,
         )
-        ctx.greater(
+        ctx.claim_greater(
             "test accuracy: second-order minus first-order boundary (margin > 0.15)",
             accuracy[2, "test"] - accuracy[1, "test"],
             0.15,
         )
-        ctx.less(
+        ctx.claim_less(
             "first-order boundary is no better than always answering 'not versicolor' + 0.1 "
             "(training accuracy)",
             accuracy[1, "train"],
@@ -218,7 +218,7 @@ def run(ctx: RunContext) -> None:
     ova_scores = probabilities(measurements, ova_weights, ova_bias)  # (150, 3): h_k(x)
     ova_accuracy = float(np.mean(ova_scores[test].argmax(axis=1) == species[test]))
     with ctx.calibrated_for("epochs"):
-        ctx.greater(
+        ctx.claim_greater(
             "one-vs-all (3 sigmoid classifiers, argmax h_k) test accuracy on iris", ova_accuracy, 0.85
         )
     sklearn_ova = OneVsRestClassifier(LogisticRegression(C=C, tol=1e-12, max_iter=100_000)).fit(
@@ -228,7 +228,7 @@ def run(ctx: RunContext) -> None:
         [estimator.predict_proba(measurements)[:, 1] for estimator in sklearn_ova.estimators_]
     )
     with ctx.calibrated_for("epochs"):
-        ctx.close(
+        ctx.claim_close(
             "one-vs-all h_k(x) = sklearn OneVsRestClassifier(LogisticRegression) per class",
             ova_scores,
             sklearn_scores,
@@ -243,7 +243,7 @@ def run(ctx: RunContext) -> None:
         measurements[train_idx], species[train_idx]
     )
     with ctx.calibrated_for("epochs"):
-        ctx.close(
+        ctx.claim_close(
             "multinomial (softmax) probabilities = sklearn LogisticRegression (multinomial)",
             soft_probabilities,
             sklearn_multinomial.predict_proba(measurements),
@@ -251,7 +251,7 @@ def run(ctx: RunContext) -> None:
             rtol=0,
         )
         multinomial_accuracy = float(np.mean(soft_probabilities[test].argmax(axis=1) == species[test]))
-        ctx.greater("multinomial test accuracy on iris", multinomial_accuracy, 0.85)
+        ctx.claim_greater("multinomial test accuracy on iris", multinomial_accuracy, 0.85)
     ctx.note(
         f"Iris test accuracy: one-vs-all {ova_accuracy:.3f}, multinomial "
         f"{multinomial_accuracy:.3f} ({len(test)} test flowers)."

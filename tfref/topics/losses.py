@@ -75,7 +75,7 @@ def _cost_table(ctx: RunContext) -> None:
         (1.0, 1.0, 0.0),
     ]:
         measured = float(ops.binary_cross_entropy(np.array([label]), np.array([prediction]))[0])
-        ctx.check(
+        ctx.claim(
             f"log loss table: h = {prediction:g}, y = {label:g} -> cost {cost:g}",
             measured == cost,
             expected=cost,
@@ -88,7 +88,7 @@ def _minimal_at_label(ctx: RunContext) -> None:
     p_grid = np.linspace(0.0, 1.0, 1001)
     for label in (0.0, 1.0, 0.3):
         losses = ops.binary_cross_entropy(np.full_like(p_grid, label), p_grid).numpy()
-        ctx.close(
+        ctx.claim_close(
             f"log loss for y = {label:g}: argmin over p in [0, 1] is p = y",
             p_grid[np.argmin(losses)],
             label,
@@ -101,7 +101,7 @@ def _minimal_at_label(ctx: RunContext) -> None:
     labels = np.full_like(y_grid, label)
     for name, function in [("squared", ops.squared_error), ("absolute", ops.absolute_error)]:
         losses = function(labels, y_grid).numpy()
-        ctx.close(
+        ctx.claim_close(
             f"{name} error for y = {label}: argmin over predictions is y (value 0)",
             [y_grid[np.argmin(losses)], losses.min()],
             [label, 0.0],
@@ -112,7 +112,7 @@ def _minimal_at_label(ctx: RunContext) -> None:
     l2_values = np.array(
         [float(ops.l2_loss(np.array([label - prediction]))) for prediction in coarse_grid]
     )
-    ctx.close(
+    ctx.claim_close(
         "L2Loss (x^2 / 2) of y - h: argmin over predictions (step 0.01) is y",
         coarse_grid[np.argmin(l2_values)],
         label,
@@ -127,7 +127,7 @@ def _minimal_at_label(ctx: RunContext) -> None:
         exponential = ops.exponential_loss(labels, scores).numpy()
         at_label = int(np.argmin(np.abs(scores - score_label)))
         at_other = int(np.argmin(np.abs(scores + score_label)))
-        ctx.check(
+        ctx.claim(
             f"hinge, y = {score_label:+g}: min over f in [-3, 3] is 0, reached at f = y",
             hinge[at_label] == hinge.min() == 0.0,
             expected="loss(f = y) = min = 0",
@@ -135,7 +135,7 @@ def _minimal_at_label(ctx: RunContext) -> None:
         )
         margins = score_label * scores
         ordered = exponential[np.argsort(margins)]
-        ctx.check(
+        ctx.claim(
             f"exponential, y = {score_label:+g}: loss(f = y) < loss(f = -y) and falls as y f grows",
             exponential[at_label] < exponential[at_other] and bool(np.all(np.diff(ordered) < 0)),
             expected="e^-1 < e^1, strictly decreasing",
@@ -145,7 +145,7 @@ def _minimal_at_label(ctx: RunContext) -> None:
     classes = np.arange(10.0)
     true_class = 3.0
     zero_one = ops.zero_one_loss(np.full_like(classes, true_class), classes).numpy()
-    ctx.check(
+    ctx.claim(
         "0-1 loss over predictions 0..9 for y = 3: the only zero is at the label",
         bool(np.flatnonzero(zero_one == 0).tolist() == [3]),
         expected="zero only at 3",
@@ -164,7 +164,7 @@ def _minimal_at_label(ctx: RunContext) -> None:
             tiled(target, len(simplex)), simplex
         ).numpy()  # (points,)
         best = simplex[np.argmin(losses)]
-        ctx.close(
+        ctx.claim_close(
             f"categorical cross-entropy, y = {target.tolist()}: argmin on a simplex grid is q = y",
             best,
             target,
@@ -243,20 +243,20 @@ def _against_keras(ctx: RunContext) -> None:
         ),
     ]
     for name, ours, reference in pairs:
-        ctx.close(name, ours, np.asarray(reference), atol=1e-6, rtol=1e-5)
+        ctx.claim_close(name, ours, np.asarray(reference), atol=1e-6, rtol=1e-5)
 
     predicted_labels = rng.integers(0, width, size=batch)
     true_labels = np.where(
         rng.random(batch) < 0.7, predicted_labels, rng.integers(0, width, size=batch)
     )
-    ctx.close(
+    ctx.claim_close(
         "sum of 0-1 losses = sklearn zero_one_loss(normalize=False)",
         float(tf.reduce_sum(ops.zero_one_loss(true_labels, predicted_labels))),
         sklearn_zero_one_loss(true_labels, predicted_labels, normalize=False),
         rtol=0,
     )
 
-    ctx.close(
+    ctx.claim_close(
         "l2_loss = 0.5 * sum x^2 (the 1/2 factor)",
         float(ops.l2_loss(predictions)),
         0.5 * float(np.sum(predictions.astype(np.float64) ** 2)),
@@ -265,7 +265,7 @@ def _against_keras(ctx: RunContext) -> None:
     variable = tf.Variable(predictions)
     with tf.GradientTape() as tape:
         penalty = ops.l2_loss(variable)
-    ctx.close(
+    ctx.claim_close(
         "gradient of l2_loss(x) is x: the 1/2 cancels the 2 of the square",
         tape.gradient(penalty, variable),
         predictions,
@@ -273,7 +273,7 @@ def _against_keras(ctx: RunContext) -> None:
         rtol=1e-6,
     )
     residuals = targets - predictions
-    ctx.close(
+    ctx.claim_close(
         "seed 002's gluon L2Loss, mean (label - pred)^2 / 2, = MSE / 2",
         np.mean(residuals**2 / 2, axis=-1),
         ops.mean_squared_error(targets, predictions).numpy() / 2,
@@ -287,7 +287,7 @@ def _maximum_likelihood(ctx: RunContext):
     outcomes = load_breast_cancer().target.astype(np.float64)  # 1 = benign
     count, mean = outcomes.size, outcomes.mean()
     for p in (0.1, 0.5, 0.9):
-        ctx.close(
+        ctx.claim_close(
             f"sum of log losses at p = {p} = -Bernoulli log-likelihood (569 breast-cancer labels)",
             float(tf.reduce_sum(ops.binary_cross_entropy(outcomes, np.full(count, p)))),
             -float(ops.bernoulli_log_likelihood(outcomes, np.float64(p))),
@@ -303,14 +303,14 @@ def _maximum_likelihood(ctx: RunContext):
     written = successes * np.log(p_grid) + (count - successes) * (
         1 - p_grid
     )  # seed 001, log missing
-    ctx.close(
+    ctx.claim_close(
         "argmax over p of the log-likelihood (= argmin of log loss) is mean(x)",
         p_grid[np.argmax(log_likelihood)],
         mean,
         atol=0.0005 + 1e-12,
         rtol=0,
     )
-    ctx.greater(
+    ctx.claim_greater(
         "erratum 6: seed 001's sum x ln p + (1-x)(1-p) peaks away from mean(x): |argmax - mean|",
         abs(p_grid[np.argmax(written)] - mean),
         0.05,
@@ -334,7 +334,7 @@ def _outlier(ctx: RunContext):
         minimisers[tag] = (constants[np.argmin(l2)], constants[np.argmin(l1)])
         ordered = np.sort(data)
         lower_median, upper_median = ordered[(data.size - 1) // 2], ordered[data.size // 2]
-        ctx.close(
+        ctx.claim_close(
             f"{tag} data: the constant minimising MSE is the mean",
             minimisers[tag][0],
             data.mean(),
@@ -342,7 +342,7 @@ def _outlier(ctx: RunContext):
             rtol=0,
         )
         l1_minimiser = minimisers[tag][1]
-        ctx.check(
+        ctx.claim(
             f"{tag} data: the constant minimising MAE (L1) is a median",
             lower_median - step <= l1_minimiser <= upper_median + step,
             expected=f"in [{lower_median:g}, {upper_median:g}] +- {step}",
@@ -355,7 +355,7 @@ def _outlier(ctx: RunContext):
         "moves the L2 "
         f"minimiser (mean) by {l2_shift:.2f} and the L1 minimiser (median) by {l1_shift:.2f}."
     )
-    ctx.less(
+    ctx.claim_less(
         "L1 minimiser shift / L2 minimiser shift after one planted outlier (L1 less sensitive)",
         l1_shift / l2_shift,
         0.5,

@@ -44,30 +44,30 @@ def run(ctx: RunContext) -> None:
                                random_state=ctx.seed)
     ours = MeanShift(bandwidth=RADIUS, record_trajectories=True).fit(X)
     theirs = cluster.MeanShift(bandwidth=RADIUS).fit(X)
-    ctx.close("number of modes found (three blobs)", len(ours.cluster_centers_), 3)
+    ctx.claim_close("number of modes found (three blobs)", len(ours.cluster_centers_), 3)
     if ours.cluster_centers_.shape == theirs.cluster_centers_.shape:
-        ctx.close("modes equal sklearn.cluster.MeanShift(bandwidth=r)'s (largest |diff|)",
+        ctx.claim_close("modes equal sklearn.cluster.MeanShift(bandwidth=r)'s (largest |diff|)",
                   float(np.abs(ours.cluster_centers_ - theirs.cluster_centers_).max()), 0.0,
                   atol=1e-9)
     else:
-        ctx.check("modes equal sklearn's", False, measured=str(theirs.cluster_centers_))
-    ctx.close("labels differing from sklearn's", int(np.sum(ours.labels_ != theirs.labels_)), 0)
+        ctx.claim("modes equal sklearn's", False, measured=str(theirs.cluster_centers_))
+    ctx.claim_close("labels differing from sklearn's", int(np.sum(ours.labels_ != theirs.labels_)), 0)
     gaps = [float(np.min(np.linalg.norm(ours.cluster_centers_ - c, axis=1))) for c in CENTRES]
-    ctx.less("largest distance from a true blob centre to its nearest mode", max(gaps), 0.3)
+    ctx.claim_less("largest distance from a true blob centre to its nearest mode", max(gaps), 0.3)
     shifts = []
     for mode in ours.cluster_centers_:
         within = X[np.linalg.norm(X - mode, axis=1) <= RADIUS]
         shifts.append(float(np.linalg.norm(within.mean(axis=0) - mode)))
-    ctx.less("modes are fixed points: largest |mean within r - mode| (stop rule 1e-3 r)",
+    ctx.claim_less("modes are fixed points: largest |mean within r - mode| (stop rule 1e-3 r)",
              max(shifts), 1e-3 * RADIUS, or_equal=True)
     # Radius sweep: small r finds many local bumps, large r merges everything.
     radii = (0.5, 1.0, 2.0, 4.0, 12.0) if ctx.quick else (0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0,
                                                         4.0, 6.0, 12.0)
     counts = [len(MeanShift(bandwidth=r).fit(X).cluster_centers_) for r in radii]
-    ctx.check("number of modes does not grow with the radius r",
+    ctx.claim("number of modes does not grow with the radius r",
               all(a >= b for a, b in zip(counts, counts[1:], strict=False)),
               measured=str(dict(zip(radii, counts, strict=True))))
-    ctx.close(f"r = {radii[-1]} (wider than the data) leaves one mode", counts[-1], 1)
+    ctx.claim_close(f"r = {radii[-1]} (wider than the data) leaves one mode", counts[-1], 1)
     ctx.note(f"{n} points; r = {RADIUS}: {len(ours.cluster_centers_)} modes after at most "
              f"{ours.n_iter_} steps per seed; distances of the true centres to their modes "
              + ", ".join(f"{g:.3f}" for g in gaps) + "; modes per radius "

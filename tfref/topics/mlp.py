@@ -88,16 +88,16 @@ def run(ctx: RunContext) -> None:
     subclassed = MLP(hidden, num_outputs, activation=ACTIVATION)
     subclassed.build((None, MLP_002_WIDTHS[0]))
     by_hand = parameter_count(MLP_002_WIDTHS)
-    ctx.close("parameters by hand, sum (n_in + 1) * n_out over the 6 layers of 4-4-5-6-4-3-3",
+    ctx.claim_close("parameters by hand, sum (n_in + 1) * n_out over the 6 layers of 4-4-5-6-4-3-3",
               by_hand, 20 + 25 + 36 + 28 + 15 + 12, rtol=0)
-    ctx.close("keras Sequential count_params() = the hand count", sequential.count_params(),
+    ctx.claim_close("keras Sequential count_params() = the hand count", sequential.count_params(),
               by_hand, rtol=0)
-    ctx.close("subclassed keras.Model count_params() = the hand count", subclassed.count_params(),
+    ctx.claim_close("subclassed keras.Model count_params() = the hand count", subclassed.count_params(),
               by_hand, rtol=0)
     expected_shapes = _expected_shapes(MLP_002_WIDTHS)
     for label, model in (("Sequential", sequential), ("subclassed", subclassed)):
         shapes = [tuple(int(d) for d in v.shape) for v in model.trainable_variables]
-        ctx.check(
+        ctx.claim(
             f"{label}: every kernel and bias is a tracked trainable variable "
             "(12 = 6 kernels + 6 biases, shapes in layer order)",
             shapes == expected_shapes,
@@ -112,7 +112,7 @@ def run(ctx: RunContext) -> None:
     subclassed.set_weights(sequential.get_weights())
     gap = np.max(np.abs(sequential(iris.x_test, training=False).numpy()
                         - subclassed(iris.x_test, training=False).numpy()))
-    ctx.less("same weights: max |Sequential(x) - subclassed(x)| over the iris test inputs "
+    ctx.claim_less("same weights: max |Sequential(x) - subclassed(x)| over the iris test inputs "
              "(float32 round-off at most)", gap, 1e-6, or_equal=True)
 
     # --- train both from the same start on the same batches -----------------------------------
@@ -126,7 +126,7 @@ def run(ctx: RunContext) -> None:
         )
     drift = max(float(np.max(np.abs(a - b)))
                 for a, b in zip(sequential.get_weights(), subclassed.get_weights()))
-    ctx.less("trained from the same start on the same batches: max |weight difference| "
+    ctx.claim_less("trained from the same start on the same batches: max |weight difference| "
              "Sequential vs subclassed", drift, 1e-4)
     iris_accuracy = {split: _accuracy(sequential, x, y) for split, x, y in (
         ("train", iris.x_train, iris.y_train), ("validation", iris.x_val, iris.y_val),
@@ -135,9 +135,9 @@ def run(ctx: RunContext) -> None:
              f"{iris_epochs} epochs: accuracy train {iris_accuracy['train']:.3f}, validation "
              f"{iris_accuracy['validation']:.3f}, test {iris_accuracy['test']:.3f}.")
     with ctx.calibrated_for("epochs"):
-        ctx.greater("iris test accuracy of seed 002's network (chance: 1/3)", iris_accuracy["test"],
+        ctx.claim_greater("iris test accuracy of seed 002's network (chance: 1/3)", iris_accuracy["test"],
                     ACCURACY_FLOOR["iris"])
-        ctx.less("iris training loss: last epoch / first epoch", runs["Sequential"]["loss"][-1]
+        ctx.claim_less("iris training loss: last epoch / first epoch", runs["Sequential"]["loss"][-1]
                  / runs["Sequential"]["loss"][0], 0.3)
 
     # --- a wider MLP on digits (or --data) ----------------------------------------------------
@@ -149,7 +149,7 @@ def run(ctx: RunContext) -> None:
         wide = MLP(WIDE_HIDDEN, splits.num_classes, activation="relu")
         wide.build((None, splits.x_train.shape[1]))
         wide_optimizer = keras.optimizers.Adam(1e-3)
-    ctx.close(f"{splits.name} MLP {splits.x_train.shape[1]}-{WIDE_HIDDEN[0]}-{WIDE_HIDDEN[1]}-"
+    ctx.claim_close(f"{splits.name} MLP {splits.x_train.shape[1]}-{WIDE_HIDDEN[0]}-{WIDE_HIDDEN[1]}-"
               f"{splits.num_classes}: count_params() = sum (n_in + 1) * n_out",
               wide.count_params(),
               parameter_count([splits.x_train.shape[1], *WIDE_HIDDEN, splits.num_classes]), rtol=0)
@@ -167,7 +167,7 @@ def run(ctx: RunContext) -> None:
              f"{wide_epochs} epochs: accuracy train {wide_accuracy['train']:.3f}, validation "
              f"{wide_accuracy['validation']:.3f}, test {wide_accuracy['test']:.3f}.")
     with ctx.calibrated_for("epochs", "data"):
-        ctx.greater(f"{splits.name} test accuracy of the ReLU MLP (chance: 1/{splits.num_classes})",
+        ctx.claim_greater(f"{splits.name} test accuracy of the ReLU MLP (chance: 1/{splits.num_classes})",
                     wide_accuracy["test"], ACCURACY_FLOOR[splits.name])
 
     _plot(ctx, runs["Sequential"], iris_accuracy, wide_history, wide_accuracy, splits.name)

@@ -155,7 +155,7 @@ def run(ctx: RunContext) -> None:
     n = 400 if ctx.quick else 1000
     X, y, parts = moons(ctx, n)
     train, val, test = parts
-    ctx.check("train, validation and test rows are disjoint and cover the data",
+    ctx.claim("train, validation and test rows are disjoint and cover the data",
               len(set(train) | set(val) | set(test)) == n
               and not (set(train) & set(val) or set(train) & set(test) or set(val) & set(test)),
               measured=f"{len(train)}/{len(val)}/{len(test)}")
@@ -163,13 +163,13 @@ def run(ctx: RunContext) -> None:
     degrees = (1, 2, 3, 5, 8) if ctx.quick else (1, 2, 3, 4, 5, 6, 8, 10, 12, 15)
     by_degree = grid_logistic(X, y, parts, [(d, BASE_L2) for d in degrees])
     chosen = best(by_degree)
-    ctx.greater(f"degree grid: validation picks a curved boundary (degree {chosen['degree']} > 1)",
+    ctx.claim_greater(f"degree grid: validation picks a curved boundary (degree {chosen['degree']} > 1)",
                 chosen["degree"], 1)
-    ctx.greater("degree grid: chosen degree beats the linear boundary on validation (accuracy)",
+    ctx.claim_greater("degree grid: chosen degree beats the linear boundary on validation (accuracy)",
                 chosen["val"], by_degree[0]["val"])
-    ctx.greater(f"degree grid: test accuracy of the chosen degree {chosen['degree']} "
+    ctx.claim_greater(f"degree grid: test accuracy of the chosen degree {chosen['degree']} "
                 "(chance 0.5)", chosen["test"], 0.8)
-    ctx.less(f"degree grid: training accuracy rises with the degree (degree 1 vs "
+    ctx.claim_less(f"degree grid: training accuracy rises with the degree (degree 1 vs "
              f"{degrees[-1]})", by_degree[0]["train"], by_degree[-1]["train"], or_equal=True)
 
     # The TF logistic regression against scikit-learn on one setting of the grid.
@@ -178,11 +178,11 @@ def run(ctx: RunContext) -> None:
     ours = fit_logistic(phi[train], y[train], l2)
     sk = LogisticRegression(C=1.0 / (len(train) * l2), tol=1e-10, max_iter=10000)
     sk.fit(phi[train], y[train])
-    ctx.less("TF logistic regression: largest |gradient| (tf.GradientTape) at the Newton "
+    ctx.claim_less("TF logistic regression: largest |gradient| (tf.GradientTape) at the Newton "
              "solution", float(np.abs(tape_gradient(phi[train], y[train], l2, ours)).max()),
              1e-8)
     p_ours = 1 / (1 + np.exp(-(phi @ ours[:-1] + ours[-1])))
-    ctx.close(f"TF logistic regression (degree {degree}, lambda {l2:g}) probabilities equal "
+    ctx.claim_close(f"TF logistic regression (degree {degree}, lambda {l2:g}) probabilities equal "
               "sklearn LogisticRegression(C = 1/(n lambda)) (largest |diff|)",
               float(np.abs(p_ours - sk.predict_proba(phi)[:, 1]).max()), 0.0, atol=1e-4)
 
@@ -190,12 +190,12 @@ def run(ctx: RunContext) -> None:
     lambdas = (1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0) if ctx.quick else tuple(np.logspace(-7, 1, 17))
     by_l2 = grid_logistic(X, y, parts, [(top, lam) for lam in lambdas])
     chosen_l2 = best(by_l2)
-    ctx.greater(f"lambda grid (degree {top}): the largest lambda {lambdas[-1]:g} underfits "
+    ctx.claim_greater(f"lambda grid (degree {top}): the largest lambda {lambdas[-1]:g} underfits "
                 "(best validation accuracy above its own)", chosen_l2["val"], by_l2[-1]["val"])
-    ctx.greater(f"lambda grid: test accuracy at the chosen lambda {chosen_l2['l2']:g}",
+    ctx.claim_greater(f"lambda grid: test accuracy at the chosen lambda {chosen_l2['l2']:g}",
                 chosen_l2["test"], 0.8)
     norms = [float(np.linalg.norm(r["params"][:-1])) for r in by_l2]
-    ctx.check("lambda grid: ||w|| shrinks as lambda grows",
+    ctx.claim("lambda grid: ||w|| shrinks as lambda grows",
               all(a >= b for a, b in zip(norms, norms[1:], strict=False)),
               measured=str(np.round(norms, 2).tolist()))
 
@@ -206,11 +206,11 @@ def run(ctx: RunContext) -> None:
     by_k = grid_knn(splits, ks)
     chosen_k = best(by_k)
     direct = KNeighborsClassifier(chosen_k["k"]).fit(splits.x_train, splits.y_train)
-    ctx.close(f"KNN grid: KNeighborsClassifier({chosen_k['k']}).score on test equals the grid's "
+    ctx.claim_close(f"KNN grid: KNeighborsClassifier({chosen_k['k']}).score on test equals the grid's "
               "figure", direct.score(splits.x_test, splits.y_test), chosen_k["test"])
-    ctx.greater(f"KNN grid (digits): test accuracy at the k = {chosen_k['k']} chosen on "
+    ctx.claim_greater(f"KNN grid (digits): test accuracy at the k = {chosen_k['k']} chosen on "
                 "validation (chance 0.1)", chosen_k["test"], 0.9)
-    ctx.less(f"KNN grid: k = {ks[-1]} is worse on validation than the chosen k",
+    ctx.claim_less(f"KNN grid: k = {ks[-1]} is worse on validation than the chosen k",
              by_k[-1]["val"], chosen_k["val"])
 
     ctx.note(f"make_moons (noise 0.3), {len(train)}/{len(val)}/{len(test)} train/val/test. "

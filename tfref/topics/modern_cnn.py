@@ -110,15 +110,15 @@ def check_batchnorm(ctx: RunContext, steps: int = 5) -> None:
     x = (ctx.rng.normal(size=shape) * 2 + 1).astype("float32")
     inference = (ours(x, training=False).numpy(), theirs(x, training=False).numpy())
     worst["inference"] = float(np.abs(inference[0] - inference[1]).max())
-    ctx.less(f"BatchNorm from scratch = keras BatchNormalization in training mode: max |output "
+    ctx.claim_less(f"BatchNorm from scratch = keras BatchNormalization in training mode: max |output "
              f"difference| over {steps} steps on (8, 6, 6, 4) batches", worst["training"], 1e-4)
-    ctx.less("... moving mean and variance after each step: max |difference|", worst["moving"],
+    ctx.claim_less("... moving mean and variance after each step: max |difference|", worst["moving"],
              1e-5)
-    ctx.less("... inference mode (moving statistics): max |output difference|",
+    ctx.claim_less("... inference mode (moving statistics): max |output difference|",
              worst["inference"], 1e-4)
-    ctx.less("... gradients (GradientTape) w.r.t. input, gamma, beta: max relative difference",
+    ctx.claim_less("... gradients (GradientTape) w.r.t. input, gamma, beta: max relative difference",
              worst["gradient"], 1e-4)
-    ctx.greater("BatchNorm: training and inference outputs differ (max |difference|)",
+    ctx.claim_greater("BatchNorm: training and inference outputs differ (max |difference|)",
                 float(np.abs(ours(x, training=True).numpy() - inference[0]).max()), 0.01)
 
 
@@ -130,7 +130,7 @@ def check_shapes(ctx: RunContext, num_classes: int) -> dict:
         measured = dict(cnn_zoo.block_output_shapes(model))
         expected = cnn_zoo.expected_block_shapes(name, (IMAGE_SIDE, IMAGE_SIDE, 1), num_classes)
         mismatched = {b: measured.get(b) for b, s in expected.items() if measured.get(b) != s}
-        ctx.check(f"{name}: output shape of each block (of {len(expected)} checked) = the size "
+        ctx.claim(f"{name}: output shape of each block (of {len(expected)} checked) = the size "
                   "formula's", not mismatched, expected=str(expected),
                   measured=str(mismatched) if mismatched else "all equal")
         counts[name] = model.count_params()
@@ -186,7 +186,7 @@ def run(ctx: RunContext) -> None:
     floor = ACCURACY_FLOOR[bool(ctx.quick)]
     with ctx.calibrated_for("epochs", "data"):
         for name, result in results.items():
-            ctx.greater(f"{name}: test accuracy after {result['epochs']} epochs on {splits.name} "
+            ctx.claim_greater(f"{name}: test accuracy after {result['epochs']} epochs on {splits.name} "
                         f"(chance: 1/{splits.num_classes})", result["test_accuracy"], floor)
 
     # The from-scratch BN inside a trained model: moving statistics moved, modes differ.
@@ -197,13 +197,13 @@ def run(ctx: RunContext) -> None:
         bn_layers = [layer for layer in bn_model["model"]._flatten_layers()
                      if isinstance(layer, BatchNorm)]
         moved = min(float(np.abs(layer.moving_mean.numpy()).max()) for layer in bn_layers)
-        ctx.greater(f"trained {bn_model['model'].name}: every one of its {len(bn_layers)} "
+        ctx.claim_greater(f"trained {bn_model['model'].name}: every one of its {len(bn_layers)} "
                     "from-scratch BatchNorm layers moved its moving mean off 0 (smallest max "
                     "|moving mean|)", moved, 0.0)
         x = data[4][:64]
         gap = float(np.abs(bn_model["model"](x, training=True).numpy()
                            - bn_model["model"](x, training=False).numpy()).max())
-        ctx.greater(f"trained {bn_model['model'].name}: logits in training mode (batch "
+        ctx.claim_greater(f"trained {bn_model['model'].name}: logits in training mode (batch "
                     "statistics) differ from inference mode (moving statistics), max |diff|",
                     gap, 0.0)
 

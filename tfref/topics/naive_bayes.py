@@ -53,16 +53,16 @@ def compare(ctx: RunContext, name: str, kind: str, setting: float) -> dict:
     ours.fit(x_train, y_train)
     theirs.fit(x_train, y_train)
     p_ours, p_theirs = ours.predict_proba(x_test), theirs.predict_proba(x_test)
-    ctx.close(f"{name}: predict_proba equals sklearn {label} on {len(x_test)} test rows",
+    ctx.claim_close(f"{name}: predict_proba equals sklearn {label} on {len(x_test)} test rows",
               p_ours, p_theirs, atol=TOL, rtol=0)
     accuracy = ours.score(x_test, s.y_test)
     chance = float(np.max(np.bincount(s.y_test)) / len(s.y_test))
     if setting in (1e-9, 1.0):  # the defaults; heavy smoothing may cost accuracy (wine: 0.64)
-        ctx.greater(f"{name}: {label} test accuracy above the majority-class rate "
+        ctx.claim_greater(f"{name}: {label} test accuracy above the majority-class rate "
                     f"({chance:.2f}) by half the remaining gap", accuracy,
                     chance + 0.5 * (1 - chance))
     agree = float(np.mean(ours.predict(x_test) == theirs.predict(x_test)))
-    ctx.close(f"{name}: {label} predictions agree with sklearn's on every test row", agree, 1.0,
+    ctx.claim_close(f"{name}: {label} predictions agree with sklearn's on every test row", agree, 1.0,
               atol=0, rtol=0)
     return {"name": name, "label": label, "ours": p_ours, "theirs": p_theirs,
             "accuracy": accuracy, "max_diff": float(np.abs(p_ours - p_theirs).max())}

@@ -60,13 +60,13 @@ def run(ctx: RunContext) -> None:
     # 1. The vectorised activity equals the explicit sum over i.
     explicit = activity_explicit_sum(inputs, weights, bias)
     vectorised = activity_vectorised(inputs, weights, bias)
-    ctx.close("vectorised activity inputs @ w + b equals the explicit sum over i (float64)",
+    ctx.claim_close("vectorised activity inputs @ w + b equals the explicit sum over i (float64)",
               vectorised, explicit, atol=1e-12, rtol=1e-12)
 
     # 2. The output f(A) through tfref.ops equals the same sum pushed through 1 / (1 + exp(-A)).
     outputs = ops.sigmoid(vectorised)
     outputs_explicit = 1.0 / (1.0 + np.exp(-explicit))
-    ctx.close("neuron output sigmoid(w . x + b) equals 1 / (1 + exp(-A)) of the explicit sum",
+    ctx.claim_close("neuron output sigmoid(w . x + b) equals 1 / (1 + exp(-A)) of the explicit sum",
               outputs, outputs_explicit, atol=1e-15, rtol=1e-12)
 
     # 3. keras.layers.Dense(1, activation="sigmoid") with the same weights is the same neuron.
@@ -74,9 +74,9 @@ def run(ctx: RunContext) -> None:
     dense.build((None, num_features))
     dense.set_weights([weights.reshape(num_features, 1), np.array([bias])])
     dense_outputs = np.asarray(dense(inputs)).reshape(-1)  # (batch, 1) -> (batch,)
-    ctx.close("keras Dense(1, activation='sigmoid') with the same w, b gives the same outputs",
+    ctx.claim_close("keras Dense(1, activation='sigmoid') with the same w, b gives the same outputs",
               dense_outputs, outputs, atol=1e-15, rtol=1e-12)
-    ctx.check("Dense(1) holds exactly num_features + 1 parameters (w and one bias)",
+    ctx.claim("Dense(1) holds exactly num_features + 1 parameters (w and one bias)",
               dense.count_params() == num_features + 1,
               expected=num_features + 1, measured=dense.count_params())
 

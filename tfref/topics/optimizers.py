@@ -204,7 +204,7 @@ def run(ctx: RunContext) -> None:
         runs[name] = losses
         keras_path = keras_run(keras_optimizer(name, settings), inputs, labels, start, steps)
         scale = max(1.0, float(np.abs(keras_path).max()))
-        ctx.close(
+        ctx.claim_close(
             f"{name}: tfref.ops.updates = keras.optimizers over {steps} steps "
             "(every parameter, every step)",
             path,
@@ -215,7 +215,7 @@ def run(ctx: RunContext) -> None:
         if name == "momentum":
             _momentum_is_an_ewma(ctx, settings, path, grads, start)
         elif name == "RMSprop":
-            ctx.close(
+            ctx.claim_close(
                 "RMSprop: S after the last step = ewma(dW^2, rho) of the recorded gradients",
                 state[0],
                 ops.ewma(grads**2, settings["rho"]).numpy()[-1],
@@ -223,7 +223,7 @@ def run(ctx: RunContext) -> None:
                 rtol=1e-4,
             )
         elif name == "Adam":
-            ctx.close(
+            ctx.claim_close(
                 "Adam: v and S after the last step = ewma(dW, b1) and ewma(dW^2, b2)",
                 np.concatenate(state),
                 np.concatenate(
@@ -243,7 +243,7 @@ def run(ctx: RunContext) -> None:
         tf.constant(inputs64), tf.constant(labels64), start, NEWTON_STEPS
     )
     converged = int(np.argmax(newton_norms < 1e-9)) if np.any(newton_norms < 1e-9) else -1
-    ctx.check(
+    ctx.claim(
         "Newton on the log loss: gradient norm < 1e-9 within 10 steps (same start)",
         0 < converged <= NEWTON_STEPS,
         expected="<= 10 steps",
@@ -252,7 +252,7 @@ def run(ctx: RunContext) -> None:
     reference = LogisticRegression(C=1 / (L2 * len(train)), tol=1e-12, max_iter=100_000).fit(
         inputs64, labels64
     )
-    ctx.close(
+    ctx.claim_close(
         "Newton's minimiser = sklearn LogisticRegression(C = 1 / (lambda n)): [w, b]",
         theta,
         np.append(reference.coef_[0], reference.intercept_),
@@ -268,14 +268,14 @@ def run(ctx: RunContext) -> None:
             tf.constant(sklearn_theta[-1]),
         )
     )
-    ctx.less(
+    ctx.claim_less(
         f"Newton after {NEWTON_STEPS} steps: |J - J*| (J* = J at sklearn's minimiser, float64)",
         abs(newton_losses[NEWTON_STEPS] - optimum),
         1e-10,
     )
     compared = min(NEWTON_STEPS, steps - 1)
     best_first_order = min(float(losses[compared]) for losses in runs.values()) - optimum
-    ctx.greater(f"best first-order method after {compared} steps: J - J*", best_first_order, 1e-3)
+    ctx.claim_greater(f"best first-order method after {compared} steps: J - J*", best_first_order, 1e-3)
 
     # --- learning-rate decay -----------------------------------------------------------------
     _decay(ctx, inputs, labels, start)
@@ -289,7 +289,7 @@ def _momentum_is_an_ewma(ctx, settings, path, grads, start):
     averages = ops.ewma(grads.astype(np.float64), beta).numpy()  # (steps, 31): v_1 .. v_T
     initial = np.append(start[0], start[1]).astype(np.float64)
     ewma_path = initial - alpha * np.cumsum(averages, axis=0)
-    ctx.close(
+    ctx.claim_close(
         f"momentum = seed 004's EWMA form v = beta v + (1 - beta) dW, W = W - alpha v with "
         f"alpha = lr / (1 - beta) = {alpha:g}",
         path,
@@ -307,7 +307,7 @@ def _first_adam_step(ctx, inputs, labels, start):
     zeros = tf.zeros_like(weights)
     stepped, _, _ = ops.adam_update(weights, grad_w, zeros, zeros, 1, lr)
     moved = np.abs(stepped.numpy() - start[0])
-    ctx.close(
+    ctx.claim_close(
         "Adam's first step (t = 1, bias-corrected) moves each weight by lr",
         moved,
         np.full_like(moved, lr),
@@ -317,7 +317,7 @@ def _first_adam_step(ctx, inputs, labels, start):
     m = (1 - 0.9) * grad_w.numpy()
     v = (1 - 0.999) * grad_w.numpy() ** 2
     uncorrected = np.abs(lr * m / (np.sqrt(v) + 1e-7))
-    ctx.close(
+    ctx.claim_close(
         "without bias correction the first step would be (1 - b1) / sqrt(1 - b2) lr = 3.16 lr",
         np.median(uncorrected) / lr,
         0.1 / np.sqrt(0.001),
@@ -343,7 +343,7 @@ def _newton_on_a_quadratic(ctx, inputs64, labels64):
     exact = np.linalg.solve(
         inputs64.T @ inputs64 / n + L2 * np.eye(inputs64.shape[1]), inputs64.T @ labels64 / n
     )
-    ctx.close(
+    ctx.claim_close(
         "Newton on a quadratic (ridge least squares): one step from 0 = the exact minimiser",
         w1,
         exact,
@@ -355,7 +355,7 @@ def _newton_on_a_quadratic(ctx, inputs64, labels64):
         loss = tf.reduce_mean(tf.square(tf.linalg.matvec(x, w1) - y)) / 2 + L2 / 2 * tf.reduce_sum(
             w1 * w1
         )
-    ctx.less(
+    ctx.claim_less(
         "Newton on a quadratic: gradient norm after one step / before",
         float(tf.norm(tape.gradient(loss, w1)) / tf.norm(grad)),
         1e-10,
@@ -368,7 +368,7 @@ def _decay(ctx, inputs, labels, start):
         schedule = keras.optimizers.schedules.ExponentialDecay(
             DECAY["lr0"], DECAY["decay_steps"], DECAY["decay_rate"], staircase=staircase
         )
-        ctx.close(
+        ctx.claim_close(
             f"exponential_decay(staircase={staircase}) = keras ExponentialDecay, steps 0..59",
             ops.exponential_decay(
                 DECAY["lr0"], steps, DECAY["decay_steps"], DECAY["decay_rate"], staircase=staircase
@@ -378,7 +378,7 @@ def _decay(ctx, inputs, labels, start):
             rtol=1e-6,
         )
     inverse = keras.optimizers.schedules.InverseTimeDecay(DECAY["lr0"], DECAY["decay_steps"], 0.5)
-    ctx.close(
+    ctx.claim_close(
         "inverse_time_decay = keras InverseTimeDecay, steps 0..59",
         ops.inverse_time_decay(DECAY["lr0"], steps, DECAY["decay_steps"], 0.5),
         np.asarray(inverse(steps)),
@@ -400,7 +400,7 @@ def _decay(ctx, inputs, labels, start):
         DECAY["lr0"], DECAY["decay_steps"], DECAY["decay_rate"]
     )
     keras_path = keras_run(keras.optimizers.SGD(learning_rate=schedule), inputs, labels, start, 30)
-    ctx.close(
+    ctx.claim_close(
         "SGD with exponential_decay by hand = keras SGD(learning_rate=ExponentialDecay), 30 steps",
         np.array(hand),
         keras_path,

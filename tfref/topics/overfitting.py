@@ -107,18 +107,18 @@ def run(ctx: RunContext) -> None:
     # --- the U-shaped test error over degree -------------------------------------------------
     train_mse, test_mse, predictions, _ = runs[U_CURVE_SIZE]
     rises = np.diff(train_mse, axis=1) / train_mse[:, :-1]  # (R, D): relative change per degree
-    ctx.less(f"n = {U_CURVE_SIZE}: training error never rises with the degree (nested least "
+    ctx.claim_less(f"n = {U_CURVE_SIZE}: training error never rises with the degree (nested least "
              "squares), largest relative rise over all draws and degrees", np.max(rises), 1e-9,
              or_equal=True)
     mean_test = test_mse.mean(axis=0)
     mean_train = train_mse.mean(axis=0)
     best = int(np.argmin(mean_test))
-    ctx.check(f"n = {U_CURVE_SIZE}: the test error is smallest at an interior degree (not 0, not "
+    ctx.claim(f"n = {U_CURVE_SIZE}: the test error is smallest at an interior degree (not 0, not "
               f"{MAX_DEGREE})", 0 < best < MAX_DEGREE, expected=f"in 1..{MAX_DEGREE - 1}",
               measured=best)
-    ctx.greater(f"n = {U_CURVE_SIZE}: test error at degree {MAX_DEGREE} / the smallest test "
+    ctx.claim_greater(f"n = {U_CURVE_SIZE}: test error at degree {MAX_DEGREE} / the smallest test "
                 "error (overfitting side of the U)", mean_test[-1] / mean_test[best], 10.0)
-    ctx.greater(f"n = {U_CURVE_SIZE}: test error at degree 0 / the smallest test error "
+    ctx.claim_greater(f"n = {U_CURVE_SIZE}: test error at degree 0 / the smallest test error "
                 "(underfitting side of the U)", mean_test[0] / mean_test[best], 1.2)
     ctx.note(f"n = {U_CURVE_SIZE}: mean test MSE by degree 0..{MAX_DEGREE}: "
              + ", ".join(f"{v:.4g}" for v in mean_test) + "; mean train MSE: "
@@ -129,17 +129,17 @@ def run(ctx: RunContext) -> None:
     by_size = np.array([runs[n][1][:, high].mean() for n in TRAIN_SIZES])
     gap_by_size = np.abs([runs[n][1][:, high].mean() - runs[n][0][:, high].mean()
                           for n in TRAIN_SIZES])
-    ctx.less(f"degree {high}: test error with n = {TRAIN_SIZES[-1]} / with n = {TRAIN_SIZES[0]}",
+    ctx.claim_less(f"degree {high}: test error with n = {TRAIN_SIZES[-1]} / with n = {TRAIN_SIZES[0]}",
              by_size[-1] / by_size[0], 0.01)
-    ctx.check(f"degree {high}: the test error falls at every step n = "
+    ctx.claim(f"degree {high}: the test error falls at every step n = "
               + ", ".join(str(n) for n in TRAIN_SIZES),
               bool(np.all(np.diff(by_size) < 0)), expected="strictly falling",
               measured=", ".join(f"{v:.4g}" for v in by_size))
-    ctx.less(f"degree {high}: |test - train error| with n = {TRAIN_SIZES[-1]} / with "
+    ctx.claim_less(f"degree {high}: |test - train error| with n = {TRAIN_SIZES[-1]} / with "
              f"n = {TRAIN_SIZES[0]}", gap_by_size[-1] / gap_by_size[0], 0.01)
     excess = {n: runs[n][1][:, high].mean() / runs[n][1][:, best].mean()
               for n in (U_CURVE_SIZE, TRAIN_SIZES[-1])}
-    ctx.less(f"test error of degree {high} relative to degree {best}: its ratio at n = "
+    ctx.claim_less(f"test error of degree {high} relative to degree {best}: its ratio at n = "
              f"{TRAIN_SIZES[-1]} / its ratio at n = {U_CURVE_SIZE} (more data closes the gap)",
              excess[TRAIN_SIZES[-1]] / excess[U_CURVE_SIZE], 0.01)
     ctx.note(f"Degree {high} vs degree {best}, ratio of mean test errors: "
@@ -150,11 +150,11 @@ def run(ctx: RunContext) -> None:
     mean_prediction = predictions.mean(axis=1)  # (D+1, n_test)
     bias_and_noise = np.mean((mean_prediction - y[test]) ** 2, axis=1)  # (D+1,)
     variance = np.mean(predictions.var(axis=1), axis=1)  # (D+1,)
-    ctx.close(f"n = {U_CURVE_SIZE}: mean test error = (squared bias + noise) + variance, every "
+    ctx.claim_close(f"n = {U_CURVE_SIZE}: mean test error = (squared bias + noise) + variance, every "
               "degree", mean_test, bias_and_noise + variance, rtol=1e-9)
-    ctx.greater(f"n = {U_CURVE_SIZE}: variance at degree {MAX_DEGREE} / variance at degree 1",
+    ctx.claim_greater(f"n = {U_CURVE_SIZE}: variance at degree {MAX_DEGREE} / variance at degree 1",
                 variance[-1] / variance[1], 100.0)
-    ctx.less(f"n = {U_CURVE_SIZE}: squared bias + noise at degree 1 / at degree 0 (a constant "
+    ctx.claim_less(f"n = {U_CURVE_SIZE}: squared bias + noise at degree 1 / at degree 0 (a constant "
              "underfits)", bias_and_noise[1] / bias_and_noise[0], 0.9)
 
     _plot(ctx, x, y, u, runs, mean_train, mean_test, best, high, bias_and_noise, variance)
@@ -173,7 +173,7 @@ def _check_against_sklearn(ctx, x, y, train) -> None:
     features = PolynomialFeatures(degree).fit_transform(x[:, None])
     theirs = LinearRegression().fit(features[train], y[train]).predict(
         PolynomialFeatures(degree).fit_transform(grid[:, None]))
-    ctx.close(f"degree-{degree} fit (Legendre basis, tf.linalg.lstsq) = sklearn PolynomialFeatures"
+    ctx.claim_close(f"degree-{degree} fit (Legendre basis, tf.linalg.lstsq) = sklearn PolynomialFeatures"
               " + LinearRegression, predictions on a grid", ours, theirs, rtol=1e-6, atol=1e-6)
 
 

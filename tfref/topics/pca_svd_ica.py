@@ -61,28 +61,28 @@ def run(ctx: RunContext) -> None:
     k = 20
     ours, theirs = PCA(k).fit(X), decomposition.PCA(k, svd_solver="full").fit(X)
     signs = np.sign(np.sum(ours.components_ * theirs.components_, axis=1))
-    ctx.close(f"digits: {k} principal directions equal sklearn's up to sign (largest |diff|)",
+    ctx.claim_close(f"digits: {k} principal directions equal sklearn's up to sign (largest |diff|)",
               float(np.abs(ours.components_ * signs[:, None] - theirs.components_).max()), 0.0,
               atol=1e-8)
-    ctx.close("explained variance ratio equals sklearn's (largest |diff|)",
+    ctx.claim_close("explained variance ratio equals sklearn's (largest |diff|)",
               float(np.abs(ours.explained_variance_ratio_
                            - theirs.explained_variance_ratio_).max()), 0.0, atol=1e-12)
     centred = X - X.mean(axis=0)
     U, S, Vt = svd(centred)
-    ctx.close("SVD: U S V^T reproduces the centred data (largest |diff|)",
+    ctx.claim_close("SVD: U S V^T reproduces the centred data (largest |diff|)",
               float(np.abs(U @ np.diag(S) @ Vt - centred).max()), 0.0, atol=1e-9)
     eig = np.sort(np.linalg.eigvalsh(np.cov(X, rowvar=False)))[::-1][:k]
-    ctx.close("S^2 / (n - 1) equals the covariance eigenvalues (largest relative diff)",
+    ctx.claim_close("S^2 / (n - 1) equals the covariance eigenvalues (largest relative diff)",
               float(np.max(np.abs(S[:k] ** 2 / (len(X) - 1) / eig - 1))), 0.0, atol=1e-8)
-    ctx.close("PCA scores equal U S (largest |diff| of absolute values)",
+    ctx.claim_close("PCA scores equal U S (largest |diff| of absolute values)",
               float(np.abs(np.abs(ours.transform(X)) - np.abs(U[:, :k] * S[:k])).max()), 0.0,
               atol=1e-8)
     white = PCA(k, whiten=True).fit(X).transform(X)
     cov_gap = float(np.abs(np.cov(white, rowvar=False) - np.eye(k)).max())
-    ctx.close(f"whitened scores ({k} components) have identity covariance (largest |C - I|)",
+    ctx.claim_close(f"whitened scores ({k} components) have identity covariance (largest |C - I|)",
               cov_gap, 0.0, atol=1e-9)
     ratio = ours.explained_variance_ratio_
-    ctx.check("explained variance ratio is non-increasing", bool(np.all(np.diff(ratio) <= 0)),
+    ctx.claim("explained variance ratio is non-increasing", bool(np.all(np.diff(ratio) <= 0)),
               measured=f"first five {np.round(ratio[:5], 4).tolist()}")
 
     n = 1000 if ctx.quick else 4000
@@ -94,13 +94,13 @@ def run(ctx: RunContext) -> None:
                                       whiten="unit-variance").fit_transform(mixed)
     corr_ours, match = matched_correlation(recovered, s)
     corr_sk, _ = matched_correlation(reference, s)
-    ctx.check("FastICA matches each true source to a different component",
+    ctx.claim("FastICA matches each true source to a different component",
               sorted(match.tolist()) == [0, 1, 2], measured=str(match.tolist()))
-    ctx.greater("smallest |corr(true source, recovered)| (tfref FastICA)", corr_ours.min(), 0.95)
-    ctx.greater("smallest |corr(true source, recovered)| (sklearn FastICA, for comparison)",
+    ctx.claim_greater("smallest |corr(true source, recovered)| (tfref FastICA)", corr_ours.min(), 0.95)
+    ctx.claim_greater("smallest |corr(true source, recovered)| (sklearn FastICA, for comparison)",
                 corr_sk.min(), 0.95)
     agree, _ = matched_correlation(recovered, reference)
-    ctx.greater("tfref and sklearn components agree: smallest |corr|", agree.min(), 0.99)
+    ctx.claim_greater("tfref and sklearn components agree: smallest |corr|", agree.min(), 0.99)
     mixed_corr, _ = matched_correlation(mixed, s)
     ctx.note(f"digits ({len(X)} images): the first 5 components explain "
              f"{ratio[:5].sum():.3f} of the variance, {k} explain {ratio.sum():.3f}. ICA: "

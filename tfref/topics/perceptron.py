@@ -105,7 +105,7 @@ def first_epoch_at_or_below(errors: np.ndarray, epsilon: float) -> np.ndarray:
 
 def run(ctx: RunContext) -> None:
     a, b, c = TRUTH_TABLE_INPUTS[:, 0], TRUTH_TABLE_INPUTS[:, 1], TRUTH_TABLE_INPUTS[:, 2]
-    ctx.check("002's targets 1,1,0,0,1,0,0,0 are b AND (a OR c) in its row order",
+    ctx.claim("002's targets 1,1,0,0,1,0,0,0 are b AND (a OR c) in its row order",
               np.array_equal(TRUTH_TABLE_TARGETS.ravel(), b * np.maximum(a, c)),
               measured=TRUTH_TABLE_TARGETS.ravel().astype(int).tolist())
 
@@ -113,19 +113,19 @@ def run(ctx: RunContext) -> None:
     draws = Perceptron(units=20_000, seed=ctx.seed + 1)
     draws.build((None, 4))
     spread = float(np.std(draws.kernel.numpy()))
-    ctx.close("002's W ~ tf.random_normal(stddev=2): measured stddev (4 x 20000 draws)", spread,
+    ctx.claim_close("002's W ~ tf.random_normal(stddev=2): measured stddev (4 x 20000 draws)", spread,
               INIT_STDDEV, rtol=0.02)
 
     # 2. 002's run: the sigmoid perceptron on the truth table.
     layer = Perceptron(units=1, activation="sigmoid", stddev=INIT_STDDEV, seed=ctx.seed)
     run_002 = train_perceptron(layer, TRUTH_TABLE_INPUTS, TRUTH_TABLE_TARGETS, LEARNING_RATE,
                                epsilon=EPSILON, max_epochs=MAX_EPOCHS)
-    ctx.check(f"sigmoid perceptron (002's code) reaches MSE <= {EPSILON:g}", run_002["converged"],
+    ctx.claim(f"sigmoid perceptron (002's code) reaches MSE <= {EPSILON:g}", run_002["converged"],
               measured=float(run_002["errors"][-1]))
-    ctx.less(f"epochs to reach MSE <= {EPSILON:g} (002's stopping rule)", run_002["epochs"],
+    ctx.claim_less(f"epochs to reach MSE <= {EPSILON:g} (002's stopping rule)", run_002["epochs"],
              MAX_EPOCHS)
     predicted = layer(tf.constant(TRUTH_TABLE_INPUTS)).numpy() > 0.5
-    ctx.check("the trained sigmoid perceptron classifies all 8 rows (output > 0.5 iff Y = 1)",
+    ctx.claim("the trained sigmoid perceptron classifies all 8 rows (output > 0.5 iff Y = 1)",
               np.array_equal(predicted, TRUTH_TABLE_TARGETS > 0.5),
               measured=f"{int(np.sum(predicted == (TRUTH_TABLE_TARGETS > 0.5)))}/8")
     ctx.note(f"002's run (seed {ctx.seed}): MSE {run_002['errors'][0]:.3f} at epoch 1, "
@@ -136,29 +136,29 @@ def run(ctx: RunContext) -> None:
     sig_errors, _ = rule_from_many_starts(TRUTH_TABLE_INPUTS, TRUTH_TABLE_TARGETS, "sigmoid",
                                           starts, ctx.seed + 2, MAX_EPOCHS)
     sig_epochs = first_epoch_at_or_below(sig_errors, EPSILON)
-    ctx.check(f"from {starts} random starts, every sigmoid perceptron reaches MSE <= {EPSILON:g} "
+    ctx.claim(f"from {starts} random starts, every sigmoid perceptron reaches MSE <= {EPSILON:g} "
               f"within {MAX_EPOCHS} epochs", bool(np.all(sig_epochs > 0)),
               measured=f"epochs {int(sig_epochs.min())}..{int(sig_epochs.max())}")
     thr_epochs_run = 100
     thr_errors, thr_correct = rule_from_many_starts(
         TRUTH_TABLE_INPUTS, TRUTH_TABLE_TARGETS, "threshold", starts, ctx.seed + 3, thr_epochs_run)
     thr_epochs = first_epoch_at_or_below(thr_errors, 0.0)
-    ctx.check(f"threshold unit, same rule: all 8 rows right (MSE 0) from each of {starts} starts "
+    ctx.claim(f"threshold unit, same rule: all 8 rows right (MSE 0) from each of {starts} starts "
               f"within {thr_epochs_run} epochs (perceptron convergence theorem)",
               bool(np.all(thr_epochs > 0)),
               measured=f"epochs {int(thr_epochs.min())}..{int(thr_epochs.max())}")
 
     # 4. XOR: not linearly separable, so the threshold unit never gets all 4 rows right.
-    ctx.check("truth table is linearly separable (LP finds a separating W)",
+    ctx.claim("truth table is linearly separable (LP finds a separating W)",
               linearly_separable(TRUTH_TABLE_INPUTS, TRUTH_TABLE_TARGETS))
-    ctx.check("XOR is not linearly separable (the LP is infeasible)",
+    ctx.claim("XOR is not linearly separable (the LP is infeasible)",
               not linearly_separable(XOR_INPUTS, XOR_TARGETS))
     xor_errors, xor_correct = rule_from_many_starts(XOR_INPUTS, XOR_TARGETS, "threshold",
                                                     starts, ctx.seed + 4, MAX_EPOCHS)
     best = int(xor_correct.max())
-    ctx.less(f"XOR, threshold unit, {MAX_EPOCHS} epochs from {starts} starts: most rows ever "
+    ctx.claim_less(f"XOR, threshold unit, {MAX_EPOCHS} epochs from {starts} starts: most rows ever "
              "right at once", best, 4)
-    ctx.greater("XOR: smallest MSE ever reached (0 would mean all 4 right)",
+    ctx.claim_greater("XOR: smallest MSE ever reached (0 would mean all 4 right)",
                 float(xor_errors.min()), 0.0)
     ctx.note("Why XOR fails: with inputs (x1, x2, 1) and weights (w1, w2, b), XOR needs b <= 0, "
              "w2 + b > 0, w1 + b > 0 and w1 + w2 + b <= 0; the middle two add to w1 + w2 + 2b > 0 "

@@ -47,21 +47,21 @@ def _pad(x, ph, pw, value):
 def check_worked_examples(ctx: RunContext) -> None:
     """D2L 6.5.1-6.5.3 exactly."""
     x = np.arange(9, dtype=np.float32).reshape(1, 3, 3, 1)
-    ctx.close("D2L 6.5.1: 2x2 max pooling (stride 1) of 0..8 = [[4,5],[7,8]]",
+    ctx.claim_close("D2L 6.5.1: 2x2 max pooling (stride 1) of 0..8 = [[4,5],[7,8]]",
               max_pool2d(x, 2, stride=1)[0, :, :, 0], [[4, 5], [7, 8]])
-    ctx.close("D2L 6.5.1: 2x2 average pooling (stride 1) of 0..8 = [[2,3],[5,6]]",
+    ctx.claim_close("D2L 6.5.1: 2x2 average pooling (stride 1) of 0..8 = [[2,3],[5,6]]",
               avg_pool2d(x, 2, stride=1)[0, :, :, 0], [[2, 3], [5, 6]])
     x16 = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
-    ctx.close("D2L 6.5.2: 3x3 window, stride defaults to 3: [[10]]",
+    ctx.claim_close("D2L 6.5.2: 3x3 window, stride defaults to 3: [[10]]",
               max_pool2d(x16, 3)[0, :, :, 0], [[10]])
-    ctx.close("D2L 6.5.2: 3x3 window, padding 1, stride 2: [[5,7],[13,15]]",
+    ctx.claim_close("D2L 6.5.2: 3x3 window, padding 1, stride 2: [[5,7],[13,15]]",
               max_pool2d(x16, 3, stride=2, padding=1)[0, :, :, 0], [[5, 7], [13, 15]])
-    ctx.close("D2L 6.5.2: (2,3) window, stride (2,3), padding (0,1): [[5,7],[13,15]]",
+    ctx.claim_close("D2L 6.5.2: (2,3) window, stride (2,3), padding (0,1): [[5,7],[13,15]]",
               max_pool2d(x16, (2, 3), stride=(2, 3), padding=(0, 1))[0, :, :, 0],
               [[5, 7], [13, 15]])
     two = np.concatenate([x16, x16 + 1], axis=-1)  # (1, 4, 4, 2)
     out = max_pool2d(two, 3, stride=2, padding=1).numpy()
-    ctx.close("D2L 6.5.3: two channels pooled separately: channel 1 = [[6,8],[14,16]], the "
+    ctx.claim_close("D2L 6.5.3: two channels pooled separately: channel 1 = [[6,8],[14,16]], the "
               "channel count unchanged", out[0].transpose(2, 0, 1),
               [[[5, 7], [13, 15]], [[6, 8], [14, 16]]])
 
@@ -90,23 +90,23 @@ def check_equal_to_tf(ctx: RunContext, quick: bool) -> None:
                 expected = (x.shape[0], conv_output_size(x.shape[1], kh, ph, sh),
                             conv_output_size(x.shape[2], kw, pw, sw), x.shape[3])
                 shapes_ok &= ours.shape == expected
-        ctx.close(f"{name}: ops.max_pool2d = tf.nn.max_pool2d on the -inf padded input "
+        ctx.claim_close(f"{name}: ops.max_pool2d = tf.nn.max_pool2d on the -inf padded input "
                   "(windows 2, 3, (2,3); strides default, 2, (1,2), 1): max |diff|",
                   worst["max"], 0.0)
-        ctx.less(f"{name}: ops.avg_pool2d = tf.nn.avg_pool2d on the zero padded input: "
+        ctx.claim_less(f"{name}: ops.avg_pool2d = tf.nn.avg_pool2d on the zero padded input: "
                  "max |diff|", worst["avg"], 1e-6)
-        ctx.check(f"{name}: output shape (batch, floor((n + 2p - k)/s) + 1, ..., channels) "
+        ctx.claim(f"{name}: output shape (batch, floor((n + 2p - k)/s) + 1, ..., channels) "
                   "with the channels unchanged", shapes_ok)
 
     keras_max = keras.layers.MaxPooling2D(3, strides=1, padding="same")(photo).numpy()
-    ctx.close("3x3 max pooling, stride 1, padding 1 = keras MaxPooling2D(padding='same')",
+    ctx.claim_close("3x3 max pooling, stride 1, padding 1 = keras MaxPooling2D(padding='same')",
               max_pool2d(photo, 3, stride=1, padding=1), keras_max)
     ours = avg_pool2d(photo, 3, stride=1, padding=1).numpy()
     keras_avg = keras.layers.AveragePooling2D(3, strides=1, padding="same")(photo).numpy()
     gap = np.abs(ours - keras_avg)
-    ctx.less("3x3 average pooling, padding 1 = keras AveragePooling2D(padding='same') away from "
+    ctx.claim_less("3x3 average pooling, padding 1 = keras AveragePooling2D(padding='same') away from "
              "the border: max |diff|", float(gap[:, 1:-1, 1:-1].max()), 1e-6)
-    ctx.greater("... and on the border it is smaller (padded zeros counted, 9 not 6 or 4 in "
+    ctx.claim_greater("... and on the border it is smaller (padded zeros counted, 9 not 6 or 4 in "
                 "the mean): max |diff|", float(gap.max()), 1e-2)
 
 
@@ -129,10 +129,10 @@ def shift_experiment(ctx: RunContext) -> dict:
     for direction in ("down", "right"):
         max_share = results[(direction, "max 2x2")][0]
         avg_share = results[(direction, "average 2x2")][0]
-        ctx.greater(f"digits shifted one pixel {direction}: share of non-zero 2x2 max-pooled "
+        ctx.claim_greater(f"digits shifted one pixel {direction}: share of non-zero 2x2 max-pooled "
                     "outputs unchanged, over 3 x that of average pooling "
                     f"({avg_share:.3f})", max_share, 3 * avg_share)
-        ctx.less(f"digits shifted one pixel {direction}: relative change ||pool(shifted) - "
+        ctx.claim_less(f"digits shifted one pixel {direction}: relative change ||pool(shifted) - "
                  "pool(x)|| / ||pool(x)|| of max pooling below that of the raw pixels "
                  f"({results[(direction, 'no pooling')][1]:.3f})",
                  results[(direction, "max 2x2")][1], results[(direction, "no pooling")][1])

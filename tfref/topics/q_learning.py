@@ -43,12 +43,12 @@ def run(ctx: RunContext) -> None:
     states = np.flatnonzero(~env.terminal)
     ordered = np.sort(q_star[states], axis=1)
     gap = float(np.min(ordered[:, -1] - ordered[:, -2]))
-    ctx.greater("value iteration: the optimal action is unique in every state (smallest gap "
+    ctx.claim_greater("value iteration: the optimal action is unique in every state (smallest gap "
                 "between the best and second-best Q*)", gap, 1e-3)
     bellman = np.max(np.abs(value[states] - np.max(
         env.reward[states] + GAMMA * np.where(env.terminal[env.next_state[states]], 0.0,
                                               value[env.next_state[states]]), axis=1)))
-    ctx.less("value iteration: V* satisfies the Bellman optimality equation (max residual)",
+    ctx.claim_less("value iteration: V* satisfies the Bellman optimality equation (max residual)",
              bellman, 1e-9)
 
     episodes = ctx.options.get("epochs") or (300 if ctx.quick else 1000)
@@ -56,17 +56,17 @@ def run(ctx: RunContext) -> None:
                       random_state=ctx.seed).fit(env)
     agree = agent.policy_[states] == optimal[states]
     with ctx.calibrated_for("epochs"):
-        ctx.check(f"Q-learning's greedy policy equals value iteration's in all {len(states)} "
+        ctx.claim(f"Q-learning's greedy policy equals value iteration's in all {len(states)} "
                   "non-terminal states", bool(agree.all()),
                   measured=f"{int(agree.sum())}/{len(states)} states agree")
         learned_value = agent.q_table_.max(axis=1)
-        ctx.less("max over states |max_a Q(s, a) - V*(s)| after learning", float(np.max(np.abs(
+        ctx.claim_less("max over states |max_a Q(s, a) - V*(s)| after learning", float(np.max(np.abs(
             learned_value[states] - value[states]))), 0.01)
         error = np.abs(agent.q_snapshots_.max(axis=2)[:, states] - value[states]).max(axis=1)
-        ctx.less("value error after learning / at the start (Q = 0)", error[-1] / error[0], 0.05)
+        ctx.claim_less("value error after learning / at the start (Q = 0)", error[-1] / error[0], 0.05)
         greedy = agent.greedy_return(env)
         optimal_return = _return(env, optimal)
-        ctx.close("greedy return from S equals the optimal return (undiscounted)", greedy,
+        ctx.claim_close("greedy return from S equals the optimal return (undiscounted)", greedy,
                   optimal_return, atol=1e-9, rtol=0)
     ctx.note(f"Grid world ({env.n_states} cells, {len(states)} non-terminal), gamma {GAMMA}, "
              f"alpha 0.5, epsilon 0.2, {episodes} episodes with random starts. Value "

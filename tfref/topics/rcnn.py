@@ -53,11 +53,11 @@ def _random_regions(rng, n, height, width, scale) -> np.ndarray:
 
 def run(ctx: RunContext) -> None:
     out = ops.roi_pool(D2L_X, D2L_ROIS, output_size=(2, 2), spatial_scale=0.1).numpy()
-    ctx.close("D2L's 4x4 map 0..15, regions (0,0,20,20) and (0,10,30,30), scale 0.1, 2x2 output "
+    ctx.claim_close("D2L's 4x4 map 0..15, regions (0,0,20,20) and (0,10,30,30), scale 0.1, 2x2 output "
               "= D2L's printed [[5,6],[9,10]], [[9,11],[13,15]]", out[..., 0], D2L_OUTPUT,
               rtol=0.0)
     aligned = ops.roi_pool_bilinear(D2L_X, [[0, 0, 0, 3, 3]], output_size=2).numpy()
-    ctx.close("crop_and_resize form on the whole 4x4 map (samples on the pixels) = 2x2 max "
+    ctx.claim_close("crop_and_resize form on the whole 4x4 map (samples on the pixels) = 2x2 max "
               "pooling (tf.nn.max_pool2d)", aligned, tf.nn.max_pool2d(D2L_X, 2, 2, "VALID"),
               rtol=0.0)
 
@@ -69,17 +69,17 @@ def run(ctx: RunContext) -> None:
     for size in ((2, 2), (3, 5)):
         pooled = ops.roi_pool(features, rois, size, spatial_scale=scale).numpy()
         bilinear = ops.roi_pool_bilinear(features, rois, size, spatial_scale=scale).numpy()
-        ctx.check(f"{n} random regions ({sides.min():.1f} to {sides.max():.1f} feature cells a "
+        ctx.claim(f"{n} random regions ({sides.min():.1f} to {sides.max():.1f} feature cells a "
                   f"side, some partly outside): both forms give ({n}, {size[0]}, {size[1]}, 8)",
                   pooled.shape == bilinear.shape == (n, *size, 8),
                   measured=f"{pooled.shape}, {bilinear.shape}")
     values = set(np.concatenate([features.ravel(), [0.0]]).tolist())
-    ctx.check("every RoI max-pool output is an entry of the feature map (or 0 for an empty bin)",
+    ctx.claim("every RoI max-pool output is an entry of the feature map (or 0 for an empty bin)",
               set(pooled.ravel().tolist()) <= values,
               measured=f"{len(set(pooled.ravel().tolist()))} distinct outputs")
     whole = ops.roi_pool(features, [[b, 0, 0, 15 / scale, 11 / scale] for b in (0, 1)], 1,
                          spatial_scale=scale).numpy()
-    ctx.close("a region covering the whole map with a 1x1 output = global max pooling", whole,
+    ctx.claim_close("a region covering the whole map with a 1x1 output = global max pooling", whole,
               features.max(axis=(1, 2), keepdims=True), rtol=0.0)
     _plot(ctx)
 

@@ -133,7 +133,7 @@ def _l1_against_l2(ctx, x_train, y_train, n):
     for l1 in CHECKED_L1:
         weights, bias = ista(x, y, l1, step, ISTA_STEPS, *zero_start)
         reference = Lasso(alpha=l1, tol=1e-12, max_iter=1_000_000).fit(x_train, y_train)
-        ctx.close(
+        ctx.claim_close(
             f"L1, lambda_1 = {l1:g}: proximal gradient descent = sklearn Lasso(alpha="
             f"{l1:g}): [w, b]",
             np.append(weights.numpy(), float(bias)),
@@ -141,7 +141,7 @@ def _l1_against_l2(ctx, x_train, y_train, n):
             atol=1e-4,
             rtol=0,
         )
-        ctx.check(
+        ctx.claim(
             f"L1, lambda_1 = {l1:g}: the same coefficients are exactly 0 as in sklearn Lasso",
             bool(np.array_equal(weights.numpy() == 0, reference.coef_ == 0)),
             expected=int(np.sum(reference.coef_ == 0)),
@@ -149,7 +149,7 @@ def _l1_against_l2(ctx, x_train, y_train, n):
         )
         l2_weights, l2_bias = ridge(x_train, y_train, l1)
         sklearn_ridge = Ridge(alpha=l1 * n, solver="cholesky").fit(x_train, y_train)
-        ctx.close(
+        ctx.claim_close(
             f"L2, lambda = {l1:g}: closed form (tf.linalg.solve) = sklearn Ridge(alpha = n "
             "lambda): [w, b]",
             np.append(l2_weights, l2_bias),
@@ -173,18 +173,18 @@ def _l1_against_l2(ctx, x_train, y_train, n):
         f"{', '.join(f'{value:.3g}' for value in lambdas)}: L1 {l1_zeros.tolist()}, "
         f"L2 {l2_zeros.tolist()}."
     )
-    ctx.greater(
+    ctx.claim_greater(
         "erratum 5: exact zeros at the largest lambda, L1 minus L2 (L1 is the sparse one)",
         l1_zeros[-1] - l2_zeros[-1],
         0,
     )
-    ctx.check(
+    ctx.claim(
         "erratum 5: L2 never sets a coefficient exactly to 0 on the lambda grid",
         bool(np.all(l2_zeros == 0)),
         expected=0,
         measured=int(l2_zeros.max()),
     )
-    ctx.check(
+    ctx.claim(
         "L1: exact zeros never fewer than L2's at any lambda on the grid",
         bool(np.all(l1_zeros >= l2_zeros)),
         expected="L1 >= L2 everywhere",
@@ -206,14 +206,14 @@ def _weight_decay(ctx, x_train, y_train):
         penalised = loss + l2 / 2 * tf.reduce_sum(tf.square(weights))  # the bias is not in it
     grad_w, grad_b = tape.gradient(loss, [weights, bias])
     penalised_w, penalised_b = tape.gradient(penalised, [weights, bias])
-    ctx.close(
+    ctx.claim_close(
         "L2 gradient: d/dw (L + lambda/2 ||w||^2) - dL/dw = lambda w",
         penalised_w - grad_w,
         l2 * weights,
         atol=1e-10,
         rtol=1e-10,
     )
-    ctx.close(
+    ctx.claim_close(
         "bias unpenalised: d/db (L + lambda/2 ||w||^2) = dL/db (no lambda term)",
         float(penalised_b),
         float(grad_b),
@@ -221,7 +221,7 @@ def _weight_decay(ctx, x_train, y_train):
         rtol=0,
     )
     decayed = (1 - step * l2) * weights - step * grad_w
-    ctx.close(
+    ctx.claim_close(
         "weight decay w = (1 - eta lambda) w - eta dL/dw = SGD step on L + lambda/2 ||w||^2",
         decayed,
         ops.sgd_update(weights, penalised_w, step),
@@ -245,7 +245,7 @@ def _weight_decay(ctx, x_train, y_train):
     )
     kernel, keras_bias = model.get_weights()
     expected_bias = float(bias) - step * float(grad_b)
-    ctx.close(
+    ctx.claim_close(
         "keras SGD(weight_decay=lambda), bias excluded, one step = SGD on L + lambda/2 "
         "||w||^2 with the bias unpenalised: [w, b]",
         np.append(kernel[:, 0], keras_bias),
@@ -258,7 +258,7 @@ def _weight_decay(ctx, x_train, y_train):
 def _norm_over_lambda(ctx, x_train, y_train):
     lambdas = np.geomspace(1e-3, 1e3, 13 if ctx.quick else 49)
     norms = np.array([np.linalg.norm(ridge(x_train, y_train, value)[0]) for value in lambdas])
-    ctx.check(
+    ctx.claim(
         "L2: ||w|| falls strictly at every step of a growing lambda grid",
         bool(np.all(np.diff(norms) < 0)),
         expected="strictly decreasing",
@@ -295,22 +295,22 @@ def _train_test_gap(ctx, inputs, targets):
         f"{lambdas[best]:.3g} (test MSE {errors['test'][best]:.0f}, at the smallest lambda "
         f"{errors['test'][0]:.0f})."
     )
-    ctx.greater(
+    ctx.claim_greater(
         "overfitting at the smallest lambda: test MSE / train MSE",
         errors["test"][0] / errors["train"][0],
         3.0,
     )
-    ctx.less(
+    ctx.claim_less(
         "the train/test gap at the validation-chosen lambda < the gap at the smallest lambda",
         gaps[best],
         gaps[0],
     )
-    ctx.less(
+    ctx.claim_less(
         "test MSE at the validation-chosen lambda < test MSE at the smallest lambda",
         errors["test"][best],
         errors["test"][0],
     )
-    ctx.check(
+    ctx.claim(
         "training MSE never falls as lambda grows (the penalty only takes fit away)",
         bool(np.all(np.diff(errors["train"]) >= -1e-9)),
         expected="non-decreasing",

@@ -99,9 +99,9 @@ def check_gradients(ctx: RunContext, x, y, vocab: int) -> dict:
     errors = {name: _relative_error(h, t) for name, h, t in
               zip(("dE/dU", "dE/dW", "dE/dV"), hand, tape_grads, strict=True)}
     worst = max(errors.values())
-    ctx.close("float64: the loss E of ops.rnn_bptt equals the TensorFlow forward's",
+    ctx.claim_close("float64: the loss E of ops.rnn_bptt equals the TensorFlow forward's",
               float(loss), float(tape_loss), rtol=1e-12)
-    ctx.less(f"float64, {len(x)} characters of text: largest relative error of the hand "
+    ctx.claim_less(f"float64, {len(x)} characters of text: largest relative error of the hand "
              "gradients vs GradientTape (||hand - tape|| / ||tape||, over dU, dW, dV)",
              worst, 1e-10)
     ctx.note("Relative errors of hand BPTT vs GradientTape: "
@@ -113,7 +113,7 @@ def check_gradients(ctx: RunContext, x, y, vocab: int) -> dict:
     layer.build((1, *x.shape))
     layer.set_weights([U.T, W.T])
     states, _ = ops.rnn_forward(x, U, W, V)
-    ctx.close("float64: ops.rnn_forward states equal keras.layers.SimpleRNN (no bias)",
+    ctx.claim_close("float64: ops.rnn_forward states equal keras.layers.SimpleRNN (no bias)",
               states.numpy(), layer(x[np.newaxis]).numpy()[0], atol=1e-12, rtol=0.0)
 
     # Central differences on a few entries of W, the recurrent matrix BPTT is about.
@@ -127,7 +127,7 @@ def check_gradients(ctx: RunContext, x, y, vocab: int) -> dict:
         eps = 1e-6
         numeric.append((loss_at(W[i, j] + eps) - loss_at(W[i, j] - eps)) / (2 * eps))
         exact.append(float(hand[1].numpy()[i, j]))
-    ctx.close(f"float64: dE/dW equals central differences (eps 1e-6) at {len(picks)} random "
+    ctx.claim_close(f"float64: dE/dW equals central differences (eps 1e-6) at {len(picks)} random "
               "entries", np.array(exact), np.array(numeric), atol=1e-6, rtol=1e-5)
     return errors
 
@@ -204,10 +204,10 @@ def run(ctx: RunContext) -> None:
         model.reset(ctx.seed, gain=gain)
         gain_norms[gain] = float(np.median([float(model.loss_only(x, y)[1]) for x, y in probe]))
     ordered = [gain_norms[g] for g in GAINS]
-    ctx.check("the median gradient norm at initialisation rises with the gain of W "
+    ctx.claim("the median gradient norm at initialisation rises with the gain of W "
               f"(gains {GAINS})", bool(np.all(np.diff(ordered) > 0)),
               measured=", ".join(f"{v:.3g}" for v in ordered))
-    ctx.greater("exploding gradients: median norm at gain 4 / at gain 1 (W = gain * orthogonal)",
+    ctx.claim_greater("exploding gradients: median norm at gain 4 / at gain 1 (W = gain * orthogonal)",
                 gain_norms[4.0] / gain_norms[1.0], 100.0)
 
     # 3. Training with and without clipping, same start, same learning rate.
@@ -219,21 +219,21 @@ def run(ctx: RunContext) -> None:
     counts = np.bincount(y_train, minlength=vocab) / len(y_train)
     unigram = float(np.exp(-np.sum(counts[counts > 0] * np.log(counts[counts > 0]))))
     with ctx.calibrated_for("epochs"):
-        ctx.less(f"with clipping (theta = {MAX_NORM}): training perplexity falls (last epoch vs "
+        ctx.claim_less(f"with clipping (theta = {MAX_NORM}): training perplexity falls (last epoch vs "
                  "first)", clipped["perplexity"][-1], clipped["perplexity"][0])
-        ctx.less(f"with clipping: training perplexity after {epochs} epochs is below 0.6 x the "
+        ctx.claim_less(f"with clipping: training perplexity after {epochs} epochs is below 0.6 x the "
                  f"unigram (character frequency) perplexity {unigram:.2f} of the same text",
                  clipped["perplexity"][-1], 0.6 * unigram)
-    ctx.less("with clipping: every applied gradient (update / learning rate) has global "
+    ctx.claim_less("with clipping: every applied gradient (update / learning rate) has global "
              "norm <= theta (largest, over "
              f"{len(clipped['applied'])} steps)", clipped["applied"].max(),
              MAX_NORM * (1 + 1e-5), or_equal=True)
     with ctx.calibrated_for("epochs"):
-        ctx.greater("clipping was active: share of steps whose raw gradient norm exceeded theta",
+        ctx.claim_greater("clipping was active: share of steps whose raw gradient norm exceeded theta",
                     float(np.mean(clipped["norm"] > MAX_NORM)), 0.5)
-        ctx.greater(f"without clipping (same start, learning rate {LEARNING_RATE}): the largest "
+        ctx.claim_greater(f"without clipping (same start, learning rate {LEARNING_RATE}): the largest "
                     "gradient norm, in multiples of theta", raw["norm"].max() / MAX_NORM, 100.0)
-        ctx.greater("without clipping training diverges: last-epoch perplexity / with clipping",
+        ctx.claim_greater("without clipping training diverges: last-epoch perplexity / with clipping",
                     raw["perplexity"][-1] / clipped["perplexity"][-1], 10.0)
 
     held = [(x_all[s:s + STEPS], y_all[s:s + STEPS])  # the model now holds the clipped run

@@ -77,11 +77,11 @@ def check_transposed_convolution(ctx: RunContext) -> None:
     """D2L 13.10's examples, tf.nn.conv2d_transpose, keras Conv2DTranspose, the matrix view."""
     x = np.array([[0, 1], [2, 3]], np.float32)[None, :, :, None]
     k = np.array([[0, 1], [2, 3]], np.float32)[:, :, None, None]
-    ctx.close("D2L 13.10.1: trans_conv(X, K) = [[0,0,1],[0,4,6],[4,12,9]]",
+    ctx.claim_close("D2L 13.10.1: trans_conv(X, K) = [[0,0,1],[0,4,6],[4,12,9]]",
               conv2d_transpose(x, k)[0, :, :, 0], [[0, 0, 1], [0, 4, 6], [4, 12, 9]])
-    ctx.close("D2L 13.10.2: padding 1 crops the border: [[4]]",
+    ctx.claim_close("D2L 13.10.2: padding 1 crops the border: [[4]]",
               conv2d_transpose(x, k, padding=1)[0, :, :, 0], [[4]])
-    ctx.close("D2L 13.10.2: stride 2: [[0,0,0,1],[0,0,2,3],[0,2,0,3],[4,6,6,9]]",
+    ctx.claim_close("D2L 13.10.2: stride 2: [[0,0,0,1],[0,0,2,3],[0,2,0,3],[4,6,6,9]]",
               conv2d_transpose(x, k, stride=2)[0, :, :, 0],
               [[0, 0, 0, 1], [0, 0, 2, 3], [0, 2, 0, 3], [4, 6, 6, 9]])
 
@@ -97,9 +97,9 @@ def check_transposed_convolution(ctx: RunContext) -> None:
         layer.kernel.assign(kernel)
         worst_tf = max(worst_tf, float(np.abs(ours - theirs).max()))
         worst_keras = max(worst_keras, float(np.abs(ours - layer(y).numpy()).max()))
-    ctx.less("max |ops.conv2d_transpose - tf.nn.conv2d_transpose| (4 -> 3 channels, strides "
+    ctx.claim_less("max |ops.conv2d_transpose - tf.nn.conv2d_transpose| (4 -> 3 channels, strides "
              "1-3, kernels 3-5)", worst_tf, 1e-4)
-    ctx.less("max |ops.conv2d_transpose - keras Conv2DTranspose(padding='valid')| (same kernel)",
+    ctx.claim_less("max |ops.conv2d_transpose - keras Conv2DTranspose(padding='valid')| (same kernel)",
              worst_keras, 1e-4)
 
     # D2L 13.10.3: a conv (k 5, p 2, s 3) then the transpose with the same settings restores the
@@ -108,7 +108,7 @@ def check_transposed_convolution(ctx: RunContext) -> None:
     kernel = ctx.rng.normal(size=(5, 5, 10, 20)).astype(np.float32) * 0.1
     down = conv2d(x16, kernel, stride=3, padding=2)
     up = conv2d_transpose(down, kernel, stride=3, padding=2)
-    ctx.check("D2L 13.10.3: conv2d(k 5, p 2, s 3) maps 16x16x10 to 6x6x20 and the transpose "
+    ctx.claim("D2L 13.10.3: conv2d(k 5, p 2, s 3) maps 16x16x10 to 6x6x20 and the transpose "
               "maps it back to 16x16x10", tuple(down.shape) == (1, 6, 6, 20)
               and tuple(up.shape) == (1, 16, 16, 10),
               measured=f"{tuple(down.shape)} -> {tuple(up.shape)}")
@@ -117,7 +117,7 @@ def check_transposed_convolution(ctx: RunContext) -> None:
                         * probe))
     right = float(np.sum(x16.astype(np.float64)
                          * conv2d_transpose(probe, kernel.astype(np.float64), 3, 2).numpy()))
-    ctx.close("adjoint: <conv2d(x, K), y> = <x, conv2d_transpose(y, K)> (float64, 16x16x10, "
+    ctx.claim_close("adjoint: <conv2d(x, K), y> = <x, conv2d_transpose(y, K)> (float64, 16x16x10, "
               "stride 3, padding 2)", left, right, rtol=1e-10)
 
     # D2L 13.10.4: the convolution as a matrix W (4 x 9 for a 3x3 input and a 2x2 kernel); the
@@ -126,10 +126,10 @@ def check_transposed_convolution(ctx: RunContext) -> None:
     basis = np.eye(9).reshape(9, 3, 3, 1)
     w = conv2d(basis, kernel).numpy().reshape(9, 4).T  # (outputs, inputs)
     image = np.arange(9, dtype=np.float64)
-    ctx.close("D2L 13.10.4: conv2d(X, K) = W x with W the 4x9 matrix of the conv",
+    ctx.claim_close("D2L 13.10.4: conv2d(X, K) = W x with W the 4x9 matrix of the conv",
               w @ image, conv2d(image.reshape(1, 3, 3, 1), kernel).numpy().ravel())
     y = np.array([1.0, -2.0, 0.5, 3.0])
-    ctx.close("D2L 13.10.4: conv2d_transpose(Y, K) = W^T y",
+    ctx.claim_close("D2L 13.10.4: conv2d_transpose(Y, K) = W^T y",
               conv2d_transpose(y.reshape(1, 2, 2, 1), kernel).numpy().ravel(), w.T @ y,
               atol=1e-12)
 
@@ -148,12 +148,12 @@ def check_bilinear(ctx: RunContext, quick: bool) -> dict:
         resized = tf.image.resize(x, (h * s, w * s), "bilinear").numpy()
         gap = np.abs(ours.numpy() - resized)
         inner = gap[:, s // 2:h * s - s // 2, s // 2:w * s - s // 2]
-        ctx.less(f"x{s} bilinear transposed conv (kernel {2 * s}, padding {s // 2}) = "
+        ctx.claim_less(f"x{s} bilinear transposed conv (kernel {2 * s}, padding {s // 2}) = "
                  "tf.image.resize bilinear wherever (o + 0.5)/s - 0.5 is inside the image: "
                  "max |diff|", float(inner.max()), 1e-5)
-        ctx.greater(f"x{s}: on the outer {s // 2} rows/columns it differs (zero padding, not "
+        ctx.claim_greater(f"x{s}: on the outer {s // 2} rows/columns it differs (zero padding, not "
                     "the edge value): max |diff|", float(gap.max()), 1e-2)
-        ctx.less(f"x{s}: keras Conv2DTranspose(padding='same') with the bilinear initializer = "
+        ctx.claim_less(f"x{s}: keras Conv2DTranspose(padding='same') with the bilinear initializer = "
                  "ops.conv2d_transpose: max |diff|",
                  float(np.abs(keras_out - ours.numpy()).max()), 1e-5)
         results[s] = (ours.numpy(), resized)
@@ -162,7 +162,7 @@ def check_bilinear(ctx: RunContext, quick: bool) -> dict:
     up = conv2d_transpose(ramp, bilinear_kernel(1, 1, 8), stride=4, padding=2)[0, :, :, 0]
     t_r, t_c = (np.arange(24) + 0.5) / 4 - 0.5, (np.arange(28) + 0.5) / 4 - 0.5
     exact = 0.3 * t_r[:, None] - 0.7 * t_c[None, :] + 2.0
-    ctx.close("a linear ramp upsampled x4 is exact inside the border (bilinear interpolation "
+    ctx.claim_close("a linear ramp upsampled x4 is exact inside the border (bilinear interpolation "
               "reproduces linear functions)", up.numpy()[2:-2, 2:-2], exact[2:-2, 2:-2],
               atol=1e-5)
     results["photo"] = photo
@@ -182,7 +182,7 @@ def train_fcn(ctx: RunContext, quick: bool) -> dict:
     upsampled = model.upsample(coarse).numpy()
     resized = tf.image.resize(coarse, (IMAGE_SIZE, IMAGE_SIZE), "bilinear").numpy()
     inner = slice(factor // 2, IMAGE_SIZE - factor // 2)
-    ctx.less(f"untrained FCN: its upsampling layer (kernel {2 * factor}, stride {factor}) equals "
+    ctx.claim_less(f"untrained FCN: its upsampling layer (kernel {2 * factor}, stride {factor}) equals "
              "tf.image.resize bilinear of the coarse logits inside the border: max |diff|",
              float(np.abs(upsampled - resized)[:, inner, inner].max()), 1e-5)
 
@@ -200,13 +200,13 @@ def train_fcn(ctx: RunContext, quick: bool) -> dict:
         iou.append(float(np.sum((predicted == c) & (y_test == c)) / max(union, 1)))
     loss = history.metrics["loss"]
     with ctx.calibrated_for("epochs"):
-        ctx.less(f"FCN training loss falls: last / first epoch ({epochs} epochs)",
+        ctx.claim_less(f"FCN training loss falls: last / first epoch ({epochs} epochs)",
                  loss[-1] / loss[0], 0.5)
         target = baseline + 0.5 * (1.0 - baseline)
-        ctx.greater(f"FCN pixel accuracy on {sizes[2]} test images beats the majority-class rule "
+        ctx.claim_greater(f"FCN pixel accuracy on {sizes[2]} test images beats the majority-class rule "
                     f"({baseline:.3f}) by at least half of the remaining error (> {target:.3f})",
                     accuracy, target)
-        ctx.greater("FCN intersection over union of the square and of the disc class (the smaller; "
+        ctx.claim_greater("FCN intersection over union of the square and of the disc class (the smaller; "
                     "needs the shape, colour and area carry no class information)",
                     min(iou[1:]), 0.5)
     ctx.note(f"FCN ({sum(int(np.prod(v.shape)) for v in model.trainable_variables):,} trainable "

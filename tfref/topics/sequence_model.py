@@ -125,7 +125,7 @@ def run(ctx: RunContext) -> None:
     first = results[0]
     variance = NOISE**2
 
-    ctx.close("the NumPy copy of the trained MLP equals the keras model (one-step predictions)",
+    ctx.claim_close("the NumPy copy of the trained MLP equals the keras model (one-step predictions)",
               first["one_step"], first["keras_one_step"], atol=1e-5, rtol=1e-5)
 
     def mean(key):
@@ -134,21 +134,21 @@ def run(ctx: RunContext) -> None:
     label = f"mean over {len(seeds)} seeds" if len(seeds) > 1 else f"seed {ctx.seed}"
     one_step = mean("mse_one_step")
     with ctx.calibrated_for("epochs"):
-        ctx.close(f"one-step-ahead MSE on the held-out future / noise variance sigma^2 = "
+        ctx.claim_close(f"one-step-ahead MSE on the held-out future / noise variance sigma^2 = "
                   f"{variance:g} ({label}); near 1 (an AR predictor also passes on some input noise)",
                   one_step / variance, 1.4, atol=0.5, rtol=0.0)
-        ctx.close("one-step MSE of the MLP / that of a linear AR(4) fitted by least squares",
+        ctx.claim_close("one-step MSE of the MLP / that of a linear AR(4) fitted by least squares",
                   one_step / mean("mse_linear"), 1.0, atol=0.25, rtol=0.0)
-        ctx.greater("predicting the training mean instead: its MSE / the one-step MSE (a model "
+        ctx.claim_greater("predicting the training mean instead: its MSE / the one-step MSE (a model "
                     "that ignores the lags fails the claims above)", mean("mse_mean") / one_step, 5.0)
 
     errors = [float(np.mean([r["k_step"][k] for r in results])) for k in HORIZONS]
     with ctx.calibrated_for("epochs"):
-        ctx.check(f"k-step-ahead MSE grows with k over k = {HORIZONS} (each >= 0.95 x the previous)",
+        ctx.claim(f"k-step-ahead MSE grows with k over k = {HORIZONS} (each >= 0.95 x the previous)",
                   all(b >= 0.95 * a for a, b in zip(errors, errors[1:], strict=False)),
                   measured=", ".join(f"k={k}: {e:.4f}" for k, e in zip(HORIZONS, errors, strict=True)))
-        ctx.greater(f"64-step-ahead MSE / 1-step-ahead MSE ({label})", errors[-1] / errors[0], 3.0)
-        ctx.greater("free-running prediction after the training data (only its own outputs as "
+        ctx.claim_greater(f"64-step-ahead MSE / 1-step-ahead MSE ({label})", errors[-1] / errors[0], 3.0)
+        ctx.claim_greater("free-running prediction after the training data (only its own outputs as "
                     "inputs): MSE / one-step MSE", mean("mse_free") / one_step, 5.0)
     ctx.note(f"Series sin(0.01 t) + N(0, {NOISE}^2), T = {LENGTH}, tau = {TAU}; MLP 4-10-1 ReLU, "
              f"Adam 0.01, {epochs} epochs, batch 16, trained on the first {TRAIN} examples (final "

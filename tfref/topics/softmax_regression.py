@@ -91,7 +91,7 @@ def run(ctx: RunContext) -> None:
     inputs, labels, train, validation, test = digits_unit_scaled_splits(ctx.seed)
     epochs = ctx.options.get("epochs") or (QUICK_EPOCHS if ctx.quick else EPOCHS)
     one_hot = tf.one_hot(labels, NUM_CLASSES).numpy()  # (n, q)
-    ctx.check(
+    ctx.claim(
         "one-hot labels: each row has a single 1, at the label's index",
         bool(np.all(one_hot.sum(axis=1) == 1) and np.all(one_hot.argmax(axis=1) == labels)),
         expected="rows sum to 1, argmax = label",
@@ -103,13 +103,13 @@ def run(ctx: RunContext) -> None:
     initial_bias = np.zeros(NUM_CLASSES, np.float32)
     model = keras.Sequential([keras.Input(shape=(NUM_INPUTS,)), keras.layers.Dense(NUM_CLASSES)])
     model.set_weights([initial_weights, initial_bias])
-    ctx.close(
+    ctx.claim_close(
         "parameters: d * q + q = 64 * 10 + 10 (from-scratch W and b)",
         initial_weights.size + initial_bias.size,
         NUM_INPUTS * NUM_CLASSES + NUM_CLASSES,
         rtol=0,
     )
-    ctx.close(
+    ctx.claim_close(
         "parameters: keras Dense(10) on 64 inputs count_params()",
         model.count_params(),
         NUM_INPUTS * NUM_CLASSES + NUM_CLASSES,
@@ -132,10 +132,10 @@ def run(ctx: RunContext) -> None:
         )
     test_accuracy = accuracy(inputs[test], labels[test], weights, bias)
     with ctx.calibrated_for("epochs"):
-        ctx.greater(
+        ctx.claim_greater(
             f"from-scratch softmax regression: test accuracy after {epochs} epochs", test_accuracy, 0.9
         )
-        ctx.less("training loss: last epoch < first epoch", history["loss"][-1], history["loss"][0])
+        ctx.claim_less("training loss: last epoch < first epoch", history["loss"][-1], history["loss"][0])
 
     # --- keras Dense(10) + softmax cross-entropy, the same start, batches and steps ------------
     model.compile(
@@ -147,7 +147,7 @@ def run(ctx: RunContext) -> None:
     stream = tf.data.Dataset.from_tensor_slices((inputs[rows], one_hot[rows]))  # one batch each
     model.fit(stream, epochs=1, verbose=0, shuffle=False)
     keras_weights, keras_bias = model.get_weights()
-    ctx.close(
+    ctx.claim_close(
         f"keras Dense(10) + CategoricalCrossentropy(from_logits) after the same "
         f"{rows.shape[0]} SGD steps = from scratch: [W, b]",
         np.append(keras_weights.ravel(), keras_bias),
@@ -157,7 +157,7 @@ def run(ctx: RunContext) -> None:
     )
     keras_predictions = model.predict(inputs[test], verbose=0).argmax(axis=1)
     scratch_predictions = tf.argmax(tf.matmul(inputs[test], weights) + bias, axis=-1).numpy()
-    ctx.close(
+    ctx.claim_close(
         "test images on which keras and from-scratch predictions differ",
         int(np.sum(keras_predictions != scratch_predictions)),
         0,

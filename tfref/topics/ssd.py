@@ -58,12 +58,12 @@ def check_shapes(ctx: RunContext, model: TinySSD, images: np.ndarray) -> None:
     for (features, cls, bbox), (h, w) in zip(outputs, model.feature_shapes, strict=True):
         ok = (features.shape[1:3] == (h, w) and tuple(cls.shape) == (batch, h, w, a * (q + 1))
               and tuple(bbox.shape) == (batch, h, w, 4 * a))
-        ctx.check(f"scale {h}x{w}: class map (batch, {h}, {w}, a(q+1) = {a * (q + 1)}), box map "
+        ctx.claim(f"scale {h}x{w}: class map (batch, {h}, {w}, a(q+1) = {a * (q + 1)}), box map "
                   f"(batch, {h}, {w}, 4a = {4 * a})", ok,
                   measured=f"{tuple(cls.shape)}, {tuple(bbox.shape)}")
     cls_preds, bbox_preds = model(images, training=False)
     total = sum(h * w * a for h, w in model.feature_shapes)
-    ctx.check(f"concatenated over scales: classes (batch, A, q+1), offsets (batch, 4A), A = sum h w "
+    ctx.claim(f"concatenated over scales: classes (batch, A, q+1), offsets (batch, 4A), A = sum h w "
               f"a = {total} = number of anchors", tuple(cls_preds.shape) == (batch, total, q + 1)
               and tuple(bbox_preds.shape) == (batch, 4 * total) and len(model.anchors) == total,
               measured=f"{tuple(cls_preds.shape)}, {tuple(bbox_preds.shape)}, "
@@ -72,7 +72,7 @@ def check_shapes(ctx: RunContext, model: TinySSD, images: np.ndarray) -> None:
     h, w = model.feature_shapes[0]
     cls_map = outputs[0][1].numpy()
     y, x, i, j = h - 1, 1, a - 1, q
-    ctx.close("layout: channel i(q+1)+j at cell (y, x) of the first scale is class j of anchor "
+    ctx.claim_close("layout: channel i(q+1)+j at cell (y, x) of the first scale is class j of anchor "
               "(y w + x) a + i", cls_preds.numpy()[0, (y * w + x) * a + i, j],
               cls_map[0, y, x, i * (q + 1) + j], rtol=0.0)
 
@@ -156,12 +156,12 @@ def run(ctx: RunContext) -> None:
     history = train(model, train_set.images, targets, epochs, ctx.seed)
     loss, cls_err, mae = (np.array(history[k]) for k in ("loss", "class_error", "bbox_mae"))
     with ctx.calibrated_for("epochs"):
-        ctx.less(f"loss falls: last epoch / first epoch ({epochs} epochs, Adam {LEARNING_RATE} "
+        ctx.claim_less(f"loss falls: last epoch / first epoch ({epochs} epochs, Adam {LEARNING_RATE} "
                  "cosine-decayed)",
                  loss[-1] / loss[0], 0.5)
-        ctx.less("class error over all anchors falls (last epoch / first)", cls_err[-1] / cls_err[0],
+        ctx.claim_less("class error over all anchors falls (last epoch / first)", cls_err[-1] / cls_err[0],
                  1.0)
-        ctx.less("box MAE over labelled anchors' offsets falls (last epoch / first)", mae[-1] / mae[0],
+        ctx.claim_less("box MAE over labelled anchors' offsets falls (last epoch / first)", mae[-1] / mae[0],
                  0.8)
     ctx.note(f"Train loss {loss[0]:.4f} -> {loss[-1]:.4f}; class error {cls_err[0]:.2e} -> "
              f"{cls_err[-1]:.2e}; box MAE {mae[0]:.3f} -> {mae[-1]:.3f} (D2L's two metrics; the "
@@ -173,11 +173,11 @@ def run(ctx: RunContext) -> None:
     # floors sit well between that and the trained figures above.
     floor, iou_floor = (0.35, 0.4) if ctx.quick else (0.7, 0.55)
     with ctx.calibrated_for("epochs"):
-        ctx.greater(f"test recall: share of planted objects found (IoU >= {RECALL_IOU}, right class, "
+        ctx.claim_greater(f"test recall: share of planted objects found (IoU >= {RECALL_IOU}, right class, "
                     f"top {TOP_K} boxes after NMS)", trained_recall, floor)
-        ctx.greater("test recall beats the untrained network by more than 0.25",
+        ctx.claim_greater("test recall beats the untrained network by more than 0.25",
                     trained_recall - untrained_recall, 0.25)
-        ctx.greater("mean best IoU of a planted object with a top-3 kept box", trained_iou, iou_floor)
+        ctx.claim_greater("mean best IoU of a planted object with a top-3 kept box", trained_iou, iou_floor)
     ctx.note(f"Untrained network: recall {untrained_recall:.3f}, mean best IoU "
              f"{untrained_iou:.3f}; trained: recall {trained_recall:.3f}, mean best IoU "
              f"{trained_iou:.3f} on {n_test} test images.")

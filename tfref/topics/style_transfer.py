@@ -93,7 +93,7 @@ def run(ctx: RunContext) -> None:
     style = load_photo("flower.jpg", size)
     net = ConvFeatures(widths=WIDTHS, seed=ctx.seed)
     net(content[np.newaxis], training=False)  # build
-    ctx.check("the feature extractor is fixed: no trainable weights",
+    ctx.claim("the feature extractor is fixed: no trainable weights",
               len(net.trainable_weights) == 0 and len(net.weights) == 2 * len(WIDTHS),
               measured=f"{len(net.trainable_weights)} trainable of {len(net.weights)}")
 
@@ -101,12 +101,12 @@ def run(ctx: RunContext) -> None:
     features = [f.numpy()[0] for f in net(content[np.newaxis], training=False)]
     for level, f in enumerate(features, 1):
         flat = f.reshape(-1, f.shape[-1]).astype(np.float64)
-        ctx.close(f"gram_matrix of block {level}'s features ({f.shape}) = X^T X / (c h w) "
+        ctx.claim_close(f"gram_matrix of block {level}'s features ({f.shape}) = X^T X / (c h w) "
                   "(NumPy float64)", gram_matrix(f), flat.T @ flat / f.size, atol=1e-6,
                   rtol=1e-4)
     square = content[:, :size[0]]  # h = w: TV's two means have the same count
     tf_tv = float(tf.image.total_variation(tf.constant(square)))  # sum of |differences| in both directions
-    ctx.close("total_variation_loss = tf.image.total_variation / (2 (h - 1) w c) on a square "
+    ctx.claim_close("total_variation_loss = tf.image.total_variation / (2 (h - 1) w c) on a square "
               "crop", total_variation_loss(square),
               tf_tv / (2 * (size[0] - 1) * size[0] * 3), rtol=1e-5)
 
@@ -121,15 +121,15 @@ def run(ctx: RunContext) -> None:
              + ", ".join(f"{n} {a:.3g} -> {b:.3g}" for n, a, b in zip(names, first, last,
                                                                     strict=True)) + ".")
     with ctx.calibrated_for("epochs"):
-        ctx.less("style loss falls: last / first", last[1] / first[1], 0.2)
-        ctx.less("total loss falls: last / first", last[3] / first[3], 0.5)
-        ctx.less("total variation falls: last / first", last[2] / first[2], 1.0)
-    ctx.check("content loss starts at exactly 0 (x is initialised with the content image)",
+        ctx.claim_less("style loss falls: last / first", last[1] / first[1], 0.2)
+        ctx.claim_less("total loss falls: last / first", last[3] / first[3], 0.5)
+        ctx.claim_less("total variation falls: last / first", last[2] / first[2], 1.0)
+    ctx.claim("content loss starts at exactly 0 (x is initialised with the content image)",
               first[0] == 0.0, measured=float(first[0]))
     style_image_content = float(content_loss(net(style[np.newaxis], training=False)[-1],
                                              content_features[-1]))
     with ctx.calibrated_for("epochs"):
-        ctx.less("the result keeps the content: its content loss / the style image's content loss",
+        ctx.claim_less("the result keeps the content: its content loss / the style image's content loss",
                  last[0] / style_image_content, 0.75)
 
     result_features = net(synthesised[np.newaxis], training=False)
@@ -139,14 +139,14 @@ def run(ctx: RunContext) -> None:
         before = float(style_loss(g_content, g_style))
         after = float(style_loss(gram_matrix(f), g_style))
         with ctx.calibrated_for("epochs"):
-            ctx.less(f"block {level}: the result's Gram matrix is closer to the style image's than "
+            ctx.claim_less(f"block {level}: the result's Gram matrix is closer to the style image's than "
                      "the content image's was (mean squared distance, after / before)",
                      after / before, 0.5)
     gram_result = gram_matrix(result_features[0][0]).numpy()
     scale = float(np.abs(gram_result).max())
     asymmetry = float(np.abs(gram_result - gram_result.T).max()) / scale
     smallest = float(np.linalg.eigvalsh(gram_result.astype(np.float64)).min()) / scale
-    ctx.check("the result's Gram matrix (block 1) is symmetric and positive semi-definite "
+    ctx.claim("the result's Gram matrix (block 1) is symmetric and positive semi-definite "
               "(relative to its largest entry, within float32 rounding 1e-5)",
               asymmetry <= 1e-5 and smallest >= -1e-5,
               measured=f"asymmetry {asymmetry:.2g}, smallest eigenvalue {smallest:.2g}")

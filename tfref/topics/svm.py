@@ -63,23 +63,23 @@ def compare(ctx: RunContext, steps: int) -> dict:
            (("tfref", ours), ("SGDClassifier", sgd), ("LinearSVC", svc))}
     j_sgd = _objective(sgd, x_train, y_train)
     history = ours.objective_history_
-    ctx.close("J at the start (w = 0, b = 0) is 1 (every hinge term is 1)", history[0], 1.0,
+    ctx.claim_close("J at the start (w = 0, b = 0) is 1 (every hinge term is 1)", history[0], 1.0,
               atol=1e-12, rtol=0)
     with ctx.calibrated_for("epochs"):
-        ctx.less(f"hinge objective falls: lowest J after {steps} steps / J at the start",
+        ctx.claim_less(f"hinge objective falls: lowest J after {steps} steps / J at the start",
                  ours.objective_ / history[0], 0.2)
         tenth = max(1, len(history) // 10)
-        ctx.less("hinge objective falls: mean J over the last tenth of the steps < over the first",
+        ctx.claim_less("hinge objective falls: mean J over the last tenth of the steps < over the first",
                  float(np.mean(history[-tenth:])), float(np.mean(history[1:tenth + 1])))
-        ctx.less("tfref's J is within 5% of SGDClassifier(hinge, same alpha, averaged)'s J "
+        ctx.claim_less("tfref's J is within 5% of SGDClassifier(hinge, same alpha, averaged)'s J "
                  f"({j_sgd:.4f})", ours.objective_ / j_sgd, 1.05)
-        ctx.close("test accuracy equals SGDClassifier(hinge)'s within 0.03", acc["tfref"],
+        ctx.claim_close("test accuracy equals SGDClassifier(hinge)'s within 0.03", acc["tfref"],
                   acc["SGDClassifier"], atol=0.03, rtol=0)
-        ctx.close("test accuracy equals LinearSVC(hinge, C = 1/(alpha n))'s within 0.03",
+        ctx.claim_close("test accuracy equals LinearSVC(hinge, C = 1/(alpha n))'s within 0.03",
                   acc["tfref"], acc["LinearSVC"], atol=0.03, rtol=0)
-        ctx.greater("test accuracy on breast cancer (majority class 0.63)", acc["tfref"], 0.9)
+        ctx.claim_greater("test accuracy on breast cancer (majority class 0.63)", acc["tfref"], 0.9)
     margin = ours.margin_
-    ctx.close("margin_ = 2 / ||w||", margin, 2.0 / np.linalg.norm(ours.coef_), rtol=1e-12)
+    ctx.claim_close("margin_ = 2 / ||w||", margin, 2.0 / np.linalg.norm(ours.coef_), rtol=1e-12)
     ctx.note(f"Breast cancer, 30 standardised features, alpha = {ALPHA}: test accuracy tfref "
              f"{acc['tfref']:.3f}, SGDClassifier {acc['SGDClassifier']:.3f}, LinearSVC "
              f"{acc['LinearSVC']:.3f}; objective J tfref {ours.objective_:.4f}, SGDClassifier "
@@ -97,7 +97,7 @@ def two_features(ctx: RunContext, steps: int) -> dict:
     functional = np.where(y == 1, 1.0, -1.0) * model.decision_function(x)
     support = functional <= 1.0 + 1e-9
     with ctx.calibrated_for("epochs"):
-        ctx.greater("2 features (mean radius, mean texture): training accuracy", model.score(x, y),
+        ctx.claim_greater("2 features (mean radius, mean texture): training accuracy", model.score(x, y),
                     0.8)
     return {"x": x, "y": y, "model": model, "support": support}
 

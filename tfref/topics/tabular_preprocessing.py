@@ -143,10 +143,10 @@ def run(ctx: RunContext) -> None:
     k = len(NUMERIC)
     _check_properties(ctx, train, test, x_train, x_test, means, stds, categories)
     for name, other, ours in (("train", train, x_train), ("test", test, x_test)):
-        ctx.close(f"{name} matrix from tfref.ops = pandas fillna(mean) / (x - mean) / std(ddof=0) "
+        ctx.claim_close(f"{name} matrix from tfref.ops = pandas fillna(mean) / (x - mean) / std(ddof=0) "
                   "/ get_dummies", ours, preprocess_with_pandas(train, other, categories),
                   atol=1e-12, rtol=1e-12)
-        ctx.close(f"{name} matrix from tfref.ops = sklearn ColumnTransformer(SimpleImputer(mean) + "
+        ctx.claim_close(f"{name} matrix from tfref.ops = sklearn ColumnTransformer(SimpleImputer(mean) + "
                   "StandardScaler, OneHotEncoder) fitted on train", ours,
                   preprocess_with_sklearn(train, other, categories), atol=1e-12, rtol=1e-12)
 
@@ -158,30 +158,30 @@ def _check_properties(ctx, train, test, x_train, x_test, means, stds, categories
     k = len(NUMERIC)
     raw_train = train[list(NUMERIC)].to_numpy(np.float64)
     raw_test = test[list(NUMERIC)].to_numpy(np.float64)
-    ctx.close("training means used for imputation = the means of the values present (pandas "
+    ctx.claim_close("training means used for imputation = the means of the values present (pandas "
               "DataFrame.mean skips NaN)", means, train[list(NUMERIC)].mean().to_numpy(),
               rtol=1e-12)
-    ctx.close("standardised training columns: mean 0", x_train[:, :k].mean(axis=0), np.zeros(k),
+    ctx.claim_close("standardised training columns: mean 0", x_train[:, :k].mean(axis=0), np.zeros(k),
               atol=1e-12)
-    ctx.close("standardised training columns: standard deviation 1 (ddof 0)",
+    ctx.claim_close("standardised training columns: standard deviation 1 (ddof 0)",
               x_train[:, :k].std(axis=0), np.ones(k), rtol=1e-12)
     imputed_train = x_train[:, :k] * stds + means
     imputed_test = x_test[:, :k] * stds + means
     holes_train, holes_test = np.isnan(raw_train), np.isnan(raw_test)
-    ctx.close("every imputed training entry = its column's training mean",
+    ctx.claim_close("every imputed training entry = its column's training mean",
               imputed_train[holes_train], np.broadcast_to(means, raw_train.shape)[holes_train],
               rtol=1e-12)
-    ctx.close("every imputed test entry = the TRAINING mean (not the test mean)",
+    ctx.claim_close("every imputed test entry = the TRAINING mean (not the test mean)",
               imputed_test[holes_test], np.broadcast_to(means, raw_test.shape)[holes_test],
               rtol=1e-12)
-    ctx.check("no NaN left in the feature matrices; entries present are unchanged",
+    ctx.claim("no NaN left in the feature matrices; entries present are unchanged",
               not np.isnan(x_train).any() and not np.isnan(x_test).any()
               and np.allclose(imputed_test[~holes_test], raw_test[~holes_test], rtol=1e-12,
                               atol=1e-12),
               expected=True, measured=f"{int(holes_train.sum())} + {int(holes_test.sum())} "
               "entries imputed")
     test_means = x_test[:, :k].mean(axis=0)
-    ctx.greater("test columns standardised with training statistics are not exactly centred: "
+    ctx.claim_greater("test columns standardised with training statistics are not exactly centred: "
                 "largest |test column mean|", np.max(np.abs(test_means)), 1e-3)
     offset = k
     for column in CATEGORICAL:
@@ -189,14 +189,14 @@ def _check_properties(ctx, train, test, x_train, x_test, means, stds, categories
         block_train = x_train[:, offset: offset + width]
         block_test = x_test[:, offset: offset + width]
         codes = pd.Categorical(train[column], categories=categories[column]).codes
-        ctx.check(f"one-hot '{column}' ({width} categories from the training rows): every row "
+        ctx.claim(f"one-hot '{column}' ({width} categories from the training rows): every row "
                   "sums to 1 and its 1 sits at the row's category",
                   np.array_equal(block_train.sum(axis=1), np.ones(len(train)))
                   and np.array_equal(block_test.sum(axis=1), np.ones(len(test)))
                   and np.array_equal(block_train.argmax(axis=1), codes),
                   expected=True, measured=f"categories {categories[column]}")
         offset += width
-    ctx.check("every category of the test rows was seen in training (else one_hot would raise)",
+    ctx.claim("every category of the test rows was seen in training (else one_hot would raise)",
               all(set(test[c]) <= set(categories[c]) for c in CATEGORICAL), expected=True)
 
 
@@ -233,7 +233,7 @@ def _train_models(ctx, train, validation, test, x_train, x_validation, x_test):
     ctx.note(f"Chosen on the validation rows: {chosen}. Constant predictor (training mean) "
              f"test RMSE {constant:.3f}.")
     with ctx.calibrated_for("epochs"):
-        ctx.less("test RMSE of the model chosen on the validation rows (linear or MLP) / test RMSE "
+        ctx.claim_less("test RMSE of the model chosen on the validation rows (linear or MLP) / test RMSE "
                  "of the constant predictor (training mean)", results[chosen]["rmse"]["test"] / constant,
                  0.5)
     results["chosen"] = chosen

@@ -76,25 +76,25 @@ def run(ctx: RunContext) -> None:
     write_graph(step, x_val[:4], logdir)
 
     files = event_files(logdir)
-    ctx.greater("event files written in the log directory", len(files), 0, or_equal=False)
+    ctx.claim_greater("event files written in the log directory", len(files), 0, or_equal=False)
     scalars = read_scalars(logdir)
     for tag in ("loss", "accuracy", "val_loss", "val_accuracy"):
         points = scalars.get(tag, [])
         steps = [s for s, _ in points]
         values = np.array([v for _, v in points], dtype=np.float32)
-        ctx.check(f"scalar {tag!r} read back at epochs 1..{epochs}",
+        ctx.claim(f"scalar {tag!r} read back at epochs 1..{epochs}",
                   steps == list(range(1, epochs + 1)), measured=f"steps {steps[:3]}...")
-        ctx.check(f"scalar {tag!r} read back equals the run's history exactly (float32)",
+        ctx.claim(f"scalar {tag!r} read back equals the run's history exactly (float32)",
                   len(values) == epochs and np.array_equal(values, history[tag].astype(np.float32)),
                   measured=f"last {values[-1] if len(values) else None}")
-    ctx.check("a samples_per_second scalar is logged each epoch",
+    ctx.claim("a samples_per_second scalar is logged each epoch",
               len(scalars.get("samples_per_second", [])) == epochs)
     graph = read_graph(logdir)
     ops_in_graph = sorted({node.op for node in graph.node}) if graph is not None else []
-    ctx.check("the traced forward graph is stored and holds MatMul and Sigmoid ops",
+    ctx.claim("the traced forward graph is stored and holds MatMul and Sigmoid ops",
               {"MatMul", "Sigmoid"} <= set(ops_in_graph), measured=", ".join(ops_in_graph))
     with ctx.calibrated_for("epochs", "data"):
-        ctx.greater(f"the logged BPN trains: validation accuracy after {epochs} epochs "
+        ctx.claim_greater(f"the logged BPN trains: validation accuracy after {epochs} epochs "
                     "(chance is 0.1)", float(history["val_accuracy"][-1]), 0.8)
     ctx.note(f"Event files in {logdir}: view with `tensorboard --logdir "
              f"{ctx.out_dir / 'tensorboard'}`.")

@@ -50,18 +50,18 @@ RESERVED = ("<pad>", "<bos>", "<eos>")
 def check_vocab(ctx: RunContext, vocab: Vocab, flat: list[str], label: str) -> pd.Series:
     """Indices contiguous from 0, frequency order, counts equal pandas value_counts."""
     counts = pd.Series(flat).value_counts()  # the oracle: pandas' own count
-    ctx.check(f"{label}: indices are 0..V-1 with <unk> at 0, idx_to_token and token_to_idx "
+    ctx.claim(f"{label}: indices are 0..V-1 with <unk> at 0, idx_to_token and token_to_idx "
               "inverse", vocab.idx_to_token[0] == UNK
               and sorted(vocab.token_to_idx.values()) == list(range(len(vocab)))
               and all(vocab.token_to_idx[t] == i for i, t in enumerate(vocab.idx_to_token)),
               measured=f"V = {len(vocab)}")
     ours = np.array([counts[t] for t in vocab.idx_to_token[1:]])
-    ctx.check(f"{label}: counts never rise along the indices (pandas value_counts oracle)",
+    ctx.claim(f"{label}: counts never rise along the indices (pandas value_counts oracle)",
               bool(np.all(np.diff(ours) <= 0)), measured=f"{ours[:5].tolist()} ...")
-    ctx.close(f"{label}: V - 1 = number of distinct tokens (pandas nunique)", len(vocab) - 1,
+    ctx.claim_close(f"{label}: V - 1 = number of distinct tokens (pandas nunique)", len(vocab) - 1,
               counts.size)
     same = [c for t, c in vocab.token_freqs] == [counts[t] for t, c in vocab.token_freqs]
-    ctx.check(f"{label}: Vocab.token_freqs equal pandas value_counts for every token", same)
+    ctx.claim(f"{label}: Vocab.token_freqs equal pandas value_counts for every token", same)
     return counts
 
 
@@ -84,14 +84,14 @@ def run(ctx: RunContext) -> None:
     char_vocab = Vocab(chars)
     check_vocab(ctx, char_vocab, flat_chars, "character vocabulary")
     letters = set("abcdefghijklmnopqrstuvwxyz ")
-    ctx.close("character vocabulary: V = 28 (<unk>, space, 26 letters) after cleaning",
+    ctx.claim_close("character vocabulary: V = 28 (<unk>, space, 26 letters) after cleaning",
               len(char_vocab), 28 if set(flat_chars) == letters else len(set(flat_chars)) + 1)
     if not source.fallback:
-        ctx.check("word vocabulary: first ten (token, index) pairs are D2L's", top10 == D2L_TOP10,
+        ctx.claim("word vocabulary: first ten (token, index) pairs are D2L's", top10 == D2L_TOP10,
                   measured=str(top10))
-        ctx.close("corpus length in characters (after cleaning) is D2L's 170,580 within 1% "
+        ctx.claim_close("corpus length in characters (after cleaning) is D2L's 170,580 within 1% "
                   "(another edition of the book)", len(flat_chars), D2L_CHARS, rtol=0.01)
-        ctx.close("number of text lines is D2L's 3221 within 2%", len(lines), 3221, rtol=0.02)
+        ctx.claim_close("number of text lines is D2L's 3221 within 2%", len(lines), 3221, rtol=0.02)
 
     # Round trip of encoded lines: the first non-empty lines and one drawn at random.
     nonempty = [i for i, line in enumerate(words) if line]
@@ -99,30 +99,30 @@ def run(ctx: RunContext) -> None:
     for i in picks:
         ids = vocab.encode(words[i])
         ctx.note(f"line {i}: {words[i]} -> indices {ids}")
-    ctx.check("decode(encode(line)) = line for every line of the book (word vocabulary)",
+    ctx.claim("decode(encode(line)) = line for every line of the book (word vocabulary)",
               all(vocab.decode(vocab.encode(line)) == line for line in words),
               measured=f"{len(words)} lines")
-    ctx.check("decode(encode(line)) = line for every line (character vocabulary)",
+    ctx.claim("decode(encode(line)) = line for every line (character vocabulary)",
               all(char_vocab.decode(char_vocab.encode(line)) == line for line in chars))
 
     # min_freq and unknown tokens.
     frequent = Vocab(words, min_freq=MIN_FREQ)
     expected_size = 1 + int((word_counts >= MIN_FREQ).sum())
-    ctx.close(f"min_freq = {MIN_FREQ}: V = 1 + number of words seen >= {MIN_FREQ} times "
+    ctx.claim_close(f"min_freq = {MIN_FREQ}: V = 1 + number of words seen >= {MIN_FREQ} times "
               "(pandas)", len(frequent), expected_size)
     rare_line = max(nonempty, key=lambda i: sum(word_counts[t] < MIN_FREQ for t in words[i]))
     decoded = frequent.decode(frequent.encode(words[rare_line]))
     expected = [t if word_counts[t] >= MIN_FREQ else UNK for t in words[rare_line]]
-    ctx.check(f"min_freq = {MIN_FREQ}: round trip replaces exactly the rarer words by <unk>",
+    ctx.claim(f"min_freq = {MIN_FREQ}: round trip replaces exactly the rarer words by <unk>",
               decoded == expected, measured=" ".join(decoded))
     try:
         frequent.encode(words[rare_line], unknown="error")
         raised = False
     except ValueError:
         raised = True
-    ctx.check("encode(..., unknown='error') refuses a line with out-of-vocabulary words", raised)
+    ctx.claim("encode(..., unknown='error') refuses a line with out-of-vocabulary words", raised)
     reserved = Vocab(words, reserved_tokens=RESERVED)
-    ctx.check(f"reserved tokens {RESERVED} take indices 1..3, the commonest word index 4",
+    ctx.claim(f"reserved tokens {RESERVED} take indices 1..3, the commonest word index 4",
               [reserved[t] for t in RESERVED] == [1, 2, 3]
               and reserved.idx_to_token[4] == vocab.idx_to_token[1],
               measured=str([(t, reserved[t]) for t in reserved.idx_to_token[:5]]))

@@ -90,18 +90,18 @@ def check_splits(ctx: RunContext) -> None:
         overlaps = sum(len(np.intersect1d(parts[a], parts[b]))
                        for a, b in (("train", "validation"), ("train", "test"),
                                     ("validation", "test")))
-        ctx.check(f"{name}: train, validation and test share no example", overlaps == 0,
+        ctx.claim(f"{name}: train, validation and test share no example", overlaps == 0,
                   measured=f"{overlaps} shared; sizes {[len(p) for p in parts.values()]}")
-        ctx.close(f"{name}: the three parts cover the data set once", total,
+        ctx.claim_close(f"{name}: the three parts cover the data set once", total,
                   len(np.unique(np.concatenate(list(parts.values())))))
-        ctx.close(f"{name}: test holds 20% of the examples", len(splits.idx_test) / total, 0.2,
+        ctx.claim_close(f"{name}: test holds 20% of the examples", len(splits.idx_test) / total, 0.2,
                   atol=0.01)
         shares = [np.bincount(y, minlength=splits.num_classes) / len(y)
                   for y in (splits.y_train, splits.y_val, splits.y_test)]
-        ctx.less(f"{name}: stratified, class shares of the parts differ by at most",
+        ctx.claim_less(f"{name}: stratified, class shares of the parts differ by at most",
                  float(np.max(np.abs(np.array(shares) - shares[0]))), 0.02, or_equal=True)
         again = load_classification(name, seed=ctx.seed)
-        ctx.check(f"{name}: the same seed gives the same split",
+        ctx.claim(f"{name}: the same seed gives the same split",
                   np.array_equal(again.idx_test, splits.idx_test)
                   and np.array_equal(again.idx_val, splits.idx_val))
 
@@ -120,17 +120,17 @@ def run(ctx: RunContext) -> None:
     normal, under, over = fits.values()
     floor = NOISE**2 / 2
     with ctx.calibrated_for("epochs"):
-        ctx.close("cubic features recover the true weights [5, 1.2, -3.4, 5.6]", normal["weights"],
+        ctx.claim_close("cubic features recover the true weights [5, 1.2, -3.4, 5.6]", normal["weights"],
                   TRUE_W, atol=0.15)
-        ctx.less("normal fit: test loss near the noise floor 0.005 (< 3x)", normal["test_loss"],
+        ctx.claim_less("normal fit: test loss near the noise floor 0.005 (< 3x)", normal["test_loss"],
                  3 * floor)
-    ctx.greater("underfit: the linear model's training loss stays far above the floor (> 50x)",
+    ctx.claim_greater("underfit: the linear model's training loss stays far above the floor (> 50x)",
                 under["train_loss"], 50 * floor)
-    ctx.greater("underfit: its test loss too (> 50x the floor)", under["test_loss"], 50 * floor)
+    ctx.claim_greater("underfit: its test loss too (> 50x the floor)", under["test_loss"], 50 * floor)
     with ctx.calibrated_for("epochs"):
-        ctx.greater("overfit: held-out loss / training loss of degree 19 on 10 examples",
+        ctx.claim_greater("overfit: held-out loss / training loss of degree 19 on 10 examples",
                     over["val_loss"] / over["train_loss"], 5.0)
-        ctx.greater("overfit: its test loss is worse than the cubic fit's (ratio)",
+        ctx.claim_greater("overfit: its test loss is worse than the cubic fit's (ratio)",
                     over["test_loss"] / normal["test_loss"], 3.0)
     ctx.note("Final losses (half squared error): " + "; ".join(
         f"{name}: train {f['train_loss']:.4f}, validation {f['val_loss']:.4f}, test "

@@ -127,12 +127,12 @@ def run(ctx: RunContext) -> None:
     # --- the 0.25 bound and 0.25^5 --------------------------------------------------------------
     grid = np.linspace(-8.0, 8.0, 16001)
     derivative = ops.sigmoid_derivative(grid).numpy()
-    ctx.close(
+    ctx.claim_close(
         "max of sigmoid'(x) on a grid over [-8, 8]", float(derivative.max()), 0.25, rtol=1e-12
     )
-    ctx.close("argmax of sigmoid'(x) is x = 0", float(grid[derivative.argmax()]), 0.0, atol=1e-12)
-    ctx.close("0.25^5 (seed 000 writes 0.0009)", 0.25**5, 0.0009765625, rtol=0)
-    ctx.close(
+    ctx.claim_close("argmax of sigmoid'(x) is x = 0", float(grid[derivative.argmax()]), 0.0, atol=1e-12)
+    ctx.claim_close("0.25^5 (seed 000 writes 0.0009)", 0.25**5, 0.0009765625, rtol=0)
+    ctx.claim_close(
         "GradientTape through 5 sigmoid units at their steepest point (float64)",
         sigmoid_chain_gradient(5, tf.float64),
         0.0009765625,
@@ -140,13 +140,13 @@ def run(ctx: RunContext) -> None:
     )
     underflow_float32 = sigmoid_chain_gradient(80, tf.float32)
     underflow_float64 = sigmoid_chain_gradient(80, tf.float64)
-    ctx.close(
+    ctx.claim_close(
         "through 80 sigmoid units the float32 gradient is machine zero (0.25^80 = 2^-160)",
         underflow_float32,
         0.0,
         atol=0,
     )
-    ctx.close("... while float64 still holds 0.25^80", underflow_float64, 0.25**80, rtol=1e-12)
+    ctx.claim_close("... while float64 still holds 0.25^80", underflow_float64, 0.25**80, rtol=1e-12)
 
     # --- per-layer gradient norms on real data ----------------------------------------------------
     inputs, labels = load_standardised_digits()
@@ -182,31 +182,31 @@ def run(ctx: RunContext) -> None:
 
     sigmoid_kernel = ratio(kernel_norms["sigmoid, Glorot init"])
     relu_kernel = ratio(kernel_norms["ReLU, Glorot init"])
-    ctx.less(
+    ctx.claim_less(
         "sigmoid net: ||dL/dW_1|| / ||dL/dW_6|| (vanishing; worst init)", sigmoid_kernel.max(), 0.02
     )
-    ctx.less(
+    ctx.claim_less(
         "sigmoid net: error signal ||dL/db_1|| / ||dL/db_6|| (worst init)",
         ratio(bias_norms["sigmoid, Glorot init"]).max(),
         0.01,
     )
-    ctx.greater(
+    ctx.claim_greater(
         "ReLU net, same init: ||dL/dW_1|| / ||dL/dW_6|| (not collapsed; worst init)",
         relu_kernel.min(),
         0.3,
     )
-    ctx.greater(
+    ctx.claim_greater(
         "ReLU ratio / sigmoid ratio (same init, same batch; worst pair)",
         relu_kernel.min() / sigmoid_kernel.max(),
         100.0,
     )
     for name in ("ReLU, N(0, 3^2) init", "linear, N(0, 3^2) init"):
-        ctx.greater(
+        ctx.claim_greater(
             f"{name}: error signal ||dL/db_1|| / ||dL/db_6|| (exploding; worst init)",
             ratio(bias_norms[name]).min(),
             1e3,
         )
-    ctx.greater(
+    ctx.claim_greater(
         "smallest weight-gradient norm with N(0, 3^2) ReLU / largest with Glorot ReLU",
         kernel_norms["ReLU, N(0, 3^2) init"].min() / kernel_norms["ReLU, Glorot init"].max(),
         1e3,
@@ -229,13 +229,13 @@ def _check_clipping(ctx: RunContext, model, grads):
     global_norm = np.sqrt(sum(np.sum(g**2) for g in grads64))
 
     by_value = [tf.clip_by_value(g, -clip_value, clip_value) for g in grads]
-    ctx.less(
+    ctx.claim_less(
         "max |g| after tf.clip_by_value(g, -1, 1)",
         max(float(tf.reduce_max(tf.abs(g))) for g in by_value),
         clip_value,
         or_equal=True,
     )
-    ctx.close(
+    ctx.claim_close(
         "tf.clip_by_value equals min(max(g, -c), c) (NumPy)",
         np.concatenate([g.numpy().ravel() for g in by_value]),
         np.concatenate([np.clip(g, -clip_value, clip_value).ravel() for g in grads64]),
@@ -244,20 +244,20 @@ def _check_clipping(ctx: RunContext, model, grads):
     )
 
     by_global_norm, reported_norm = tf.clip_by_global_norm(grads, clip_norm)
-    ctx.close(
+    ctx.claim_close(
         "global norm reported by tf.clip_by_global_norm = sqrt(sum ||g_i||^2)",
         float(reported_norm),
         global_norm,
         rtol=1e-5,
     )
     clipped_global = np.sqrt(sum(float(tf.reduce_sum(g**2)) for g in by_global_norm))
-    ctx.less(
+    ctx.claim_less(
         "global norm after tf.clip_by_global_norm(grads, 5) (<= 5 up to float32 rounding)",
         clipped_global,
         clip_norm * (1 + 1e-6),
         or_equal=True,
     )
-    ctx.close(
+    ctx.claim_close(
         "clip_by_global_norm keeps the direction: g * c / max(global norm, c)",
         np.concatenate([g.numpy().ravel() for g in by_global_norm]),
         np.concatenate([(g * clip_norm / max(global_norm, clip_norm)).ravel() for g in grads64]),
@@ -279,7 +279,7 @@ def _check_clipping(ctx: RunContext, model, grads):
         optimizer.apply_gradients(zip(grads, variables))
         keras_step = np.concatenate([(v.numpy() - w).ravel() for v, w in zip(variables, weights)])
         manual_step = np.concatenate([(-learning_rate * g).ravel() for g in clipped])
-        ctx.close(
+        ctx.claim_close(
             f"one keras SGD({option}={settings[option]:g}) step = w - eta * clipped g (manual)",
             keras_step,
             manual_step,
@@ -288,13 +288,13 @@ def _check_clipping(ctx: RunContext, model, grads):
         )
         step_sizes[option] = np.linalg.norm(keras_step)
     unclipped_step = learning_rate * global_norm
-    ctx.less(
+    ctx.claim_less(
         "SGD(global_clipnorm=5) step norm <= eta * 5 (up to float32 rounding)",
         step_sizes["global_clipnorm"],
         learning_rate * clip_norm * (1 + 1e-4),
         or_equal=True,
     )
-    ctx.greater(
+    ctx.claim_greater(
         "unclipped step norm eta * ||g|| / clipped step norm (the cap at work)",
         unclipped_step / step_sizes["global_clipnorm"],
         1e3,
