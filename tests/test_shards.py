@@ -86,7 +86,7 @@ def test_a_failed_write_leaves_no_shard_set(tmp_path):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"num_shards": 0}, "num_shards must be a positive integer"),
+    ({"num_shards": 0}, "num_shards must be a whole number >= 1"),
     ({"num_shards": 30}, "a shard would be empty"),
     ({"name": "a/b"}, "name must be letters"),
 ])

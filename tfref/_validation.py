@@ -8,10 +8,10 @@ eagerly and are skipped inside a ``tf.function`` graph, where only static shapes
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import tensorflow as tf
+
+from tfref._whole import is_whole, parse_whole  # noqa: F401  (re-exported)
 
 # How far a probability vector's sum may stray from 1, by dtype (a few hundred ulps of 1).
 PROBABILITY_SUM_ATOL = {tf.float16: 1e-2, tf.bfloat16: 1e-2, tf.float32: 1e-4, tf.float64: 1e-9}
@@ -121,8 +121,7 @@ def as_labels(y, name: str, num_classes: int | None = None) -> tf.Tensor:
     if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
         raise ValueError(f"{name} must hold integer class labels; got dtype {array.dtype}")
     if not np.issubdtype(array.dtype, np.integer):
-        if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
-            raise ValueError(f"{name} must hold integer class labels 0..k-1; got non-integer values")
+        check_whole_values(array, name, 0, "integer class labels 0..k-1")
     labels = array.astype(np.int64)
     if labels.min() < 0:
         raise ValueError(f"{name} has a negative label ({labels.min()}); labels run 0..k-1")
@@ -145,17 +144,28 @@ def log_base(base, dtype) -> tf.Tensor | None:
 
 
 def check_whole(value, name: str, minimum: int, what: str = "") -> int:
-    """``value`` as an int, which must be a whole number >= ``minimum`` (bools, fractions, inf
-    refused).
+    """``value`` as an int, which must be whole (:func:`is_whole`) and >= ``minimum``.
 
     ``what`` says what the number is, for the error message ("the number of steps").
     """
-    whole = (not isinstance(value, bool) and isinstance(value, numbers.Real)
-             and np.isfinite(float(value)) and float(value) == int(value))
-    if not whole or value < minimum:
+    if not is_whole(value) or value < minimum:
         meaning = f" ({what})" if what else ""
         raise ValueError(f"{name} must be a whole number >= {minimum}{meaning}; got {value!r}")
     return int(value)
+
+
+def check_whole_values(values, name: str, minimum: int = 0, what: str = "") -> None:
+    """Every element of ``values`` (array or eager tensor) is whole and >= ``minimum``.
+
+    The array form of :func:`is_whole` (2.0 is read as 2; 1.5, inf and NaN are refused).
+    """
+    array = np.asarray(values.numpy() if hasattr(values, "numpy") else values, dtype=np.float64)
+    meaning = f" ({what})" if what else ""
+    bad = ~np.isfinite(array) | (array != np.round(array))
+    if bad.any():
+        raise ValueError(f"{name} must hold whole numbers{meaning}; got {array[bad].flat[0]!r}")
+    if array.size and array.min() < minimum:
+        raise ValueError(f"{name} must be >= {minimum}{meaning}; got {array.min()!r}")
 
 
 def check_positive_whole(value, name: str, what: str = "") -> int:

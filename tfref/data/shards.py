@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from tfref._files import atomic_write
+from tfref._validation import check_whole
 from tfref.data.errors import ChecksumMismatch
 from tfref.data.manifest import file_sha256
 
@@ -54,9 +55,7 @@ def _check_name(name: str) -> str:
 
 
 def _positive(label: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{label} must be a positive integer; got {value!r}")
-    return int(value)
+    return check_whole(value, label, 1)
 
 
 def _example(x_row: np.ndarray, y_row: np.ndarray) -> bytes:

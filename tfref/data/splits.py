@@ -9,11 +9,11 @@ is unavailable, :func:`load_classification` falls back to digits and says so in 
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
+from tfref._whole import is_whole
 from tfref.data.embedded import load_embedded
 from tfref.data.errors import DataUnavailable
 from tfref.data.remote import FASHION_MNIST_CLASSES, FASHION_MNIST_URL, load_fashion_mnist
@@ -150,11 +150,9 @@ def load_classification(
     ):
         if not 0.0 < float(fraction) < 1.0:
             raise ValueError(f"{label} must be in (0, 1); got {fraction}")
-    if max_train is not None and (
-        isinstance(max_train, bool) or not isinstance(max_train, numbers.Integral) or max_train < 1
-    ):
+    if max_train is not None and (not is_whole(max_train) or max_train < 1):
         raise ValueError(f"max_train must be a whole number >= 1 or None; got {max_train!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+    if not is_whole(seed):
         raise ValueError(f"seed must be a whole number; got {seed!r}")
     options = dict(
         validation_fraction=float(validation_fraction),

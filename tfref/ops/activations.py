@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from tfref._validation import as_float, check_axis
+from tfref._validation import as_float, check_axis, check_whole
 
 __all__ = [
     "threshold",
@@ -355,9 +355,7 @@ def maxout(x, num_units: int, axis: int = -1) -> tf.Tensor:
         raise ValueError("x must have at least one axis of features for maxout; got a scalar")
     axis = check_axis(x, axis, "x") % x.shape.rank
     num_features = x.shape[axis]
-    if isinstance(num_units, bool) or int(num_units) != num_units or num_units < 1:
-        raise ValueError(f"num_units must be a positive integer; got {num_units!r}")
-    num_units = int(num_units)
+    num_units = check_whole(num_units, "num_units", 1, "the number of maxout units")
     if num_features is not None and num_features % num_units:
         raise ValueError(
             f"num_units={num_units} must divide the {num_features} features of x along axis "

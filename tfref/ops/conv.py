@@ -26,29 +26,17 @@ input pixel) contribution in one einsum and adds them onto the output with one s
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import tensorflow as tf
 
-from tfref._validation import as_float, check_positive_whole, common_float
+from tfref._validation import as_float, common_float
+from tfref._validation import check_whole as _whole  # sizes, strides (>= 1), padding (>= 0)
 
 __all__ = ["conv_output_size", "conv2d", "max_pool2d", "avg_pool2d", "conv2d_transpose",
            "bilinear_kernel"]
 
 
 # --- argument checks ------------------------------------------------------------------------
-
-def _whole(value, name: str, minimum: int, what: str) -> int:
-    """``value`` as an int >= ``minimum`` (1: sizes and strides; 0: padding)."""
-    if minimum == 1:
-        return check_positive_whole(value, name, what)
-    ok = (not isinstance(value, bool) and isinstance(value, numbers.Real)
-          and np.isfinite(float(value)) and float(value) == int(value))
-    if not ok or int(value) < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum} ({what}); got {value!r}")
-    return int(value)
-
 
 def _pair(value, name: str, minimum: int, what: str) -> tuple[int, int]:
     """One whole number (used for height and width) or an (h, w) pair, each >= ``minimum``."""

@@ -15,12 +15,10 @@ Symbols: h -> ``x``; p -> ``rate``; h' -> the result.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import tensorflow as tf
 
-from tfref._validation import as_float
+from tfref._validation import as_float, is_whole
 
 __all__ = ["inverted_dropout"]
 
@@ -66,7 +64,7 @@ def _stateless_seed(seed) -> tf.Tensor:
                 f"seed must be a whole number >= 0 or an integer tensor of shape (2,); got a "
                 f"{seed.dtype.name} tensor of shape {seed.shape.as_list()}"
             )
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+    if not is_whole(seed):
         raise ValueError(f"seed must be a whole number >= 0; got {seed!r}")
     if not 0 <= int(seed) <= _MAX_SEED:
         raise ValueError(f"seed must be a whole number in [0, 2**63 - 1]; got {seed}")

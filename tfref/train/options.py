@@ -14,20 +14,15 @@ import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tfref._whole import parse_whole
 from tfref.train.distribute import DEVICES, STRATEGIES, device_scope, make_strategy
 
 __all__ = ["TrainOptions", "add_training_arguments", "positive_int"]
 
 
 def positive_int(text: str) -> int:
-    """argparse type: a whole number >= 1, else an ArgumentTypeError saying so."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {value}")
-    return value
+    """argparse type: a whole number >= 1 (the rule of :func:`tfref._validation.is_whole`)."""
+    return parse_whole(text, 1)
 
 
 def add_training_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
