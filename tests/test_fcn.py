@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfref.data.images import make_shapes
 from tfref.nn.fcn import FCN, BilinearUpsamplingInitializer, bilinear_upsampling
 from tfref.ops.conv import bilinear_kernel, conv2d, conv2d_transpose, max_pool2d
-from tfref.topics.segmentation import make_shapes
 
 
 def _padded(x, p):

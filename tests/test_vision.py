@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfref.data.images import load_photo, make_shapes, place_on_canvas, shift_images
 from tfref.nn.vision import (
     HEAD_NAME,
     ConvFeatures,
@@ -16,8 +17,6 @@ from tfref.nn.vision import (
     small_cnn,
     train_two_rates,
 )
-from tfref.topics.augmentation import shift_images
-from tfref.topics.fine_tuning import place_on_canvas
 
 
 def _images(n=4, h=12, w=18, c=3, seed=0):
@@ -153,3 +152,16 @@ def test_place_on_canvas_keeps_each_image_whole():
     out = place_on_canvas(x, np.random.default_rng(0), pad=2)
     assert out.shape == (5, 7, 7, 1)
     np.testing.assert_allclose(out.sum(axis=(1, 2, 3)), x.sum(axis=(1, 2, 3)), rtol=1e-6)
+
+
+def test_image_helpers_refuse_bad_input_saying_what_to_fix():
+    with pytest.raises(ValueError, match="one per image"):
+        shift_images(_images(n=2), np.array([[1, 0]]))
+    with pytest.raises(ValueError, match="add a channel axis"):
+        place_on_canvas(np.zeros((2, 8, 8)), np.random.default_rng(0))
+    with pytest.raises(ValueError, match="pad must be"):
+        place_on_canvas(_images(n=1), np.random.default_rng(0), pad=-1)
+    with pytest.raises(ValueError, match="scikit-learn bundles"):
+        load_photo("cat.jpg")
+    with pytest.raises(ValueError, match="size must be"):
+        make_shapes(2, np.random.default_rng(0), size=8)

@@ -37,6 +37,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfref.data import resolve_dataset
+from tfref.data.images import load_photo, shift_images
 from tfref.nn.vision import augmentation_layers
 from tfref.topics._base import RunContext
 from tfref.train import fit
@@ -51,28 +52,6 @@ SIZE = (107, 160)  # china.jpg (427 x 640) divided by 4
 COPIES = 16  # images per batch when checking a random layer
 SHIFT = 2  # largest translation, in pixels, of the digits experiment
 TOL = 1e-5
-
-
-def load_photo(name: str = "china.jpg", size=SIZE) -> np.ndarray:
-    """A scikit-learn sample photo as float32 in [0, 1], resized to ``size``, shape (h, w, 3)."""
-    from sklearn.datasets import load_sample_image
-
-    image = load_sample_image(name).astype(np.float32) / 255.0
-    resized = tf.image.resize(image[np.newaxis], size, method="area").numpy()[0]
-    return np.clip(resized, 0.0, 1.0)
-
-
-def shift_images(x: np.ndarray, moves: np.ndarray) -> np.ndarray:
-    """Each image of ``x`` (n, h, w, c) moved by (dy, dx) pixels, zeros shifted in."""
-    out = np.zeros_like(x)
-    h, w = x.shape[1:3]
-    for i, (dy, dx) in enumerate(moves):
-        src_y = slice(max(0, -dy), h - max(0, dy))
-        dst_y = slice(max(0, dy), h - max(0, -dy))
-        src_x = slice(max(0, -dx), w - max(0, dx))
-        dst_x = slice(max(0, dx), w - max(0, -dx))
-        out[i, dst_y, dst_x] = x[i, src_y, src_x]
-    return out
 
 
 def check_layers(ctx: RunContext, photo: np.ndarray) -> dict:
@@ -218,7 +197,7 @@ def accuracy(model, x, y) -> float:
 
 
 def run(ctx: RunContext) -> None:
-    photo = load_photo()
+    photo = load_photo("china.jpg", SIZE)
     ctx.note(f"Image: scikit-learn's bundled china.jpg (427 x 640 RGB), area-resized to "
              f"{SIZE[0]} x {SIZE[1]} and scaled to [0, 1].")
     samples = check_layers(ctx, photo)

@@ -35,6 +35,7 @@ import keras
 import numpy as np
 
 from tfref.data import resolve_dataset
+from tfref.data.images import place_on_canvas
 from tfref.nn.vision import HEAD_NAME, copy_body, small_cnn, train_two_rates
 from tfref.topics._base import RunContext
 
@@ -51,16 +52,6 @@ BODY_LR = 1e-3  # D2L: the copied layers learn 10 times slower than the new head
 WIDTHS = (16, 32, 64)
 
 
-def place_on_canvas(x: np.ndarray, rng: np.random.Generator, pad: int = PAD) -> np.ndarray:
-    """Each image (h, w, c) put at a random offset of a (h + 2 pad, w + 2 pad) zero canvas."""
-    n, h, w, c = x.shape
-    out = np.zeros((n, h + 2 * pad, w + 2 * pad, c), dtype=np.float32)
-    offsets = rng.integers(0, 2 * pad + 1, size=(n, 2))
-    for i, (dy, dx) in enumerate(offsets):
-        out[i, dy:dy + h, dx:dx + w] = x[i]
-    return out
-
-
 def _accuracy(model, x, y) -> float:
     return float(np.mean(np.argmax(model(x, training=False).numpy(), axis=1) == y))
 
@@ -72,14 +63,14 @@ def run(ctx: RunContext) -> None:
     half = splits.num_classes // 2
     copies = 2 if ctx.quick else 3
     source_rows = splits.y_train < half
-    x_source = np.concatenate([place_on_canvas(splits.x_train[source_rows], rng)
+    x_source = np.concatenate([place_on_canvas(splits.x_train[source_rows], rng, PAD)
                                for _ in range(copies)])
     y_source = np.tile(splits.y_train[source_rows], copies)
     held_x = np.concatenate([splits.x_val, splits.x_test])
     held_y = np.concatenate([splits.y_val, splits.y_test])
-    x_source_test = place_on_canvas(held_x[held_y < half], rng)
+    x_source_test = place_on_canvas(held_x[held_y < half], rng, PAD)
     y_source_test = held_y[held_y < half]
-    x_target_test = place_on_canvas(held_x[held_y >= half], rng)
+    x_target_test = place_on_canvas(held_x[held_y >= half], rng, PAD)
     y_target_test = held_y[held_y >= half] - half
     shape = x_source.shape[1:]
 
@@ -101,7 +92,7 @@ def run(ctx: RunContext) -> None:
         pick = np.random.default_rng(run_seed + 1000)
         rows = np.concatenate([pick.choice(np.flatnonzero(splits.y_train == c), SHOTS,
                                            replace=False) for c in range(half, 2 * half)])
-        x_target = place_on_canvas(splits.x_train[rows], pick)
+        x_target = place_on_canvas(splits.x_train[rows], pick, PAD)
         y_target = splits.y_train[rows] - half
 
         # 2-3. copy the body, new head

@@ -33,6 +33,7 @@ import numpy as np
 import tensorflow as tf
 from sklearn.datasets import load_sample_image
 
+from tfref.data.images import make_shapes
 from tfref.nn.fcn import FCN, bilinear_upsampling
 from tfref.ops.conv import bilinear_kernel, conv2d, conv2d_transpose
 from tfref.topics._base import RunContext
@@ -46,31 +47,6 @@ OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses o
 
 CLASSES = ("background", "square", "disc")
 IMAGE_SIZE = 32
-
-
-def make_shapes(n: int, rng: np.random.Generator, size: int = IMAGE_SIZE):
-    """n images (n, size, size, 3) in [0, 1] with 1-3 shapes each, and per-pixel labels (n, size,
-    size): 0 background, 1 square, 2 disc (the disc has the square's area); later shapes cover
-    earlier ones."""
-    x = np.empty((n, size, size, 3), np.float32)
-    y = np.zeros((n, size, size), np.int32)
-    rows, cols = np.mgrid[0:size, 0:size]
-    for i in range(n):
-        image = rng.uniform(0.0, 0.35, 3) + rng.normal(0.0, 0.05, (size, size, 3))
-        for _ in range(rng.integers(1, 4)):
-            colour = rng.uniform(0.2, 1.0, 3)
-            colour[rng.integers(3)] = rng.uniform(0.6, 1.0)  # at least one bright channel
-            label = int(rng.integers(1, 3))
-            half = rng.uniform(3.5, 7.5)  # half the square's side
-            cy, cx = rng.uniform(half, size - half, 2)
-            if label == 1:
-                mask = (np.abs(rows - cy) <= half) & (np.abs(cols - cx) <= half)
-            else:  # pi r^2 = (2 half)^2
-                mask = (rows - cy) ** 2 + (cols - cx) ** 2 <= 4 * half**2 / np.pi
-            image[mask] = colour + rng.normal(0.0, 0.05, (int(mask.sum()), 3))
-            y[i][mask] = label
-        x[i] = image
-    return np.clip(x, 0.0, 1.0), y
 
 
 def check_transposed_convolution(ctx: RunContext) -> None:

@@ -35,10 +35,10 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from tfref.data.images import load_photo
 from tfref.nn.vision import ConvFeatures
 from tfref.ops.style import content_loss, gram_matrix, style_loss, total_variation_loss
 from tfref.topics._base import RunContext
-from tfref.topics.augmentation import load_photo
 
 ID = "style-transfer"
 TITLE = "Neural style transfer: content, Gram-matrix style and total-variation losses"
