@@ -7,6 +7,10 @@
 Set-up makes a virtual environment in ./.venv, installs the project in editable mode with
 its test extras, and remembers what it installed (a stamp keyed on pyproject.toml), so a
 second call reuses it and starts at once. Needs only Python 3.10+ with pip and venv.
+
+``test`` runs the test files on two pytest-xdist workers (``-n 2 --dist loadfile``: a file's
+tests stay in one process, so its module fixtures run once). Set TFREF_TEST_WORKERS=0 to run in
+one process, or pass your own ``-n``.
 """
 
 from __future__ import annotations
@@ -46,6 +50,18 @@ def setup() -> None:
     STAMP.write_text(_wanted_stamp() + "\n")
 
 
+def _worker_options(rest: list[str]) -> list[str]:
+    """``-n N --dist loadfile`` unless the caller chose (``-n``, ``-p no:xdist``) or N is 0."""
+    workers = os.environ.get("TFREF_TEST_WORKERS", "2")
+    if not workers.isdigit():
+        sys.exit(f"TFREF_TEST_WORKERS must be a whole number (0: one process); got {workers!r}")
+    chosen = any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) or arg == "no:xdist"
+                 for arg in rest)
+    if chosen or int(workers) == 0:
+        return []
+    return ["-n", workers, "--dist", "loadfile"]
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"reproduce", "test", "setup"}:
         print(__doc__)
@@ -65,7 +81,7 @@ def main(argv: list[str]) -> int:
         if lint.returncode != 0:
             print("[dev] ruff found problems (see above); fix them before the tests run")
             return lint.returncode
-        cmd = [str(PY), "-m", "pytest", *rest]
+        cmd = [str(PY), "-m", "pytest", *_worker_options(rest), *rest]
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
