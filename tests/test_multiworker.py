@@ -97,6 +97,39 @@ def test_a_killed_worker_is_recovered_from_the_last_checkpoint(one_process, tmp_
     assert difference <= TOLERANCE, f"resumed vs uninterrupted: largest difference {difference}"
 
 
+SHARD_WORKER = str(Path(__file__).resolve().parent / "fixtures" / "multiworker_shards.py")
+
+
+def test_streamed_shards_are_split_between_workers_by_file(tmp_path):
+    """200 examples in 4 TFRecord shards: under the multi-worker strategy each worker reads two
+    whole shards (tf.distribute's auto-sharding by file), the two sets are disjoint and together
+    hold every example once; fit_dataset then trains on the stream with the replicas in step."""
+    from tfref.data.shards import write_shards
+
+    examples = 200
+    x = np.random.default_rng(0).normal(size=(examples, 4)).astype(np.float32)
+    manifest = write_shards(x, np.arange(examples), tmp_path / "shards", num_shards=4)
+    per_shard = [set(range(start, start + s["examples"])) for start, s in zip(
+        np.cumsum([0] + [s["examples"] for s in manifest["shards"]][:-1]), manifest["shards"])]
+    result = launch.launch([sys.executable, SHARD_WORKER, "--strategy", "multi-worker",
+                            "--shards", str(tmp_path / "shards"), "--out", str(tmp_path / "out")],
+                           2, log_dir=tmp_path / "logs", timeout=TIMEOUT_S)
+    assert result.ok, result.describe()
+    import json
+
+    seen = [json.loads((tmp_path / "out" / f"ids-{i}.json").read_text()) for i in (0, 1)]
+    assert all(len(ids) == len(set(ids)) for ids in seen), "a worker read an example twice"
+    assert not set(seen[0]) & set(seen[1]), "both workers read the same examples"
+    assert sorted(seen[0] + seen[1]) == list(range(examples)), "some examples were never read"
+    for ids in seen:  # whole shards: each worker's set is a union of shards
+        assert len(ids) == examples // 2, f"uneven split: {len(ids)} of {examples}"
+        assert all(shard <= set(ids) or not shard & set(ids) for shard in per_shard), (
+            "a shard was split between workers (auto-sharding by data, not by file)")
+    chief, other = (_weights(tmp_path / "out" / f"weights-{i}.npz") for i in (0, 1))
+    assert _largest_difference(chief, other) == 0.0, "the two replicas diverged"
+    assert np.all(np.isfinite(chief["loss"])) and chief["loss"][-1] < chief["loss"][0]
+
+
 def test_launcher_kills_the_job_at_its_time_limit(tmp_path):
     sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
     start = time.monotonic()
