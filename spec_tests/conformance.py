@@ -23,6 +23,7 @@ from pathlib import Path
 
 from spec_tests.impl import Impl, load_impl
 from spec_tests.registry import FAMILIES, LEVELS, PROPERTIES, STATUSES, Outcome, Property
+from tfref._files import atomic_write
 
 #: Settings the runner applies unless ``--shrink``: shrinking finds the smallest failing input,
 #: at a cost of seconds to minutes per failure; without it hypothesis reports the first failure.
@@ -147,12 +148,6 @@ def missing_functions(outcomes: list[Outcome]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    from tfref._files import atomic_write
-
-    atomic_write(path, text)
-
-
 def write_reports(outcomes: list[Outcome], out_dir: Path, impl_name: str, *,
                   complete: bool = True, meta: dict | None = None) -> None:
     """Write conformance.json and conformance.md (atomically; ``complete=False`` mid-run)."""
@@ -161,7 +156,7 @@ def write_reports(outcomes: list[Outcome], out_dir: Path, impl_name: str, *,
             "summary": summary(outcomes), "levels": summary_by_level(outcomes),
             "missing_functions": missing_functions(outcomes),
             "properties": [o.to_json() for o in outcomes]}
-    _atomic_write(out_dir / "conformance.json", json.dumps(data, indent=2) + "\n")
+    atomic_write(out_dir / "conformance.json", json.dumps(data, indent=2) + "\n")
     text = [f"# Conformance of `{impl_name}`", ""]
     if not complete:
         text += ["**Incomplete: the run was interrupted or is still going.**", ""]
@@ -180,7 +175,7 @@ def write_reports(outcomes: list[Outcome], out_dir: Path, impl_name: str, *,
     if data["missing_functions"]:
         text += ["", "## Missing functions (properties n/a for lack of them)", ""]
         text += [f"- `{name}`: {n}" for name, n in data["missing_functions"].items()]
-    _atomic_write(out_dir / "conformance.md", "\n".join(text) + "\n")
+    atomic_write(out_dir / "conformance.md", "\n".join(text) + "\n")
 
 
 # --- the command -------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 
 from spec_tests.adapters import ADAPTERS, installed
-from spec_tests.conformance import _atomic_write, contract_functions
+from spec_tests.conformance import contract_functions
 from spec_tests.registry import LEVELS
+from tfref._files import atomic_write
 
 #: The implementations of the matrix: (column name, --impl value, library whose version to show).
 TFREF = ("tfref", "tfref.ops", "tensorflow")
@@ -132,7 +133,7 @@ def write_matrix(results: dict, out_dir: Path) -> None:
                                                          "complete", "profile")}
                 for n in names}
     profiles = sorted({str(v["profile"]) for v in versions.values()})
-    _atomic_write(out_dir / "conformance-matrix.json", json.dumps(
+    atomic_write(out_dir / "conformance-matrix.json", json.dumps(
         {"python": sys.version.split()[0], "implementations": versions, "headline": headline,
          "matrix": matrix}, indent=2) + "\n")
 
@@ -159,7 +160,7 @@ def write_matrix(results: dict, out_dir: Path) -> None:
             cells = [cell_text(matrix[level][f][n]) for n in names]
             if any(cells):
                 md.append(f"| `{f}` | " + " | ".join(cells) + " |")
-    _atomic_write(out_dir / "conformance-matrix.md", "\n".join(md) + "\n")
+    atomic_write(out_dir / "conformance-matrix.md", "\n".join(md) + "\n")
 
     def td(c):
         text = cell_text(c)
@@ -195,4 +196,4 @@ def write_matrix(results: dict, out_dir: Path) -> None:
                 parts.append(f"<tr><td><code>{f}</code></td>" + "".join(td(c) for c in cells) + "</tr>")
         parts.append("</table>")
     parts.append("</body></html>")
-    _atomic_write(out_dir / "conformance-matrix.html", "\n".join(parts) + "\n")
+    atomic_write(out_dir / "conformance-matrix.html", "\n".join(parts) + "\n")

@@ -305,9 +305,8 @@ def squared_error(y_true, y_pred):
 
 
 def mean_squared_error(y_true, y_pred, axis=-1):
-    """torch.nn.functional.mse_loss(y_pred, y_true, reduction='none') averaged over ``axis``."""
-    y, y_hat = _floats(y_true, y_pred)
-    return F.mse_loss(y_hat, y, reduction="none").mean(dim=axis)
+    """:func:`squared_error` averaged over ``axis``."""
+    return squared_error(y_true, y_pred).mean(dim=axis)
 
 
 def absolute_error(y_true, y_pred):
@@ -317,9 +316,8 @@ def absolute_error(y_true, y_pred):
 
 
 def mean_absolute_error(y_true, y_pred, axis=-1):
-    """torch.nn.functional.l1_loss(y_pred, y_true, reduction='none') averaged over ``axis``."""
-    y, y_hat = _floats(y_true, y_pred)
-    return F.l1_loss(y_hat, y, reduction="none").mean(dim=axis)
+    """:func:`absolute_error` averaged over ``axis``."""
+    return absolute_error(y_true, y_pred).mean(dim=axis)
 
 
 def categorical_cross_entropy(y_true, q, axis=-1):
