@@ -340,3 +340,32 @@ def test_labels_unseen_at_fit_are_refused():
     knn = KNeighborsClassifier(1).fit(X, ["a", "b", "a", "b", "a", "b"])
     with pytest.raises(ValueError, match="'c'.*unseen at fit"):
         knn.score(X, ["a", "b", "c", "b", "a", "b"])
+
+
+def test_least_squares_equals_numpy_lstsq_and_sklearn_ridge():
+    """tfref.classic.least_squares against numpy.linalg.lstsq (a batch of polynomial fits, one of
+    them rank-deficient: minimum-norm solution) and sklearn's Ridge(fit_intercept=False)."""
+    from sklearn.linear_model import Ridge
+
+    from tfref.classic.least_squares import design_matrix, fit_least_squares, rescale_to_unit
+
+    rng = np.random.default_rng(0)
+    u = rescale_to_unit(rng.uniform(0, 5, size=(3, 12)), 0.0, 5.0)
+    design = design_matrix(u, 4)  # (3, 12, 5)
+    design[2, :, 4] = design[2, :, 3]  # a repeated column: rank 4
+    y = rng.normal(size=(3, 12))
+    expected = np.stack([np.linalg.lstsq(d, t, rcond=None)[0] for d, t in zip(design, y)])
+    np.testing.assert_allclose(fit_least_squares(design, y), expected, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(fit_least_squares(design[0], y[0]), expected[0], rtol=1e-8)
+    ridge = Ridge(alpha=0.7, fit_intercept=False).fit(design[0], y[0]).coef_
+    np.testing.assert_allclose(fit_least_squares(design[0], y[0], l2=0.7), ridge, rtol=1e-8)
+    np.testing.assert_allclose(design_matrix(np.array([0.5]), 2), [[1.0, 0.5, -0.125]])
+    for call, words in ((lambda: design_matrix(u, -1), "degree"),
+                        (lambda: design_matrix(u, 2.5), "degree"),
+                        (lambda: design_matrix(np.array([np.nan]), 2), "NaN"),
+                        (lambda: fit_least_squares(design, y[:, :5]), "targets must have shape"),
+                        (lambda: fit_least_squares(design[0, 0], y[0]), "design must be"),
+                        (lambda: fit_least_squares(design, y, l2=-1.0), "l2"),
+                        (lambda: rescale_to_unit(u, 1.0, 1.0), "high > low")):
+        with pytest.raises(ValueError, match=words):
+            call()
