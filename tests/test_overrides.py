@@ -44,8 +44,6 @@ SLOW = ("augmentation", "batch-size", "dropout", "fine-tuning", "hyperparameters
 RUN_SLOW = os.environ.get("TFREF_SLOW_TESTS") == "1"
 SLOW_REASON = "a slow topic: set TFREF_SLOW_TESTS=1 to run it (the suite's 10-minute budget)"
 ONE_EPOCH = [
-    pytest.param(t, marks=pytest.mark.xfail(strict=True, reason=Q_LEARNING_PLOT_BUG))
-    if t == "q-learning" else
     pytest.param(t, marks=pytest.mark.skip(reason=IN_A_SUBPROCESS)) if t == "tensorboard" else
     pytest.param(t, marks=pytest.mark.skip(reason=SLOW_REASON)) if t in SLOW and not RUN_SLOW
     else t

@@ -8,7 +8,14 @@ the same MDP from its known model, independently of Q-learning:
     V(s) <- max_a [r(s, a) + gamma V(s')],   Q*(s, a) = r(s, a) + gamma V*(s')   (V = 0 at ends)
 and its greedy policy argmax_a Q*(s, a) is the reference optimal policy.
 
-Symbols -> names: Q -> QLearning.q_table_; alpha -> alpha; gamma -> gamma; epsilon ->
+SARSA (Rummery and Niranjan 1994; 002 lists it beside TD learning and Q-learning) is the
+on-policy variant: it bootstraps from the action a' its own epsilon-greedy behaviour takes next,
+    Q(s, a) <- Q(s, a) + alpha (r + gamma Q(s', a') - Q(s, a)),
+so it learns the values of the epsilon-greedy policy it follows, while Q-learning learns those
+of the greedy policy. ``epsilon_greedy_return`` evaluates a policy exactly (a linear solve over
+the known model), independently of both learners.
+
+Symbols -> names: Q -> QLearning.q_table_ (Sarsa.q_table_); alpha -> alpha; gamma -> gamma; epsilon ->
 epsilon; V*, Q* -> GridWorld.value_iteration(gamma).
 
 Honest note: the tabular update is a sequential scalar loop, so it is NumPy (a TensorFlow op
@@ -24,7 +31,8 @@ from sklearn.base import BaseEstimator
 
 from tfref.classic._base import check_is_fitted, check_positive_int, check_random_state_seed
 
-__all__ = ["GridWorld", "QLearning", "DEFAULT_LAYOUT", "ACTIONS"]
+__all__ = ["GridWorld", "QLearning", "Sarsa", "DEFAULT_LAYOUT", "CLIFF_LAYOUT", "ACTIONS",
+           "epsilon_greedy_return"]
 
 #: A 5 x 5 maze: S start, G goal (+1, ends), T trap (-1, ends), # wall. Its free cells form a
 #: tree (no loops), so every cell has exactly one shortest way to G and the optimal action is
@@ -35,6 +43,15 @@ DEFAULT_LAYOUT = (
     "...#T",
     "##.#.",
     ".....",
+)
+#: Sutton and Barto's cliff walk (Example 6.6), 4 x 12: S bottom left, G bottom right, the
+#: cliff T between them. Use it with GridWorld(CLIFF_LAYOUT, step_reward=-1, goal_reward=0,
+#: trap_reward=-99): every step costs 1, a step into the cliff costs 100.
+CLIFF_LAYOUT = (
+    "............",
+    "............",
+    "............",
+    "STTTTTTTTTTG",
 )
 #: Action index -> (row step, column step, arrow).
 ACTIONS = ((-1, 0, "↑"), (0, 1, "→"), (1, 0, "↓"), (0, -1, "←"))
@@ -113,23 +130,36 @@ class GridWorld:
 class QLearning(BaseEstimator):
     """Tabular Q-learning with epsilon-greedy exploration (exploring starts).
 
-    Each episode starts in a random non-terminal state (so every state is visited) and runs
-    until G or T or ``max_steps``. Args: alpha (step size), gamma (discount), epsilon
-    (exploration), n_episodes, max_steps, random_state.
+    Each episode starts in a random non-terminal state (so every state is visited; with
+    ``exploring_starts=False`` in the start cell S) and runs until G or T or ``max_steps``.
+    Args: alpha (step size), gamma (discount), epsilon (exploration), n_episodes, max_steps,
+    random_state, exploring_starts.
 
     Attributes: q_table_ (states, actions), policy_ (greedy action per state), returns_
     (undiscounted return of each episode), episode_lengths_, q_snapshots_ (Q after each
     episode, (n_episodes + 1, states, actions); index 0 is the zero start).
     """
 
+    #: SARSA bootstraps from the next action it takes (on-policy); Q-learning from the best.
+    on_policy = False
+
     def __init__(self, alpha=0.5, gamma=0.9, epsilon=0.2, n_episodes=400, max_steps=100,
-                 random_state=None):
+                 random_state=None, exploring_starts=True):
         self.alpha = alpha
         self.gamma = gamma
         self.epsilon = epsilon
         self.n_episodes = n_episodes
         self.max_steps = max_steps
         self.random_state = random_state
+        self.exploring_starts = exploring_starts
+
+    def _choose(self, q: np.ndarray, state: int, rng) -> int:
+        """Epsilon-greedy in Q, ties broken at random."""
+        if rng.random() < self.epsilon:
+            return int(rng.integers(q.shape[1]))
+        row = q[state]
+        best = np.flatnonzero(row == row.max())
+        return int(best[rng.integers(len(best))])  # the draw rng.choice(best) makes, cheaper
 
     def fit(self, env: GridWorld, y=None):
         if not isinstance(env, GridWorld):
@@ -146,18 +176,23 @@ class QLearning(BaseEstimator):
         snapshots = [q.copy()]
         returns, lengths = [], []
         for _ in range(self.n_episodes):
-            state, total, steps = int(rng.choice(starts)), 0.0, 0
+            state = int(rng.choice(starts)) if self.exploring_starts else env.start
+            total, steps, action = 0.0, 0, None
             for steps in range(1, self.max_steps + 1):  # noqa: B007 (steps is read below)
-                if rng.random() < self.epsilon:
-                    action = int(rng.integers(env.n_actions))
-                else:
-                    best = np.flatnonzero(q[state] == q[state].max())
-                    action = int(rng.choice(best))
+                if action is None:  # Q-learning: behaviour from the updated Q
+                    action = self._choose(q, state, rng)
                 target, reward, done = env.step(state, action)
-                bootstrap = 0.0 if done else self.gamma * q[target].max()
+                next_action = None
+                if done:
+                    bootstrap = 0.0
+                elif self.on_policy:  # SARSA: a' is chosen before Q(s, a) changes
+                    next_action = self._choose(q, target, rng)
+                    bootstrap = self.gamma * q[target, next_action]
+                else:
+                    bootstrap = self.gamma * q[target].max()
                 q[state, action] += self.alpha * (reward + bootstrap - q[state, action])
                 total += reward
-                state = target
+                state, action = target, next_action
                 if done:
                     break
             returns.append(total)
@@ -181,3 +216,55 @@ class QLearning(BaseEstimator):
             if done:
                 break
         return total
+
+    def greedy_path(self, env: GridWorld, start: int | None = None, max_steps: int = 100):
+        """The states the greedy policy visits from ``start`` (env.start), the last one included."""
+        check_is_fitted(self, ["q_table_"])
+        path = [env.start if start is None else start]
+        for _ in range(max_steps):
+            state, _, done = env.step(path[-1], int(self.policy_[path[-1]]))
+            path.append(state)
+            if done:
+                break
+        return path
+
+
+class Sarsa(QLearning):
+    """Tabular SARSA: as QLearning, but the target is r + gamma Q(s', a') with a' the action its
+    epsilon-greedy behaviour takes in s' (on-policy TD control). Same arguments and attributes."""
+
+    on_policy = True
+
+
+def epsilon_greedy_return(env: GridWorld, q_table, epsilon: float, start: int | None = None,
+                          gamma: float = 1.0) -> float:
+    """Exact expected return from ``start`` (env.start) of the epsilon-greedy policy of
+    ``q_table`` (greedy ties split evenly), by solving the Bellman equation of that policy,
+    (I - gamma P_pi) V = r_pi over the non-terminal states, with the known model.
+
+    ValueError when the policy does not reach a terminal state with probability 1 (singular
+    system) or the arguments are malformed.
+    """
+    q = np.asarray(q_table, dtype=np.float64)
+    if q.shape != (env.n_states, env.n_actions):
+        raise ValueError(f"q_table must have shape ({env.n_states}, {env.n_actions}); got {q.shape}")
+    if not 0.0 <= epsilon <= 1.0 or not 0.0 < gamma <= 1.0:
+        raise ValueError(f"epsilon must be in [0, 1] and gamma in (0, 1]; got {epsilon}, {gamma}")
+    best = (q == q.max(axis=1, keepdims=True)).astype(float)
+    pi = epsilon / env.n_actions + (1 - epsilon) * best / best.sum(axis=1, keepdims=True)
+    live = np.flatnonzero(~env.terminal)
+    position = {s: i for i, s in enumerate(live)}
+    P = np.zeros((len(live), len(live)))
+    r = np.zeros(len(live))
+    for i, s in enumerate(live):
+        for a in range(env.n_actions):
+            r[i] += pi[s, a] * env.reward[s, a]
+            target = int(env.next_state[s, a])
+            if not env.terminal[target]:
+                P[i, position[target]] += gamma * pi[s, a]
+    system = np.eye(len(live)) - P
+    if np.linalg.matrix_rank(system) < len(live):
+        raise ValueError("the policy never ends from some state (gamma = 1 and no way to a "
+                         "terminal cell); use epsilon > 0 or gamma < 1")
+    value = np.linalg.solve(system, r)
+    return float(value[position[env.start if start is None else start]])

@@ -74,6 +74,7 @@ CATALOGUE: dict[str, str] = {
     "pca-svd-ica": "pca_svd_ica",
     "ensembles": "ensembles",
     "q-learning": "q_learning",
+    "gmm-em": "gmm_em",
     # H. Model evaluation
     "train-test": "train_test",
     "confusion": "confusion",

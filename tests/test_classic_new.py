@@ -1,0 +1,105 @@
+"""Library code behind the topics added for issue 11 (EM, SARSA, ...), each against an oracle.
+
+Oracles: scikit-learn's GaussianMixture from the same start (EM), scipy.stats.multivariate_normal
+(the Gaussian log-density), a Monte-Carlo average of simulated episodes (the exact
+epsilon-greedy return of tfref.classic.qlearning).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.stats import multivariate_normal
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import GaussianMixture
+
+from tfref.classic.mixture import GaussianMixtureEM, gaussian_log_density
+from tfref.classic.qlearning import (
+    CLIFF_LAYOUT,
+    GridWorld,
+    QLearning,
+    Sarsa,
+    epsilon_greedy_return,
+)
+
+
+def _blobs(seed=0):
+    rng = np.random.default_rng(seed)
+    return np.vstack([rng.normal([0, 0], [1.0, 0.5], (60, 2)),
+                      rng.normal([3, 2], [0.6, 1.2], (40, 2)),
+                      rng.normal([-2, 3], 0.7, (30, 2))])
+
+
+def test_em_equals_scikit_learn_from_the_same_start_and_never_lowers_the_likelihood():
+    X = _blobs()
+    w0, m0 = np.full(3, 1 / 3), X[[0, 70, 110]]
+    c0 = np.repeat(np.cov(X.T, bias=True)[None], 3, axis=0)
+    ours = GaussianMixtureEM(3, max_iter=100, tol=1e-9, weights_init=w0, means_init=m0,
+                             covariances_init=c0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sk = GaussianMixture(3, max_iter=100, tol=1e-9, init_params="random_from_data",
+                             weights_init=w0, means_init=m0,
+                             precisions_init=np.linalg.inv(c0)).fit(X)
+    assert ours.n_iter_ == sk.n_iter_
+    np.testing.assert_allclose(ours.weights_, sk.weights_, atol=1e-9)
+    np.testing.assert_allclose(ours.means_, sk.means_, atol=1e-9)
+    np.testing.assert_allclose(ours.covariances_, sk.covariances_, atol=1e-9)
+    np.testing.assert_allclose(ours.score_samples(X), sk.score_samples(X), atol=1e-9)
+    np.testing.assert_array_equal(ours.predict(X), sk.predict(X))
+    assert np.diff(ours.log_likelihood_history_).min() >= -1e-12
+
+
+def test_gaussian_log_density_equals_scipy():
+    rng = np.random.default_rng(1)
+    X, means = rng.normal(size=(7, 3)), rng.normal(size=(2, 3))
+    A = rng.normal(size=(2, 3, 3))
+    covs = A @ np.transpose(A, (0, 2, 1)) + 0.5 * np.eye(3)
+    expected = np.stack([multivariate_normal(m, c).logpdf(X) for m, c in zip(means, covs,
+                                                                              strict=True)], 1)
+    np.testing.assert_allclose(gaussian_log_density(X, means, covs), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n_components": 0}, "n_components"),
+    ({"n_components": 2, "weights_init": [0.7, 0.7]}, "weights_init"),
+    ({"n_components": 2, "means_init": np.zeros((3, 2))}, "means_init"),
+    ({"n_components": 2, "covariances_init": -np.ones((2, 2, 2))}, "covariances"),
+    ({"n_components": 2, "tol": -1.0}, "tol"),
+])
+def test_em_refuses_bad_input_saying_what_was_wrong(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        GaussianMixtureEM(**kwargs).fit(_blobs())
+
+
+def test_exact_epsilon_greedy_return_equals_a_monte_carlo_average():
+    env = GridWorld(CLIFF_LAYOUT, step_reward=-1.0, goal_reward=0.0, trap_reward=-99.0)
+    q = Sarsa(alpha=0.5, gamma=1.0, epsilon=0.1, n_episodes=150, max_steps=1000,
+              random_state=0, exploring_starts=False).fit(env).q_table_
+    exact = epsilon_greedy_return(env, q, 0.1)
+    rng = np.random.default_rng(0)
+    best = q == q.max(axis=1, keepdims=True)
+    totals = []
+    for _ in range(1000):
+        state, total, done = env.start, 0.0, False
+        while not done:
+            greedy = np.flatnonzero(best[state])
+            action = (rng.integers(4) if rng.random() < 0.1
+                      else greedy[rng.integers(len(greedy))])
+            state, reward, done = env.step(state, int(action))
+            total += reward
+        totals.append(total)
+    standard_error = np.std(totals) / np.sqrt(len(totals))
+    assert abs(np.mean(totals) - exact) < 4 * standard_error, (np.mean(totals), exact)
+    with pytest.raises(ValueError, match="never ends"):
+        epsilon_greedy_return(env, np.zeros_like(q) + np.eye(4)[[0] * env.n_states], 0.0)
+
+
+def test_sarsa_differs_from_q_learning_only_in_its_target():
+    env = GridWorld()
+    sarsa = Sarsa(n_episodes=50, random_state=0).fit(env)
+    q_learning = QLearning(n_episodes=50, random_state=0).fit(env)
+    assert sarsa.q_table_.shape == q_learning.q_table_.shape
+    assert not np.allclose(sarsa.q_table_, q_learning.q_table_)
