@@ -256,3 +256,17 @@ def test_batched_least_squares_matches_numpy_lstsq():
     design = np.stack([design_matrix(row, 5) for row in u])  # (4, 15, 6)
     expected = np.stack([np.linalg.lstsq(d, t, rcond=None)[0] for d, t in zip(design, y)])
     np.testing.assert_allclose(fit_least_squares(design, y), expected, rtol=1e-8, atol=1e-10)
+
+
+def test_phm_dense_holds_n_cubed_plus_dq_over_n_weights_and_refuses_bad_n():
+    layer = blocks.PHMDense(8, 2)
+    x = np.arange(12, dtype=np.float32).reshape(3, 4) / 10
+    out = layer(x).numpy()
+    assert layer.count_params() == 2**3 + 4 * 8 // 2 + 8
+    a, s = layer.a.numpy().astype(np.float64), layer.s.numpy().astype(np.float64)
+    w = np.kron(a[0], s[0]) + np.kron(a[1], s[1])
+    np.testing.assert_allclose(out, x @ w, atol=1e-5)
+    with pytest.raises(ValueError, match="divisible"):
+        blocks.PHMDense(9, 2)
+    with pytest.raises(ValueError, match="input width"):
+        blocks.PHMDense(8, 2)(np.zeros((1, 5), np.float32))

@@ -16,6 +16,9 @@ model; blocks nest (seed 003, 5.1). Here:
   two separate copies of that layer, to show that a shared parameter's gradient is the sum of the
   gradients of its uses.
 - ``HalfZeroUniform``: D2L's custom initialiser (w ~ U(-10, 10), then zero where abs(w) < 5).
+- ``PHMDense``: a dense layer whose d x q weight is a sum of n Kronecker products (D2L 3.4's
+  O(dq) -> O(dq/n), Zhang et al. 2021): W = sum_i A_i (x) S_i, A_i (n, n), S_i (d/n, q/n), so
+  n^3 + dq/n weights instead of dq.
 
 Formula (shared parameters):
     y = g(f(f(x; W); W))  =>  dL/dW = dL/dW_1 + dL/dW_2  evaluated at W_1 = W_2 = W,
@@ -33,6 +36,7 @@ __all__ = [
     "CenteredLayer",
     "FixedHiddenMLP",
     "HalfZeroUniform",
+    "PHMDense",
     "KerasVariableDense",
     "MyDense",
     "MySequential",
@@ -236,6 +240,45 @@ class HalfZeroUniform(keras.initializers.Initializer):
 
     def get_config(self):
         return {"seed": self.seed}
+
+
+class PHMDense(keras.layers.Layer):
+    """y = x W + b with W = sum_{i<n} kron(A_i, S_i): a parameterised hypercomplex dense layer.
+
+    A_i is (n, n) and S_i is (d/n, q/n), so the layer holds n^3 + d q / n + q parameters against
+    d q + q for ``keras.layers.Dense(q)``: O(dq/n) for n much smaller than d and q.
+
+    Raises:
+        ValueError: ``n`` < 1, or the input width d or ``units`` q not divisible by ``n``.
+    """
+
+    def __init__(self, units: int, n: int, **kwargs):
+        super().__init__(**kwargs)
+        if int(n) != n or n < 1:
+            raise ValueError(f"n must be a whole number >= 1; got {n!r}")
+        if units % n:
+            raise ValueError(f"units ({units}) must be divisible by n ({n}): choose n among the "
+                             f"divisors of {units}")
+        self.units, self.n = int(units), int(n)
+
+    def build(self, input_shape):
+        d = int(input_shape[-1])
+        if d % self.n:
+            raise ValueError(f"the input width ({d}) must be divisible by n ({self.n})")
+        n = self.n
+        self.a = self.add_weight(shape=(n, n, n), initializer="glorot_uniform", name="a")
+        self.s = self.add_weight(shape=(n, d // n, self.units // n),
+                                 initializer="glorot_uniform", name="s")
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+
+    def weight_matrix(self):
+        """The d x q matrix sum_i kron(A_i, S_i)."""
+        n, (_, p, r) = self.n, self.s.shape
+        blocks = self.a[:, :, None, :, None] * self.s[:, None, :, None, :]  # (n, n, p, n, r)
+        return keras.ops.reshape(keras.ops.sum(blocks, axis=0), (n * p, n * r))
+
+    def call(self, x):
+        return x @ self.weight_matrix() + self.bias
 
 
 def describe_parameters(model) -> list[tuple[str, tuple[int, ...], bool]]:

@@ -43,6 +43,7 @@ from tfref.nn.blocks import (
     MyDense,
     MySequential,
     NestMLP,
+    PHMDense,
     SharedTwice,
     UntrackedDense,
     UsedOnce,
@@ -71,6 +72,8 @@ def run(ctx: RunContext) -> None:
     _custom_layers(ctx, x)
     gradients = _shared_parameters(ctx, x, y)
     _devices(ctx)
+    _parameter_reduction(ctx, x)
+    _constant_symmetry(ctx)  # last: it reseeds keras, which would change the draws above
     _plot(ctx, kernels, gradients)
 
 
@@ -179,8 +182,6 @@ def _initialisation(ctx) -> None:
     normal = kernel(keras.initializers.RandomNormal(0.0, 0.01))
     ctx.claim_close("RandomNormal(0, 0.01): sample standard deviation of 65536 weights",
               normal.std(), 0.01, rtol=0.02)
-    constant = kernel(keras.initializers.Constant(1.0))
-    ctx.claim("Constant(1): every weight is 1", bool(np.all(constant == 1.0)), expected=True)
     glorot = kernel(keras.initializers.GlorotUniform())
     bound = np.sqrt(6.0 / (fan_in + fan_out))
     ctx.claim("GlorotUniform: every weight within sqrt(6 / (n_in + n_out))",
@@ -285,16 +286,116 @@ def _shared_parameters(ctx, x, y) -> None:
             "second": second_kernel.numpy()}
 
 
+def _parameter_reduction(ctx, x) -> None:
+    """003 (D2L 3.4): a d -> q dense layer costs O(dq) parameters, reducible to O(dq/n)."""
+    d, q = x.shape[1], 32
+    dense = keras.layers.Dense(q)
+    dense.build((None, d))
+    counts = {"Dense": [], "PHMDense": [], "Conv2D 1x1, groups=n": []}
+    factors = (1, 2, 4, 8, 16)
+    for n in factors:
+        phm = PHMDense(q, n)
+        phm.build((None, d))
+        grouped = keras.layers.Conv2D(q, 1, groups=n)
+        grouped.build((None, 1, 1, d))
+        counts["Dense"].append(dense.count_params())
+        counts["PHMDense"].append(phm.count_params())
+        counts["Conv2D 1x1, groups=n"].append(grouped.count_params())
+    formula_phm = [n**3 + d * q // n + q for n in factors]
+    formula_grouped = [d * q // n + q for n in factors]
+    ctx.claim("O(dq) -> O(dq/n): keras count_params of PHMDense(32) on 64 inputs = n^3 + dq/n + q "
+              "and of a 1x1 Conv2D with groups=n = dq/n + q, n = 1, 2, 4, 8, 16",
+              counts["PHMDense"] == formula_phm and counts["Conv2D 1x1, groups=n"]
+              == formula_grouped, expected=f"{formula_phm}; {formula_grouped}",
+              measured=f"{counts['PHMDense']}; {counts['Conv2D 1x1, groups=n']}")
+    ctx.claim_greater("PHMDense with n = 4 holds this many times fewer parameters than Dense "
+                      "(dq + q = 2080 vs 4^3 + 512 + 32 = 608; deterministic counts)",
+                      counts["Dense"][2] / counts["PHMDense"][2], 3.4)
+    ctx.note("PHMDense's n^3 term (the A_i) dominates once n^3 > dq/n: here from n = 8 on (800 "
+             "parameters at n = 8, 4256 at n = 16); the grouped 1x1 convolution, whose weight is "
+             "block-diagonal, keeps falling as dq/n + q.")
+    phm = PHMDense(q, 4)
+    out = phm(x).numpy()
+    a, s = phm.a.numpy().astype(np.float64), phm.s.numpy().astype(np.float64)
+    w = sum(np.kron(a[i], s[i]) for i in range(4))
+    ctx.claim_close("PHMDense(n = 4) on digits rows = x W + b with W = sum_i kron(A_i, S_i) built "
+                    "by np.kron (float64)", out, x.astype(np.float64) @ w + phm.bias.numpy(),
+                    atol=1e-5, rtol=1e-5)
+    with ctx.figure("dense-parameters", figsize=(5.2, 3.4)) as (fig, ax):
+        for name, values in counts.items():
+            ax.plot(factors, values, "o-", label=name)
+        ax.plot(factors, [d * q / n for n in factors], "k:", label="dq / n")
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("n")
+        ax.set_ylabel("parameters (keras count_params)")
+        ax.set_title(f"a {d} -> {q} dense layer: O(dq) reduced to O(dq/n)", fontsize=9)
+        ax.legend(fontsize=7)
+
+
+def _constant_symmetry(ctx) -> None:
+    """Constant initialisation: every hidden unit computes the same thing, and training keeps
+    them the same (the symmetry D2L 4.8 warns of); GlorotUniform's units differ and diverge."""
+    data = load_embedded("digits")
+    x = (data.x[:256] / 16.0).astype(np.float32)
+    y = data.y[:256]
+    ones = keras.layers.Dense(16, kernel_initializer=keras.initializers.Constant(1.0))
+    ctx.claim_close("Constant(1): each of the 16 units of a Dense layer outputs the row's pixel sum "
+                    "(NumPy float64, 8 digits rows)", ones(x[:8]).numpy(),
+                    np.repeat(x[:8].astype(np.float64).sum(axis=1, keepdims=True), 16, axis=1),
+                    atol=1e-5, rtol=1e-6)
+    spreads = {}
+    for name, init in (("Constant(0.05)", keras.initializers.Constant(0.05)),
+                       ("GlorotUniform", keras.initializers.GlorotUniform(seed=ctx.seed))):
+        keras.utils.set_random_seed(ctx.seed)
+        net = keras.Sequential([keras.Input((64,)),
+                                keras.layers.Dense(16, activation="tanh", kernel_initializer=init),
+                                keras.layers.Dense(10, kernel_initializer=init)])
+        if name.startswith("Constant"):  # the output layer's rows equal too (columns differ)
+            row = np.random.default_rng(ctx.seed).normal(0.0, 0.3, (1, 10))
+            net.layers[1].kernel.assign(np.repeat(row, 16, axis=0).astype(np.float32))
+        start = net.layers[0].kernel.numpy().copy()
+        optimizer = keras.optimizers.SGD(0.05)
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        for _ in range(20):
+            with tf.GradientTape() as tape:
+                value = loss(y, net(x))
+            grads = tape.gradient(value, net.trainable_variables)
+            optimizer.apply_gradients(zip(grads, net.trainable_variables, strict=True))
+        kernel_after = net.layers[0].kernel.numpy()
+        spreads[name] = (float(np.abs(kernel_after - kernel_after[:, :1]).max()),
+                         float(np.abs(kernel_after - start).max()))
+    (const_spread, const_moved), (glorot_spread, _) = (spreads["Constant(0.05)"],
+                                                       spreads["GlorotUniform"])
+    ctx.claim_less("symmetry: after 20 SGD steps on 256 digits the 16 hidden units of a "
+                   "Constant(0.05) net are still identical (largest |column - column 0| of the first "
+                   "kernel; float32 rounding)", const_spread, 1e-5)
+    # Seeds 0-3 (quick): kernel moved 0.0707, 0.0565, 0.0901, 0.0961 -> floor 0.03 (lowest
+    # minus 0.0265); Glorot spread 0.543, 0.545, 0.547, 0.562 -> floor 0.3 (lowest minus 0.24).
+    ctx.claim_greater("... although that kernel moved (largest |change|; seeds 0-3: lowest 0.057, "
+                      "floor 0.03)", const_moved, 0.03)
+    ctx.claim_greater("GlorotUniform's hidden units differ after the same steps (largest |column - "
+                      "column 0|; seeds 0-3: lowest 0.543, floor 0.3)", glorot_spread, 0.3)
+    ctx.note(f"Constant(0.05) vs GlorotUniform, 20 SGD steps (lr 0.05) on 256 digits: first-kernel "
+             f"column spread {const_spread:.2g} (kernel moved by up to {const_moved:.3g}) vs "
+             f"{glorot_spread:.3g}; constant weights never break the symmetry between units.")
+
+
 def _devices(ctx) -> None:
     gpus = tf.config.list_physical_devices("GPU")
     with tf.device("/CPU:0"):
         a = tf.ones((2, 3))
         b = a @ tf.transpose(a)
-    ctx.claim("a tensor created under tf.device('/CPU:0') reports a CPU:0 device",
-              a.device.endswith("CPU:0"), expected="...CPU:0", measured=a.device)
-    ctx.claim("a computation on CPU tensors under tf.device('/CPU:0') runs there",
-              b.device.endswith("CPU:0"), expected="...CPU:0", measured=b.device)
+    ctx.claim("a computation on CPU tensors under tf.device('/CPU:0') runs there and gives "
+              "NumPy's value (a a^T = 3 everywhere)",
+              b.device.endswith("CPU:0") and np.array_equal(b.numpy(), np.full((2, 2), 3.0)),
+              expected="...CPU:0", measured=b.device)
     if not gpus:
+        with tf.device("/GPU:0"):
+            asked = tf.ones((2, 3)) * 2.0
+        ctx.claim("no GPU: tf.device('/GPU:0') does not fail, soft placement runs the op on the "
+                  "CPU", tf.config.get_soft_device_placement() and asked.device.endswith("CPU:0"),
+                  expected="...CPU:0", measured=asked.device)
         ctx.note("Devices: no GPU on this machine (tf.config.list_physical_devices('GPU') is "
                  "empty), so placement is shown on the CPU only; on a GPU machine the same code "
                  "checks tf.device('/GPU:0') too.")

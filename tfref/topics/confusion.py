@@ -17,8 +17,9 @@ for class 0 is 0/0, which tfref reports as NaN (undefined) where scikit-learn wa
 0. The real-data part (not in 000) fits a logistic regression on the breast-cancer set, whose
 class 0 is "malignant", so 000's convention reads as "malignant is positive".
 
-Expect: 000's example (900 of class 1, 100 of class 0, a model that always answers 1) gives
-accuracy 0.9 but, with class 0 positive, recall 0 and precision NaN (0/0); with class 1 positive,
+Expect: 000's example (900 of class 1, 100 of class 0): model 1 (850 ones and 50 zeros right,
+matrix [[50, 50], [50, 850]]) and model 2 (always answers 1) both have accuracy 0.9, but class-0
+recall 0.5 against 0, as scikit-learn computes them. Model 2 gives, with class 0 positive, recall 0 and precision NaN (0/0); with class 1 positive,
 recall 1 and precision 0.9; all as scikit-learn. On the breast-cancer test set a logistic
 regression reaches accuracy 0.974, confusion matrix [[39, 3], [0, 72]]: recall 0.929 and precision
 1.000 with malignant positive, 1.000 and 0.960 with benign; the plot shows the matrices.
@@ -105,6 +106,43 @@ def thousand_sample_example(ctx: RunContext) -> np.ndarray:
     return cm
 
 
+def model_one_beside_model_two(ctx: RunContext, always_one: np.ndarray) -> np.ndarray:
+    """000's model 1: 850 of the 900 ones and 50 of the 100 zeros right (which ones drawn with
+    the run's seed), beside model 2 (always 1): equal accuracy, different confusion matrices."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, recall_score
+
+    y_true = np.array([1] * 900 + [0] * 100)
+    y_pred = y_true.copy()
+    rng = np.random.default_rng(ctx.seed)  # its own stream: the draws after it stay as they were
+    wrong_ones = rng.choice(900, size=50, replace=False)
+    wrong_zeros = 900 + rng.choice(100, size=50, replace=False)
+    y_pred[wrong_ones], y_pred[wrong_zeros] = 0, 1
+    ours = ops.confusion_matrix(y_true, y_pred, num_classes=2).numpy()
+    theirs = confusion_matrix(y_true, y_pred, labels=[0, 1])
+    ctx.claim("model 1 (850 ones and 50 zeros right): ops.confusion_matrix = sklearn's = "
+              "[[50, 50], [50, 850]] (rows true 0/1)",
+              np.array_equal(ours, theirs) and np.array_equal(ours, [[50, 50], [50, 850]]),
+              measured=f"ops {ours.tolist()}, sklearn {theirs.tolist()}")
+    accuracy_one = float(ops.accuracy(y_true, y_pred))
+    accuracy_two = float(ops.accuracy(y_true, np.ones(1000, dtype=np.int64)))
+    ctx.claim_close("model 1 and model 2 (always 1) have the same accuracy, 0.9 (ops.accuracy; "
+                    "sklearn's accuracy_score for model 1)", [accuracy_one, accuracy_two,
+                                                          accuracy_score(y_true, y_pred)],
+                    [0.9, 0.9, 0.9], rtol=1e-6)
+    recall_one = float(ops.recall(y_true, y_pred, pos_label=0))
+    recall_two = float(ops.recall(y_true, np.ones(1000, dtype=np.int64), pos_label=0))
+    ctx.claim_close("... but class-0 recall is 0.5 for model 1 and 0 for model 2 (ops.recall, "
+                    "pos_label=0)", [recall_one, recall_two], [0.5, 0.0], atol=1e-6)
+    ctx.claim_close("... the same recalls from sklearn's recall_score(pos_label=0)",
+                    [recall_score(y_true, y_pred, pos_label=0),
+                     recall_score(y_true, np.ones(1000, dtype=np.int64), pos_label=0)],
+                    [recall_one, recall_two], atol=1e-12)
+    ctx.claim("the two models' confusion matrices differ although their accuracies are equal",
+              not np.array_equal(ours, always_one),
+              measured=f"{ours.tolist()} vs {always_one.tolist()}")
+    return ours
+
+
 def breast_cancer_classifier(ctx: RunContext) -> tuple[np.ndarray, dict]:
     """Logistic regression on the breast-cancer set; its test confusion matrix and rates."""
     splits = load_classification("breast_cancer", seed=ctx.seed)
@@ -143,10 +181,14 @@ def breast_cancer_classifier(ctx: RunContext) -> tuple[np.ndarray, dict]:
 
 def run(ctx: RunContext) -> None:
     example = thousand_sample_example(ctx)
+    model_one = model_one_beside_model_two(ctx, example)
     real, _ = breast_cancer_classifier(ctx)
-    with ctx.figure("confusion", ncols=2, figsize=(9.0, 3.8)) as (fig, axes):
-        for ax, cm, title in ((axes[0], example, "000's example: always answer 1"),
-                              (axes[1], real, "logistic regression, breast cancer test set")):
+    with ctx.figure("confusion", ncols=3, figsize=(13.0, 3.8)) as (fig, axes):
+        for ax, cm, title in ((axes[0], model_one, "000's model 1: accuracy 0.9,\n"
+                               "class-0 recall 0.5"),
+                              (axes[1], example, "000's model 2 (always answer 1):\n"
+                               "accuracy 0.9, class-0 recall 0"),
+                              (axes[2], real, "logistic regression, breast cancer test set")):
             ax.imshow(cm, cmap="Blues")
             for (i, j), count in np.ndenumerate(cm):
                 ax.text(j, i, str(count), ha="center", va="center",

@@ -164,6 +164,20 @@ def check_one_by_one(ctx: RunContext) -> None:
               dense(x).numpy(), atol=1e-5)
 
 
+def toeplitz_matrix(kernel: np.ndarray, side: int) -> np.ndarray:
+    """The (out*out, side*side) matrix of a valid 2-D cross-correlation with a square kernel on a
+    side x side image, by naive float64 loops (an oracle independent of ops.conv2d)."""
+    k = kernel.shape[0]
+    out = side - k + 1
+    matrix = np.zeros((out * out, side * side))
+    for i in range(out):
+        for j in range(out):
+            for u in range(k):
+                for v in range(k):
+                    matrix[i * out + j, (i + u) * side + (j + v)] = kernel[u, v]
+    return matrix
+
+
 def check_parameters(ctx: RunContext) -> dict:
     """000's example: 32x32x3 input, six 5x5 filters -> 28x28x6; conv vs dense parameters."""
     h, w, c_in, k, c_out = 32, 32, 3, 5, 6
@@ -188,9 +202,13 @@ def check_parameters(ctx: RunContext) -> dict:
     basis = np.eye(side * side).reshape(side * side, side, side, 1)  # every unit image
     matrix = conv2d(basis, kernel).numpy().reshape(side * side, -1).T  # (outputs, inputs)
     x = ctx.rng.normal(size=(side, side))
-    ctx.claim_close("conv2d equals the dense layer W x with W built from the conv (Toeplitz matrix)",
-              matrix @ x.ravel(), conv2d(x[None, :, :, None], kernel).numpy().ravel(),
-              atol=1e-12)
+    loops = toeplitz_matrix(kernel[:, :, 0, 0], side)
+    ctx.claim_close("conv2d applied to every unit image gives the Toeplitz matrix W built "
+                    "independently by float64 loops (W[i out + j, (i + u) side + j + v] = K[u, v])",
+                    matrix, loops, atol=1e-12)
+    ctx.claim_close("conv2d equals the dense layer W x with W the loop-built Toeplitz matrix",
+                    conv2d(x[None, :, :, None], kernel).numpy().ravel(), loops @ x.ravel(),
+                    atol=1e-12)
     nonzero = (matrix != 0).sum(axis=1)
     ctx.claim(f"sparse connectivity: each of the {matrix.shape[0]} outputs depends on exactly "
               f"{kk}x{kk} = {kk * kk} of the {side * side} inputs", bool(np.all(nonzero == kk * kk)),

@@ -82,8 +82,13 @@ def run(ctx: RunContext) -> None:
         product = a @ tf.transpose(a)
         model = build(ctx.seed, x.shape[1], classes)
     target = "GPU:0" if device == "gpu" else "CPU:0"
-    ctx.claim(f"a tensor computed under device_scope({device!r}) lives on {target}",
-              product.device.endswith(target), measured=product.device)
+    reference = a.numpy().astype(np.float64) @ a.numpy().astype(np.float64).T
+    ctx.claim(f"a product computed under device_scope({device!r}) lives on {target} and equals "
+              "NumPy's float64 product (rtol 1e-4)",
+              product.device.endswith(target)
+              and np.allclose(product.numpy(), reference, rtol=1e-4, atol=1e-4),
+              measured=f"{product.device}, max |diff| "
+                       f"{np.abs(product.numpy() - reference).max():.2g}")
     ctx.claim(f"the model's variables are created on {target}",
               all(v.value.device.endswith(target) for v in model.variables),
               measured=model.variables[0].value.device)
@@ -94,6 +99,11 @@ def run(ctx: RunContext) -> None:
         ctx.claim_close("the same product on the CPU and on the GPU", product.numpy(), on_cpu.numpy(),
                   atol=1e-4, rtol=1e-4)
     else:
+        with tf.device("/GPU:0"):
+            asked = a @ tf.transpose(a)
+        ctx.claim("no GPU: an op asked for on /GPU:0 runs on CPU:0 (soft placement) with the same "
+                  "value", asked.device.endswith("CPU:0")
+                  and np.array_equal(asked.numpy(), product.numpy()), measured=asked.device)
         ctx.note("No GPU: the CPU-vs-GPU comparison is skipped.")
 
     with device_scope(device):

@@ -101,12 +101,19 @@ def check_transposed_convolution(ctx: RunContext) -> None:
     kernel = np.array([[1, 2], [3, 4]], np.float64)[:, :, None, None]
     basis = np.eye(9).reshape(9, 3, 3, 1)
     w = conv2d(basis, kernel).numpy().reshape(9, 4).T  # (outputs, inputs)
+    printed = np.array([[1, 2, 0, 3, 4, 0, 0, 0, 0],  # D2L 13.10.4's kernel2matrix(K), as printed
+                        [0, 1, 2, 0, 3, 4, 0, 0, 0],
+                        [0, 0, 0, 1, 2, 0, 3, 4, 0],
+                        [0, 0, 0, 0, 1, 2, 0, 3, 4]], np.float64)
+    ctx.claim_close("D2L 13.10.4: conv2d applied to the 9 unit images gives D2L's printed 4x9 "
+                    "matrix W of K = [[1, 2], [3, 4]]", w, printed, atol=0.0)
     image = np.arange(9, dtype=np.float64)
-    ctx.claim_close("D2L 13.10.4: conv2d(X, K) = W x with W the 4x9 matrix of the conv",
-              w @ image, conv2d(image.reshape(1, 3, 3, 1), kernel).numpy().ravel())
+    ctx.claim_close("D2L 13.10.4: conv2d(X, K) = W x with W D2L's printed matrix (X = 0..8: "
+                    "[27, 37, 57, 67])", conv2d(image.reshape(1, 3, 3, 1), kernel).numpy().ravel(),
+                    printed @ image)
     y = np.array([1.0, -2.0, 0.5, 3.0])
-    ctx.claim_close("D2L 13.10.4: conv2d_transpose(Y, K) = W^T y",
-              conv2d_transpose(y.reshape(1, 2, 2, 1), kernel).numpy().ravel(), w.T @ y,
+    ctx.claim_close("D2L 13.10.4: conv2d_transpose(Y, K) = W^T y with W D2L's printed matrix",
+              conv2d_transpose(y.reshape(1, 2, 2, 1), kernel).numpy().ravel(), printed.T @ y,
               atol=1e-12)
 
 
