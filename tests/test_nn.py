@@ -25,6 +25,7 @@ from tfref.nn import (
     train_perceptron,
 )
 from tfref.nn import bpn as bpn_module
+from tfref.train import fit
 from tfref.train.handcoded import BPNStep
 
 
@@ -71,11 +72,11 @@ def test_perceptron_exposes_its_kernel_as_its_only_trainable_variable():
 
 
 def test_bpn_exposes_its_four_parameters_with_002s_shapes():
-    model = BPN(64, 10, hidden=30, seed=0)
-    assert _shapes(model.trainable_variables) == [(64, 30), (1, 30), (30, 10), (1, 10)]
-    assert [v.name for v in model.trainable_variables] == list(bpn_module.PARAMETER_NAMES)
-    assert sum(int(np.prod(s)) for s in _shapes(model.trainable_variables)) == model.count_params()
-    _assert_tracks_every_variable(model)
+    model = BPN(bpn_module.initial_parameters(64, 10, hidden=30, seed=0), 0.1)
+    assert _shapes(model.parameters) == [(64, 30), (1, 30), (30, 10), (1, 10)]
+    assert [v.name.split(":")[0] for v in model.parameters] == list(bpn_module.PARAMETER_NAMES)
+    assert {id(v) for v in model.trainable_variables} == {id(v) for v in model.parameters}
+    assert model.checkpoint_variables()["step"] == model.parameters
 
 
 def test_dropout_mlp_exposes_every_dense_weight_and_nothing_trainable_for_dropout():
@@ -219,99 +220,92 @@ def bpn_batch():
     return x, y
 
 
+def _bpn_parameters(seed, init="scaled"):
+    return bpn_module.initial_parameters(5, 3, hidden=4, init=init, seed=seed, dtype="float64")
+
+
 def test_bpn_hand_gradients_equal_gradient_tape_in_float64(bpn_batch):
     x, y = bpn_batch
-    model = BPN(5, 3, hidden=4, init="normal", seed=1, dtype="float64")
-    by_hand, by_tape = model.hand_gradients(x, y), model.tape_gradients(x, y)
-    for name in bpn_module.PARAMETER_NAMES:
-        np.testing.assert_allclose(by_hand[name].numpy(), by_tape[name].numpy(), rtol=1e-10,
-                                   atol=1e-13, err_msg=name)
+    parameters = _bpn_parameters(1, init="normal")
+    by_hand, _, _ = bpn_module.bpn_gradients(x, y, *parameters)
+    by_tape = bpn_module.tape_gradients(x, y, *parameters)
+    for name, hand, tape in zip(bpn_module.PARAMETER_NAMES, by_hand, by_tape, strict=True):
+        np.testing.assert_allclose(hand.numpy(), tape.numpy(), rtol=1e-10, atol=1e-13,
+                                   err_msg=name)
 
 
 def test_bpn_hand_gradients_equal_central_differences(bpn_batch):
     x, y = bpn_batch
-    model = BPN(5, 3, hidden=4, seed=2, dtype="float64")
-    gradient = model.hand_gradients(x, y)["weights_1"].numpy()
+    parameters = _bpn_parameters(2)
+    gradient = bpn_module.bpn_gradients(x, y, *parameters)[0][0].numpy()
     eps = 1e-6
-    base = model.weights_1.numpy()
     for index in [(0, 0), (2, 3), (4, 1)]:
         values = []
         for sign in (1, -1):
-            shifted = base.copy()
+            shifted = parameters[0].copy()
             shifted[index] += sign * eps
-            model.weights_1.assign(shifted)
-            values.append(float(half_squared_error(model(x, training=False), y)))
-        model.weights_1.assign(base)
+            y_hat = bpn_module.bpn_forward(x, shifted, *parameters[1:])["y_hat"]
+            values.append(float(half_squared_error(y_hat, y)))
         np.testing.assert_allclose(gradient[index], (values[0] - values[1]) / (2 * eps),
                                    rtol=1e-6, atol=1e-9)
 
 
 def test_bpn_002_steps_average_the_bias_deltas_errata_9(bpn_batch):
     x, y = bpn_batch
-    model = BPN(5, 3, hidden=4, seed=3, dtype="float64")
-    exact, as_002 = model.hand_gradients(x, y), model.updates_as_in_002(x, y)
-    for name in ("weights_1", "weights_2"):
-        np.testing.assert_allclose(as_002[name].numpy(), exact[name].numpy(), rtol=1e-12)
-    for name in ("bias_1", "bias_2"):
-        np.testing.assert_allclose(as_002[name].numpy() * len(x), exact[name].numpy(), rtol=1e-12)
+    parameters = _bpn_parameters(3)
+    exact, _, _ = bpn_module.bpn_gradients(x, y, *parameters)
+    as_002, _, _ = bpn_module.bpn_gradients(x, y, *parameters, weights="sum", biases="mean")
+    mean, _, _ = bpn_module.bpn_gradients(x, y, *parameters, weights="mean", biases="mean")
+    for i in (0, 2):  # weights
+        np.testing.assert_allclose(as_002[i].numpy(), exact[i].numpy(), rtol=1e-12)
+        np.testing.assert_allclose(mean[i].numpy() * len(x), exact[i].numpy(), rtol=1e-12)
+    for i in (1, 3):  # biases
+        np.testing.assert_allclose(as_002[i].numpy() * len(x), exact[i].numpy(), rtol=1e-12)
 
 
-def test_bpn_training_epoch_uses_no_gradient_tape(bpn_batch, monkeypatch):
+def test_bpn_trains_through_the_engine_with_no_gradient_tape(bpn_batch, monkeypatch):
     x, y = bpn_batch
-    model = BPN(5, 3, hidden=4, seed=4)
+    model = BPN(_bpn_parameters(4), 0.5, weight_steps="sum", bias_steps="sum")
 
     class NoTape:
         def __init__(self, *args, **kwargs):
             raise AssertionError("GradientTape used in hand-coded training")
 
     monkeypatch.setattr(tf, "GradientTape", NoTape)
-    before = model.weights_1.numpy().copy()
-    model.train_epoch(x.reshape(3, 4, 5), y.reshape(3, 4, 3), 0.5)
-    assert not np.array_equal(before, model.weights_1.numpy())
+    before = model.w1.numpy().copy()
+    fit(model, x, y, epochs=1, batch_size=4, shuffle=False, jit_compile=False, progress=False)
+    assert not np.array_equal(before, model.w1.numpy())
 
 
-def test_bpn_training_epoch_equals_the_same_hand_steps_run_eagerly(bpn_batch):
+def test_bpn_engine_epoch_equals_the_same_hand_steps_run_eagerly(bpn_batch):
+    # One training loop: tfref.train.fit runs BPN.train_step; three batches of 4 in order equal
+    # three eager steps, and the batch-mean BPNStep at 4 * eta equals the summed BPN at eta.
     x, y = bpn_batch
-    compiled, eager = (BPN(5, 3, hidden=4, seed=5, dtype="float64") for _ in range(2))
-    compiled.train_epoch(x.reshape(3, 4, 5), y.reshape(3, 4, 3), 0.5)
+    compiled = BPN(_bpn_parameters(5), 0.5, weight_steps="sum", bias_steps="sum")
+    eager = BPNStep([np.ravel(p) if p.shape[0] == 1 else p for p in _bpn_parameters(5)],
+                    0.5 * 4)
+    fit(compiled, x, y, epochs=1, batch_size=4, shuffle=False, jit_compile=False,
+        progress=False)
     for i in range(3):
-        eager.hand_step(x[4 * i:4 * i + 4], y[4 * i:4 * i + 4], 0.5)
-    for name in bpn_module.PARAMETER_NAMES:
-        np.testing.assert_allclose(getattr(compiled, name).numpy(), getattr(eager, name).numpy(),
+        eager.train_step(tf.constant(x[4 * i:4 * i + 4]), tf.constant(y[4 * i:4 * i + 4]))
+    for got, want, name in zip(compiled.parameters, eager.parameters,
+                               bpn_module.PARAMETER_NAMES, strict=True):
+        np.testing.assert_allclose(np.reshape(got.numpy(), want.shape), want.numpy(),
                                    rtol=1e-12, atol=1e-14, err_msg=name)
 
 
-def test_engine_bpn_step_and_bpn_model_share_the_formulas(bpn_batch):
-    # BPNStep (batch-mean steps, trained by tfref.train.fit and timed by tfref bench) and the BPN
-    # model (summed steps) call the same bpn_gradients: the step's gradients times n are the
-    # model's, and one step at rate lr equals the model's hand step at rate lr / n.
-    x, y = bpn_batch
-    model = BPN(5, 3, hidden=4, seed=6, dtype="float64")
-    w1, b1, w2, b2 = (getattr(model, name).numpy() for name in bpn_module.PARAMETER_NAMES)
-    step = BPNStep([w1, b1[0], w2, b2[0]], learning_rate=0.5)
-    gradients, error, y_hat = step.gradients(tf.constant(x), tf.constant(y))
-    exact = model.hand_gradients(x, y)
-    for got, name in zip(gradients, bpn_module.PARAMETER_NAMES):
-        np.testing.assert_allclose(got.numpy() * len(x), np.reshape(exact[name], got.shape),
-                                   rtol=1e-12, atol=1e-15, err_msg=name)
-    np.testing.assert_allclose(y_hat.numpy(), model(x, training=False).numpy(), rtol=1e-14)
-    np.testing.assert_allclose(error.numpy(), y_hat.numpy() - y, rtol=1e-14)
-    step.train_step(tf.constant(x), tf.constant(y))
-    model.hand_step(x, y, 0.5 / len(x))
-    for variable, name in zip([step.w1, step.b1, step.w2, step.b2], bpn_module.PARAMETER_NAMES):
-        np.testing.assert_allclose(variable.numpy(), np.reshape(getattr(model, name).numpy(),
-                                                                variable.shape),
-                                   rtol=1e-12, atol=1e-15, err_msg=name)
+def test_bpn_step_is_the_engine_bpn_step():
+    assert BPNStep is BPN
 
 
 def test_bpn_gradients_reject_an_unknown_reduction(bpn_batch):
     x, y = bpn_batch
-    model = BPN(5, 3, hidden=4, seed=7, dtype="float64")
-    parameters = [getattr(model, name) for name in bpn_module.PARAMETER_NAMES]
     with pytest.raises(ValueError, match="biases must be 'sum' or 'mean'"):
-        bpn_module.bpn_gradients(x, y, *parameters, biases="median")
+        bpn_module.bpn_gradients(x, y, *_bpn_parameters(7), biases="median")
+    with pytest.raises(ValueError, match="weight_steps must be 'sum' or 'mean'"):
+        BPN(_bpn_parameters(7), 0.1, weight_steps="median")
 
 
 def test_bpn_rejects_an_unknown_init():
     with pytest.raises(ValueError, match="init"):
-        BPN(4, 2, init="zeros")
+        bpn_module.initial_parameters(4, 2, init="zeros")

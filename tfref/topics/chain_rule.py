@@ -9,6 +9,10 @@ Symbols -> names: x, w1, b1, w2, b2 -> inputs, weights_1, biases_1, weights_2, b
 of independent random cases), y1, y2 -> first, second; each derivative -> dsecond_dfirst,
 dfirst_dweights_1, dsecond_dweights_1.
 
+A network's backward pass is this rule applied layer by layer: the deltas of 002's BPN, written
+once in :mod:`tfref.nn.bpn` and checked against GradientTape by the forward-backward and bpn
+topics.
+
 Deviations: 001 uses PyTorch's autograd.grad on scalars; the code uses one persistent
 tf.GradientTape over a vector of independent cases (each case's derivative is the gradient of
 the sum, since the cases do not interact), in float64.
