@@ -35,6 +35,7 @@ CATALOGUE: dict[str, str] = {
     "ewma": "ewma",
     "optimizers": "optimizers",
     "hyperparameters": "hyperparameters",
+    "feature-scaling": "feature_scaling",
     # C. Neural networks
     "perceptron": "perceptron",
     "mlp": "mlp",
