@@ -26,9 +26,11 @@ history, logs and checkpoints count epochs from 1).
 
 Deviations from ``keras.Model.fit``: the loss of an epoch is the exact mean over its samples
 (keras averages batch means), the shuffle is a NumPy permutation seeded by (seed, epoch) rather
-than tf.data's shuffle buffer, and XLA is used when the run is big enough to repay its compile
-time (``jit_compile="auto"``; True or False forces it; a model XLA cannot compile falls back to
-the plain graph with a warning).
+than tf.data's shuffle buffer, and ``jit_compile="auto"`` chooses between XLA and the plain graph
+by timing a short trial of both on the model and batch (cached per model signature, so runs stay
+reproducible; see :mod:`tfref.train.jit`); True or False pins it, as does ``TFREF_JIT=xla|graph``
+for every "auto"; a model XLA cannot compile falls back to the plain graph with a warning.
+``History.jit`` says what was chosen and why.
 """
 
 from __future__ import annotations
@@ -45,11 +47,12 @@ import tensorflow as tf
 
 from tfref.train.checkpoints import TrainingCheckpoint
 from tfref.train.distribute import device_scope, worker_role
+from tfref.train.jit import JitChoice, choose_jit, choose_jit_for_stream
 from tfref.train.reporting import EpochProgress, ScalarLog
 from tfref.train.steps import KerasStep, TrainStep
 
 __all__ = ["History", "fit", "fit_dataset", "evaluate", "epoch_permutation", "as_step",
-           "use_xla", "XLA_MIN_WORK"]
+           "use_xla", "XLA_MIN_WORK", "JitChoice", "choose_jit"]
 
 
 @dataclass
@@ -63,6 +66,8 @@ class History:
         metrics: ``{"loss": array, "accuracy": array, "val_loss": array, ...}``.
         initial_epoch: the number of epochs restored from a checkpoint (0 for a fresh run).
         samples_per_second: training throughput of the epochs this call ran (not restored ones).
+        jit: whether the run compiled with XLA and why (a :class:`tfref.train.jit.JitChoice`:
+            passed, pinned by ``TFREF_JIT``, a small run, a timed trial, the cache or the rule).
 
     Example:
         >>> history = History({"loss": np.array([0.9, 0.5])})
@@ -73,6 +78,7 @@ class History:
     metrics: dict[str, np.ndarray]
     initial_epoch: int = 0
     samples_per_second: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    jit: JitChoice | None = None
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self.metrics:
@@ -181,19 +187,20 @@ def _first_reason(error: Exception) -> str:
 
 # XLA compiles an epoch in about 1-3 s on a 2-core CPU and then runs the 784-256-10 MLP about
 # 2x faster than the plain graph (7 us less per sample, about 3.6e-11 s per sample and
-# parameter). "auto" compiles with XLA when the run is big enough to pay that back.
+# parameter). Below this much work "auto" keeps the plain graph without a trial (tfref.train.jit).
 XLA_MIN_WORK = 3e10  # epochs x samples x trainable parameters
 
 
 def use_xla(jit_compile, *, epochs: int, num_samples: int | None, step: TrainStep) -> bool:
-    """Resolve ``jit_compile`` (True, False or ``"auto"``) for a run.
+    """The rule for ``jit_compile`` where no timed trial can run, and for :func:`evaluate`.
 
-    ``"auto"`` means XLA when ``epochs * num_samples * trainable parameters >= XLA_MIN_WORK``
-    (3e10), or when the number of samples is unknown (a tf.data pipeline, presumably large);
-    but never on a machine without a GPU for a model with convolution or recurrent layers. On
-    this project's 2-core CPU (idle, one run each) XLA trained LeNet at about 2,100 samples/s
-    against 16,000-18,000 without it, and the character RNN of ``tfref bench`` at 3,200-3,800
-    either way, with a slower first epoch under XLA (its compilation).
+    ``fit`` decides ``"auto"`` by measurement (:func:`tfref.train.jit.choose_jit`); this rule
+    is only its fallback: under a strategy, for ``fit_dataset`` (a stream cannot be trialled)
+    when no choice is cached, and for ``evaluate``. ``"auto"`` here means XLA when
+    ``epochs * num_samples * trainable parameters >= XLA_MIN_WORK`` (3e10), or when the number
+    of samples is unknown; but not on a machine without a GPU for a model with convolution or
+    recurrent layers (on this project's 2-core CPU XLA trained LeNet at about 2,100 samples/s
+    against 16,000-18,000 without it).
 
     Args:
         jit_compile: True, False or ``"auto"``.
@@ -431,7 +438,8 @@ def _to_tensor(value, name: str) -> tf.Tensor:
 def _run(step: TrainStep, train_epoch: Callable[[int], tuple[dict, int]], *, epochs: int,
          evaluate_validation: Callable[[], dict] | None, checkpoint_dir, resume: bool,
          settings: dict, logdir, progress: bool | None, strategy=None,
-         on_epoch_end: Callable[[int, dict], None] | None = None) -> History:
+         on_epoch_end: Callable[[int, dict], None] | None = None,
+         jit: JitChoice | None = None) -> History:
     """The epoch loop shared by fit and fit_dataset: train, validate, checkpoint, log, report.
 
     Under a multi-worker strategy only the chief reports progress and writes TensorBoard logs;
@@ -444,6 +452,8 @@ def _run(step: TrainStep, train_epoch: Callable[[int], tuple[dict, int]], *, epo
     if not role.is_chief:
         progress, logdir = False, None
     reporter = EpochProgress(epochs, enabled=progress)
+    if jit is not None and jit.source in ("trial", "cache", "rule"):
+        reporter.note(jit.describe())
     checkpoint = (TrainingCheckpoint(step, checkpoint_dir, settings=settings, role=role)
                   if checkpoint_dir is not None else None)
     history: dict[str, list[float]] = {}
@@ -512,8 +522,11 @@ def fit(model, x, y, *, loss_fn=None, optimizer=None, epochs: int, batch_size: i
         validation: ``(x_val, y_val)`` evaluated after every epoch with ``training=False``;
             never used for updates. Its metrics appear as ``val_loss``, ``val_accuracy``.
         accuracy: report accuracy for a keras model (None: when it outputs class scores).
-        jit_compile: compile the epoch loop with XLA: True, False, or ``"auto"`` (default: XLA
-            when the run is big enough to pay back 1-3 s of compilation, see :func:`use_xla`).
+        jit_compile: compile the epoch loop with XLA: True, False, or ``"auto"`` (default): the
+            plain graph for runs too small to pay back 1-3 s of compilation, else the faster of
+            XLA and the plain graph in a short timed trial on this model and batch, cached per
+            model signature so that later runs reuse it (:mod:`tfref.train.jit`;
+            ``TFREF_JIT=xla|graph`` pins every "auto"). ``History.jit`` reports the choice.
             A model XLA cannot compile falls back to the plain graph with a warning.
         checkpoint_dir: save a checkpoint after every epoch in this directory (without
             ``resume`` the run starts fresh and its checkpoints replace the directory's).
@@ -568,7 +581,9 @@ def fit(model, x, y, *, loss_fn=None, optimizer=None, epochs: int, batch_size: i
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             step.build(x[:2], y[:2])
         _check_strategy(step, strategy)
-        jit_compile = use_xla(jit_compile, epochs=epochs, num_samples=num_samples, step=step)
+        choice = choose_jit(jit_compile, step, x, y, batch_size=batch_size, epochs=epochs,
+                            can_trial=strategy is None)
+        jit_compile = choice.jit_compile
         validate = None
         if validation is not None:
             x_val, y_val = _validation_pair(validation)
@@ -582,6 +597,7 @@ def fit(model, x, y, *, loss_fn=None, optimizer=None, epochs: int, batch_size: i
 
         if strategy is None:
             trainer = _InMemoryTrainer(step, x, y, batch_size, drop_remainder, jit_compile)
+            compiled = trainer._epoch
 
             def train_epoch(epoch: int) -> tuple[dict, int]:
                 return trainer.train_epoch(order_of(epoch))
@@ -592,14 +608,17 @@ def fit(model, x, y, *, loss_fn=None, optimizer=None, epochs: int, batch_size: i
                                                             tf.gather(y, order)))
                 return pairs.batch(batch_size, drop_remainder=drop_remainder)
 
-            train_epoch = _DatasetTrainer(step, make_dataset, jit_compile, strategy).train_epoch
+            dataset_trainer = _DatasetTrainer(step, make_dataset, jit_compile, strategy)
+            train_epoch, compiled = dataset_trainer.train_epoch, dataset_trainer._epoch
 
         settings = {"seed": seed, "batch_size": batch_size, "num_samples": num_samples,
                     "shuffle": bool(shuffle), "drop_remainder": bool(drop_remainder)}
-        return _run(step, train_epoch, epochs=epochs, evaluate_validation=validate,
-                    checkpoint_dir=checkpoint_dir, resume=resume, settings=settings,
-                    logdir=logdir, progress=progress, strategy=strategy,
-                    on_epoch_end=on_epoch_end)
+        history = _run(step, train_epoch, epochs=epochs, evaluate_validation=validate,
+                       checkpoint_dir=checkpoint_dir, resume=resume, settings=settings,
+                       logdir=logdir, progress=progress, strategy=strategy,
+                       on_epoch_end=on_epoch_end, jit=choice)
+        history.jit = _final_choice(choice, compiled)
+        return history
 
 
 def fit_dataset(model, dataset, *, loss_fn=None, optimizer=None, epochs: int, validation=None,
@@ -622,8 +641,9 @@ def fit_dataset(model, dataset, *, loss_fn=None, optimizer=None, epochs: int, va
         epochs: the total number of epochs.
         validation: a dataset of ``(x, y)`` batches evaluated after every epoch, or None.
         accuracy: report accuracy for a keras model (None: when it outputs class scores).
-        jit_compile: compile each step with XLA: True, False or ``"auto"`` (XLA, since the
-            dataset's size is unknown).
+        jit_compile: compile each step with XLA: True, False or ``"auto"`` (a choice cached
+            by ``fit`` for the same model and batch, else the rule of :func:`use_xla`: no trial
+            runs on a stream).
         checkpoint_dir: save a checkpoint after every epoch here.
         resume: continue from the newest checkpoint in ``checkpoint_dir``.
         logdir: write TensorBoard scalars per epoch.
@@ -669,14 +689,18 @@ def fit_dataset(model, dataset, *, loss_fn=None, optimizer=None, epochs: int, va
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             step.build(x_sample[:2], y_sample[:2])
         _check_strategy(step, strategy)
-        jit_compile = use_xla(jit_compile, epochs=epochs, num_samples=None, step=step)
+        choice = choose_jit_for_stream(jit_compile, step, x_sample, y_sample, epochs)
+        jit_compile = choice.jit_compile
         validate = None
         if validation is not None:
             validate = _dataset_evaluator(step, validation, jit_compile and strategy is None)
         trainer = _DatasetTrainer(step, make_dataset, jit_compile, strategy)
-        return _run(step, trainer.train_epoch, epochs=epochs, evaluate_validation=validate,
-                    checkpoint_dir=checkpoint_dir, resume=resume, settings={}, logdir=logdir,
-                    progress=progress, strategy=strategy, on_epoch_end=on_epoch_end)
+        history = _run(step, trainer.train_epoch, epochs=epochs, evaluate_validation=validate,
+                       checkpoint_dir=checkpoint_dir, resume=resume, settings={}, logdir=logdir,
+                       progress=progress, strategy=strategy, on_epoch_end=on_epoch_end,
+                       jit=choice)
+        history.jit = _final_choice(choice, trainer._epoch)
+        return history
 
 
 def evaluate(model, x, y, *, loss_fn=None, batch_size: int = 256, accuracy: bool | None = None,
@@ -715,6 +739,14 @@ def evaluate(model, x, y, *, loss_fn=None, batch_size: int = 256, accuracy: bool
         step.build(x[:2], y[:2])
         jit_compile = use_xla(jit_compile, epochs=1, num_samples=num_samples, step=step)
         return _Evaluator(step, x, y, batch_size, jit_compile)()
+
+
+def _final_choice(choice: JitChoice, compiled: _Compiled) -> JitChoice:
+    """``choice``, or a "fallback" choice when XLA was chosen but could not compile the model."""
+    if choice.jit_compile and not compiled.jit_compile:
+        return JitChoice(False, "fallback", f"XLA could not compile the model ({choice.reason})",
+                         choice.seconds_per_step, choice.signature)
+    return choice
 
 
 def _summing_loop(step_fn, names, jit_compile: bool):
