@@ -1,7 +1,9 @@
 """Each erratum of the source documents: the right form satisfies the property, the wrong breaks it.
 
-For every erratum, hypothesis draws inputs on which the correct form must satisfy the property,
-and ``hypothesis.find`` must find an input on which the documents' form breaks it.
+For every formula erratum, hypothesis draws inputs on which the correct form must satisfy the
+property, and ``hypothesis.find`` must find an input on which the documents' form breaks it.
+Every entry (formula, figure or text) is in docs/errata.md and in the errata topic's table, and
+its quoted words stand on its seed:line in shared/seeds (where that directory is present).
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from hypothesis.extra import numpy as hnp
 
 from spec_tests import strategies
 from tfref.errata import ERRATA, get_erratum
+from tfref.report._format import note_table
+from tfref.topics.errata import errata_table
+
+FORMULAS = [e.number for e in ERRATA if e.kind == "formula"]
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def _nonzero_reals():
@@ -55,6 +62,44 @@ def _quadratics(draw):
     return w, a, c
 
 
+_unit = st.floats(-1, 1, allow_subnormal=False)
+
+
+@st.composite
+def _bpn_batches(draw):
+    """(X, Y, W, b) for one sigmoid layer; |h| <= 4 keeps central differences accurate."""
+    n, d, k = draw(st.integers(1, 6)), draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    X = draw(hnp.arrays(np.float64, (n, d), elements=_unit)) / d
+    Y = draw(hnp.arrays(np.int64, (n, k), elements=st.integers(0, 1))).astype(np.float64)
+    return (X, Y, draw(hnp.arrays(np.float64, (d, k), elements=_unit)),
+            draw(hnp.arrays(np.float64, (1, k), elements=_unit)))
+
+
+@st.composite
+def _neurons(draw):
+    n = draw(st.integers(1, 6))
+    floats = st.floats(-5, 5, allow_subnormal=False)
+    return (draw(hnp.arrays(np.float64, n, elements=floats)),
+            draw(hnp.arrays(np.float64, n, elements=floats)), draw(floats))
+
+
+@st.composite
+def _bpn_steps(draw):
+    n, d, k = draw(st.integers(1, 5)), draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    floats = st.floats(-2, 2, allow_subnormal=False)
+    return (draw(hnp.arrays(np.float64, (n, d), elements=floats)),
+            draw(hnp.arrays(np.int64, (n, k), elements=st.integers(0, 1))).astype(np.float64),
+            draw(hnp.arrays(np.float64, (d, k), elements=floats)))
+
+
+@st.composite
+def _prediction_pairs(draw):
+    n = draw(st.integers(1, 8))
+    floats = st.floats(-10, 10, allow_subnormal=False)
+    return (draw(hnp.arrays(np.float64, n, elements=floats)),
+            draw(hnp.arrays(np.float64, n, elements=floats)))
+
+
 _STRATEGIES = {
     1: _nonzero_reals(),
     2: _nonzero_reals(),
@@ -64,7 +109,16 @@ _STRATEGIES = {
     6: _bernoulli_samples(),
     7: _quadratics(),
     8: st.tuples(st.integers(1, 10**7), st.integers(1, 4096)),
+    9: _bpn_batches(),
     10: st.floats(1e-3, 0.5),
+    11: _neurons(),
+    23: st.integers(1, 4).flatmap(lambda n: hnp.arrays(
+        np.float64, (n, n), elements=st.floats(-3, 3, allow_subnormal=False))),
+    26: _bpn_steps(),
+    27: st.tuples(st.integers(1, 4), st.integers(1, 300), st.integers(1, 300)),
+    30: _prediction_pairs(),
+    34: st.tuples(st.floats(-5, 5, allow_subnormal=False), st.integers(1, 6), st.integers(1, 6)),
+    36: hnp.arrays(np.float64, st.integers(1, 50), elements=st.floats(0, 10, allow_subnormal=False)),
 }
 
 # Where a property has inputs on which the wrong form happens to agree with the right one, the
@@ -76,11 +130,11 @@ _DISTINGUISHING = {
 }
 
 
-def test_every_erratum_has_a_strategy():
-    assert sorted(_STRATEGIES) == sorted(e.number for e in ERRATA)
+def test_every_formula_erratum_has_a_strategy():
+    assert sorted(_STRATEGIES) == sorted(FORMULAS)
 
 
-@pytest.mark.parametrize("number", [e.number for e in ERRATA], ids=lambda n: f"erratum{n}")
+@pytest.mark.parametrize("number", FORMULAS, ids=lambda n: f"erratum{n}")
 def test_correct_form_satisfies_the_property(number):
     erratum = get_erratum(number)
 
@@ -92,7 +146,7 @@ def test_correct_form_satisfies_the_property(number):
     check()
 
 
-@pytest.mark.parametrize("number", [e.number for e in ERRATA], ids=lambda n: f"erratum{n}")
+@pytest.mark.parametrize("number", FORMULAS, ids=lambda n: f"erratum{n}")
 def test_documents_form_breaks_the_property(number):
     erratum = get_erratum(number)
     distinguishing = _DISTINGUISHING.get(number, lambda sample: True)
@@ -105,8 +159,34 @@ def test_documents_form_breaks_the_property(number):
 
 def test_errata_document_lists_every_erratum():
     text = (Path(__file__).resolve().parents[1] / "docs" / "errata.md").read_text(encoding="utf-8")
-    numbers = {int(n) for n in re.findall(r"^\| (\d+) \|", text, flags=re.MULTILINE)}
-    assert {e.number for e in ERRATA} | {9} <= numbers
+    rows = {int(m[0]): m[1] for m in re.findall(r"^\| (\d+) \| ([^|]+) \|", text, flags=re.MULTILINE)}
+    assert sorted(rows) == sorted(e.number for e in ERRATA)
+    for e in ERRATA:
+        assert rows[e.number].strip() == e.where, f"erratum {e.number}: docs say {rows[e.number]!r}"
+
+
+def test_every_entry_is_shown_and_tabled():
+    for e in ERRATA:
+        assert e.kind in ("formula", "figure", "text"), e.number
+        assert re.fullmatch(r"00[0-4]:\d+", e.line), e.number
+        if e.kind == "formula":
+            assert e.wrong and e.right and e.holds and e.samples and e.property_text, e.number
+        elif e.kind == "figure":
+            assert e.figures is not None, e.number
+        else:
+            assert e.figures is not None or e.text_only, e.number
+    header, rows = note_table(errata_table())
+    assert header[:2] == ["#", "seed:line"]
+    assert [(int(r[0]), r[1]) for r in rows] == [(e.number, e.where) for e in ERRATA]
+
+
+@pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason=f"source documents not at {SEEDS_DIR}")
+def test_each_entry_quotes_its_seed_line():
+    for e in ERRATA:
+        seed, line = e.line.split(":")
+        (path,) = SEEDS_DIR.glob(f"{seed}_*.txt")
+        text = path.read_text(encoding="utf-8").split("\n")[int(line) - 1]
+        assert e.quote and e.quote in text, f"erratum {e.number}: {e.quote!r} not on {e.line}"
 
 
 def test_coth_form_is_outside_tanh_range_at_one():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 OK, FAILED, NOT_CHECKED = "ok", "failed", "not checked"
 
 
@@ -37,3 +39,24 @@ def fmt_seconds(seconds: float) -> str:
         return f"{minutes} min {secs:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+def note_table(note: str) -> tuple[list[str], list[list[str]]] | None:
+    """A note written as a markdown pipe table (header row, ``|---|`` row, body rows) as
+    ``(header, rows)``; None for any other note. ``\\|`` inside a cell is a literal ``|``.
+
+    Topics emit tables this way (e.g. the errata topic's list of every erratum) because a note
+    is plain text in results.json; the HTML report shows them as tables, the markdown report as
+    written.
+    """
+    lines = note.strip().split("\n")
+    if len(lines) < 2 or not all(line.startswith("|") and line.rstrip().endswith("|")
+                                 for line in lines):
+        return None
+    rows = [[cell.strip().replace("\\|", "|")
+             for cell in re.split(r"(?<!\\)\|", line.strip()[1:-1])] for line in lines]
+    if not all(re.fullmatch(r":?-{3,}:?", cell) for cell in rows[1]):
+        return None
+    if any(len(row) != len(rows[0]) for row in rows):
+        return None
+    return rows[0], rows[2:]

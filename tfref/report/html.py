@@ -19,7 +19,15 @@ import io
 import mimetypes
 from pathlib import Path
 
-from tfref.report._format import FAILED, NOT_CHECKED, OK, claim_status, fmt_seconds, fmt_value
+from tfref.report._format import (
+    FAILED,
+    NOT_CHECKED,
+    OK,
+    claim_status,
+    fmt_seconds,
+    fmt_value,
+    note_table,
+)
 from tfref.topics import CHAPTERS
 
 # Colours of a palette PNG. Line plots look the same as matplotlib's RGBA at 128; photographs
@@ -108,6 +116,7 @@ summary .time{margin-left:auto;color:var(--muted);font-size:.85em;white-space:no
 .pill.failed{background:var(--bad);color:#fff} .pill.nc{background:#bf8700;color:#fff}
 .body{padding:.3em .8em .8em}
 .note{color:var(--muted);border-left:3px solid var(--line);margin:.5em 0;padding:.1em .7em}
+table.note-table{font-size:.85em;margin:.5em 0}
 table.claims td:nth-child(1){width:40%} tr.c-failed td{background:#ffebe9} tr.c-nc td{background:#fff8c5}
 tr:target td{outline:2px solid #0969da;outline-offset:-2px}
 .plots{display:flex;flex-wrap:wrap;gap:.6em;margin-top:.6em}
@@ -352,7 +361,15 @@ def _render_topic(topic: dict, chapter: str, out_dir: Path) -> list[str]:
         "<div class='body'>",
     ]
     for note in topic["notes"]:
-        out.append(f"<p class='note'>{e(note)}</p>")
+        table = note_table(note)
+        if table is None:
+            out.append(f"<p class='note'>{e(note)}</p>")
+            continue
+        header, rows = table  # a note written as a markdown table (e.g. the errata topic's list)
+        out.append("<table class='note-table'><tr>" + "".join(f"<th>{e(h)}</th>" for h in header)
+                   + "</tr>")
+        out += ["<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in rows]
+        out.append("</table>")
     if topic["claims"]:
         out.append("<table class='claims'><tr><th>claim</th><th>expected</th><th>measured</th>"
                    "<th>tolerance</th><th>ok</th></tr>")
