@@ -59,10 +59,13 @@ D2L_TABLE = [  # D2L 6.6's layer-by-layer output shapes for one 28 x 28 x 1 imag
     ("flatten", (400,)), ("dense1", (120,)), ("act3", (120,)), ("dense2", (84,)),
     ("act4", (84,)), ("output", (10,)),
 ]
-# Test accuracy each variant must beat (chance: 0.1), with room for seed-to-seed spread.
-# Measured on digits (seeds 0-4): ReLU 0.92-0.98 after 2 epochs; sigmoid 0.86-0.93 after 8.
+# Test accuracy each variant must beat (chance: 0.1). Calibrated on digits in quick mode (8
+# epochs), seeds 0-4: ReLU 0.978, 0.981, 0.975, 0.972, 0.942; sigmoid 0.908, 0.931, 0.889, 0.944,
+# 0.892; floor = lowest minus a margin of 0.04. The full run (more epochs) was not calibrated
+# separately and keeps these floors. Fashion-MNIST floors are not calibrated (a --data run
+# reports those claims as not checked).
 ACCURACY_FLOOR = {
-    "digits": {"relu": 0.85, "sigmoid": 0.6},
+    "digits": {"relu": 0.90, "sigmoid": 0.85},
     "fashion-mnist": {"relu": 0.75, "sigmoid": 0.5},
 }
 EARLY_EPOCHS = 2  # the convergence comparison looks at the training accuracy after this many
@@ -133,14 +136,17 @@ def run(ctx: RunContext) -> None:
     floors = ACCURACY_FLOOR.get(splits.name, ACCURACY_FLOOR["fashion-mnist"])
     with ctx.calibrated_for("epochs", "data"):
         for variant, result in runs.items():
-            ctx.claim_greater(f"{variant}: test accuracy after {epochs} epochs on {splits.name} (chance: "
-                        f"1/{splits.num_classes})", result["test_accuracy"], floors[variant])
+            ctx.claim_greater(f"{variant}: test accuracy after {epochs} epochs on {splits.name} "
+                              f"(chance: 1/{splits.num_classes}; floor: quick seeds 0-4 lowest "
+                              "minus 0.04)", result["test_accuracy"], floors[variant])
     early = min(EARLY_EPOCHS, epochs)
     early_accuracy = {v: float(runs[v]["history"].accuracy[early - 1]) for v in runs}
     with ctx.calibrated_for("epochs", "data"):
+        # quick seeds 0-4: 0.824, 0.833, 0.829, 0.774, 0.832; floor 0.7 = lowest minus 0.074
         ctx.claim_greater(f"ReLU + max pooling converges faster: training accuracy after {early} "
-                    f"epoch(s), ReLU minus sigmoid (same optimiser, batches and epochs)",
-                    early_accuracy["relu"] - early_accuracy["sigmoid"], 0.2)
+                          "epoch(s), ReLU minus sigmoid (same optimiser, batches and epochs; "
+                          "floor: quick seeds 0-4 lowest 0.774 minus 0.074)",
+                          early_accuracy["relu"] - early_accuracy["sigmoid"], 0.7)
 
     def epochs_to(variant, level=0.8):
         reached = np.flatnonzero(runs[variant]["history"].val_accuracy >= level)

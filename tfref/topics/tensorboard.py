@@ -40,6 +40,7 @@ SEEDS = ("002",)
 OPTIONS = ('data', 'epochs')  # the run options this topic honours (tfref run refuses others)
 
 HIDDEN = 30
+FULL_FLOOR = 0.90  # full mode (40 epochs): see the calibration note in the commit
 
 
 def initial_weights(rng: np.random.Generator, inputs: int, classes: int) -> list[np.ndarray]:
@@ -58,6 +59,53 @@ def write_graph(step: BPNStep, x: np.ndarray, logdir: str) -> None:
     with writer.as_default():
         tf.summary.trace_export(name="bpn_forward", step=0)
     writer.close()
+
+
+def _source(name: str) -> str:
+    """A GraphDef input reference ('^ctrl', 'node:1') as the producing node's name."""
+    return name.lstrip("^").split(":")[0]
+
+
+def data_path(graph) -> list[str]:
+    """The ops on the dataflow path from the data input to the output of a traced forward graph:
+    walk back from the _Retval node along the inputs that depend on the data (the _Arg that is
+    not a resource handle), skipping Identity nodes; returned in execution order."""
+    nodes = {node.name: node for node in graph.node}
+    memo: dict[str, bool] = {}
+
+    def depends(name: str) -> bool:
+        if name not in memo:
+            node = nodes[name]
+            if node.op == "_Arg":
+                memo[name] = node.attr["T"].type != 20  # 20: DT_RESOURCE (a variable handle)
+            else:
+                memo[name] = any(depends(_source(i)) for i in node.input if not i.startswith("^"))
+        return memo[name]
+
+    path = []
+    current = next(n for n in graph.node if n.op == "_Retval")
+    while current.op != "_Arg":
+        if current.op not in ("Identity", "_Retval"):
+            path.append(current.op)
+        inputs = [_source(i) for i in current.input if not i.startswith("^")]
+        current = nodes[next(i for i in inputs if depends(i))]
+    return path[::-1]
+
+
+def _layers(graph) -> dict[str, int]:
+    """Each node's depth: the longest chain of edges from a node without inputs."""
+    nodes = {node.name: node for node in graph.node}
+    depth: dict[str, int] = {}
+
+    def visit(name: str) -> int:
+        if name not in depth:
+            inputs = [_source(i) for i in nodes[name].input]
+            depth[name] = 1 + max((visit(i) for i in inputs), default=-1)
+        return depth[name]
+
+    for name in nodes:
+        visit(name)
+    return depth
 
 
 def run(ctx: RunContext) -> None:
@@ -93,9 +141,22 @@ def run(ctx: RunContext) -> None:
     ops_in_graph = sorted({node.op for node in graph.node}) if graph is not None else []
     ctx.claim("the traced forward graph is stored and holds MatMul and Sigmoid ops",
               {"MatMul", "Sigmoid"} <= set(ops_in_graph), measured=", ".join(ops_in_graph))
+    path = data_path(graph) if graph is not None else []
+    expected_path = ["MatMul", "AddV2", "Sigmoid", "MatMul", "AddV2", "Sigmoid"]
+    ctx.claim("002:1505-1513 the dataflow graph: the edges from the input x to the output pass "
+              "through X W1 -> + b1 -> sigmoid -> W2 -> + b2 -> sigmoid, in that order",
+              path == expected_path, expected=" -> ".join(expected_path),
+              measured=" -> ".join(path))
+    reads = sum(node.op == "ReadVariableOp" for node in graph.node) if graph is not None else 0
+    ctx.claim("... and its persistent variables W1, b1, W2, b2 are read by 4 ReadVariableOp nodes",
+              reads == len(step.parameters), expected=len(step.parameters), measured=reads)
     with ctx.calibrated_for("epochs", "data"):
+        # Quick (8 epochs) seeds 0-4: 0.913, 0.910, 0.872, 0.854, 0.899 -> floor 0.81 (lowest
+        # minus 0.044); full (40 epochs): see FULL_FLOOR.
+        floor = 0.81 if ctx.quick else FULL_FLOOR
         ctx.claim_greater(f"the logged BPN trains: validation accuracy after {epochs} epochs "
-                    "(chance is 0.1)", float(history["val_accuracy"][-1]), 0.8)
+                          "(chance is 0.1; floor calibrated on seeds 0-4 quick, lowest minus "
+                          "0.044)", float(history["val_accuracy"][-1]), floor)
     ctx.note(f"Event files in {logdir}: view with `tensorboard --logdir "
              f"{ctx.out_dir / 'tensorboard'}`.")
 
@@ -109,6 +170,36 @@ def run(ctx: RunContext) -> None:
         axes[0].set_title("BPN scalars as TensorBoard stores them", fontsize=9)
         axes[1].set_title(f"graph ops: {len(graph.node) if graph is not None else 0} nodes",
                           fontsize=9)
+    if graph is not None:
+        _plot_graph(ctx, graph)
+
+
+def _plot_graph(ctx, graph) -> None:
+    depth = _layers(graph)
+    rows: dict[int, list[str]] = {}
+    for node in graph.node:
+        rows.setdefault(depth[node.name], []).append(node.name)
+    position = {name: (d, i - (len(names) - 1) / 2) for d, names in rows.items()
+                for i, name in enumerate(names)}
+    ops = {node.name: node.op for node in graph.node}
+    with ctx.figure("graph", figsize=(11.0, 3.6)) as (fig, ax):
+        for node in graph.node:
+            for source in node.input:
+                (x0, y0), (x1, y1) = position[_source(source)], position[node.name]
+                ax.annotate("", (x1, y1), (x0, y0),
+                            arrowprops={"arrowstyle": "->", "color": "0.5", "lw": 0.8,
+                                        "ls": ":" if source.startswith("^") else "-"})
+        for name, (x, y) in position.items():
+            ax.text(x, y, ops[name], ha="center", va="center", fontsize=7,
+                    bbox={"boxstyle": "round", "fc": "C1" if ops[name] in ("MatMul", "AddV2",
+                                                                          "Sigmoid") else "0.9",
+                          "alpha": 0.8})
+        ax.set_xlim(-0.7, max(rows) + 0.7)
+        ax.set_ylim(min(y for _, y in position.values()) - 0.7,
+                    max(y for _, y in position.values()) + 0.7)
+        ax.axis("off")
+        ax.set_title("The BPN's forward pass as TensorBoard stores it: nodes are ops (inputs, "
+                     "variable reads, maths), edges carry tensors", fontsize=9)
 
 
 if __name__ == "__main__":  # python -m tfref.topics.tensorboard [--quick] [--seed N] [--out DIR] ...
