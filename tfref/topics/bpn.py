@@ -57,9 +57,11 @@ OPTIONS = ('data', 'epochs', 'logdir')  # the run options this topic honours (tf
 
 HIDDEN = 30
 EPOCHS = 10
-# data set -> (batch size, eta on summed gradients, test accuracy a working run must beat)
-SETTINGS = {"digits": (20, 0.1, 0.85), "fashion-mnist": (1000, 0.01, 0.70)}
-QUICK_SETTINGS = {"digits": (20, 0.1, 0.85), "fashion-mnist": (100, 0.01, 0.60)}
+# data set -> (batch size, eta on summed gradients, accuracy a working run must beat). Digits,
+# seeds 0-4 (quick = full): test 0.953, 0.939, 0.947, 0.947, 0.936, train 0.956, 0.961, 0.947,
+# 0.956, 0.954: bar 0.90 (min - ~0.036). Fashion-MNIST's bars are not calibrated here (no files).
+SETTINGS = {"digits": (20, 0.1, 0.90), "fashion-mnist": (1000, 0.01, 0.70)}
+QUICK_SETTINGS = {"digits": (20, 0.1, 0.90), "fashion-mnist": (100, 0.01, 0.60)}
 # 002's code as written (002:1064-1152).
 DOCUMENT = {"init": "normal", "weight_steps": "sum", "bias_steps": "mean", "batch_size": 1000,
             "learning_rate": 0.01, "epochs": 10}
@@ -193,8 +195,9 @@ def run(ctx: RunContext) -> None:
     ctx.note(f"002's run as written: N(0, 1) init, weight steps summed and bias steps averaged "
              f"over the batch, batch {DOCUMENT['batch_size']}, eta {DOCUMENT['learning_rate']:g}, "
              f"{epochs} epochs; batches as 002's loop makes them (n // batch per epoch, the "
-             f"remainder dropped): {len(splits.x_train)} // {doc_batch} = "
-             f"{len(splits.x_train) // doc_batch} step(s) per epoch on {splits.name}.")
+             f"remainder dropped, a new shuffle each epoch so the dropped rows change): "
+             f"{len(splits.x_train)} // {doc_batch} = {len(splits.x_train) // doc_batch} "
+             f"step(s) per epoch on {splits.name} (002 on Fashion-MNIST: 55000 // 1000 = 55).")
 
     check_gradients(ctx, splits, batch_size, ctx.seed + 7)
 
@@ -217,7 +220,8 @@ def run(ctx: RunContext) -> None:
     chance = 1.0 / splits.num_classes
     with ctx.calibrated_for("epochs", "data"):  # bars set for the topic's epochs and data
         ctx.claim_greater(f"tfref's run: test accuracy after {epochs} epochs of hand-coded "
-                          f"backprop ({splits.name}; chance {chance:.2f})",
+                          f"backprop ({splits.name}; chance {chance:.2f}; digits seeds 0-4: "
+                          "0.936-0.953)",
                           history["test"][-1], bar)
         ctx.claim_greater(f"tfref's run: train accuracy after {epochs} epochs",
                           history["train"][-1], bar)
