@@ -1,6 +1,7 @@
 """Run the training benchmark: ``python scripts/bench.py [--quick] [--json] ...``.
 
-The same as ``tfref bench``; see ``tfref/bench.py`` for what is measured and how.
+The same as ``tfref bench``; see ``tfref/bench/`` (``__init__.py``) for what is measured
+and how.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """``tfref bench``: the JSON it prints has the documented shape, and its loops compute the same maths.
 
-The smoke run goes through the real worker processes with tiny sizes (1200 samples, one round).
+The smoke run goes through the real worker processes with tiny sizes (1200 samples, one round);
+``TFREF_JIT=graph`` pins the engine's choice (its trial is tested in tests/test_jit_auto.py) and
+``TFREF_CACHE_DIR`` points at a temporary folder.
 
 No timing is asserted here (speed targets are checked by running the benchmark, never in unit
 tests on a shared machine). The hand-coded BPN step is checked against autodiff, and the NumPy
@@ -23,13 +25,20 @@ from tfref.train.handcoded import BPNStep, half_squared_error
 
 
 @pytest.fixture(scope="module")
-def document():
+def document(tmp_path_factory):
     """Run a tiny benchmark once and return (exit status, parsed JSON)."""
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out):
+        patch.setenv("TFREF_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        patch.setenv("TFREF_JIT", "graph")  # no trial here (tests/test_jit_auto.py times one)
         status = bench.main(["--quick", "--json", "--samples", "1200", "--epochs", "1",
-                             "--repeats", "1"])
+                             "--repeats", "1", "--runs", ",".join(SMOKE_RUNS)])
     return status, json.loads(out.getvalue())
+
+
+# torch.compile takes tens of seconds per model here; the smoke run leaves it out and
+# test_torch_compile_failure_is_a_row_saying_why covers its failure path.
+SMOKE_RUNS = [name for name in bench.RUN_NAMES if name != "torch-compile"]
 
 
 def test_bench_json_lists_every_run_of_every_model(document):
@@ -42,26 +51,34 @@ def test_bench_json_lists_every_run_of_every_model(document):
     assert benchmarks["bpn-784-30-10-sigmoid"]["batch_size"] == 1000
     assert benchmarks["lenet-relu-28x28"]["batch_size"] == 256
     assert benchmarks["char-rnn-28-256"]["batch_size"] == 32
-    every = {"tfref", "keras-fit", "keras-fit-tuned", "numpy"} | (
-        {"torch"} if bench.torch_available() else set())
+    torch_runs = {"torch"} if bench.torch_available() else set()
     for model, entry in benchmarks.items():
         runs = {run["name"]: run for run in entry["runs"]}
-        keras_only = model.startswith(("lenet", "char-rnn"))
-        expected = ({"tfref", "keras-fit", "keras-fit-tuned"} if keras_only else every) | (
-            {"tfref-stream"} if model.startswith("mlp") else set())
+        dense = model.startswith(("mlp", "bpn"))
+        expected = {"tfref", "keras-fit", "keras-fit-tuned", "roofline"} | torch_runs | (
+            {"numpy"} if dense else set()) | ({"tfref-stream"} if model.startswith("mlp")
+                                              else set())
         assert set(runs) == expected
         for run in runs.values():
             assert isinstance(run["samples_per_second"], float) and run["samples_per_second"] > 0
             ratio = runs["tfref"]["samples_per_second"] / run["samples_per_second"]
             assert run["tfref_speedup"] == pytest.approx(ratio, rel=1e-2)
-        assert runs["tfref"]["tfref_speedup"] == 1.0
+            share = run["samples_per_second"] / runs["roofline"]["samples_per_second"]
+            assert run["roofline_share"] == pytest.approx(share, rel=1e-2, abs=1e-3)
+        assert runs["tfref"]["tfref_speedup"] == 1.0 and runs["roofline"]["roofline_share"] == 1.0
+        assert entry["tfref_roofline_share"] == runs["tfref"]["roofline_share"]
         assert runs["keras-fit-tuned"]["steps_per_execution"] == 32
-        if keras_only:
-            assert "targets" not in entry
-        else:
-            assert set(entry["targets"]) == {"tfref >= 4x keras-fit",
-                                             "tfref >= 2x keras-fit-tuned", "tfref >= 1x numpy"} | (
-                {"streaming >= 80% of in-memory"} if model.startswith("mlp") else set())
+        assert runs["tfref"]["jit_compile"] in ("xla", "graph")
+        assert (runs["tfref"]["jit_compile"], runs["tfref"]["jit_source"]) == ("graph",
+                                                                              "environment")
+        assert runs["roofline"]["jit_compile"] in runs["roofline"]["ms_per_step"]
+        expected_targets = ({"tfref >= 4x keras-fit", "tfref >= 2x keras-fit-tuned",
+                             "tfref >= 1x numpy"} if dense else {"tfref >= 1.3x keras-fit-tuned"})
+        expected_targets |= {"tfref >= 85% of roofline"} | {
+            f"tfref >= 1x {name}" for name in torch_runs}
+        if model.startswith("mlp"):
+            expected_targets.add("streaming >= 80% of in-memory")
+        assert set(entry["targets"]) == expected_targets
     mlp = benchmarks["mlp-784-256-10-relu"]
     stream = {run["name"]: run for run in mlp["runs"]}["tfref-stream"]
     assert mlp["streaming_share_of_in_memory"] == pytest.approx(1 / stream["tfref_speedup"],
@@ -70,26 +87,74 @@ def test_bench_json_lists_every_run_of_every_model(document):
 
 
 def test_lenet_and_char_rnn_runners_start_from_the_same_weights_and_data():
-    """tfref and keras fit train the same model from the same initial weights on the same data."""
+    """Every run of a workload trains the same model from the same weights on the same data."""
     for key in ("lenet", "char-rnn"):
         workload = bench.WORKLOADS[key]
-        first = bench.make_runner("tfref", 1, workload, seed=3, samples=64)
-        second = bench.make_runner("keras-fit", 1, workload, seed=3, samples=64)
-        assert all(np.array_equal(a, b) for a, b in zip(first.weights, second.weights,
-                                                        strict=True))
-        assert all(np.array_equal(a, b) for a, b in zip(first.data[:2], second.data[:2],
-                                                        strict=True))
+        runners = [bench.make_runner(name, 1, workload, seed=3, samples=64)
+                   for name in ("tfref", "keras-fit", "torch", "roofline")]
+        for other in runners[1:]:
+            assert all(np.array_equal(a, b) for a, b in zip(runners[0].weights, other.weights,
+                                                            strict=True))
+            assert all(np.array_equal(a, b) for a, b in zip(runners[0].data[:2], other.data[:2],
+                                                            strict=True))
         with pytest.raises(ValueError, match="no 'numpy' run"):
             bench.make_runner("numpy", 1, workload, seed=3, samples=64)
+
+
+@pytest.mark.parametrize("key", ["lenet", "char-rnn"])
+def test_torch_lenet_and_char_rnn_train_like_keras(key):
+    """The PyTorch rows compute the keras model's maths: same loss, same weights after SGD."""
+    torch = pytest.importorskip("torch")
+    workload = bench.WORKLOADS[key]
+    data = workload.data(8, seed=4)
+    weights = workload.weights(seed=4)
+    model = workload.keras_model(weights)
+    optimizer = keras.optimizers.SGD(workload.learning_rate)
+    loss_fn = workload.keras_loss()
+    step = workload.torch_step(weights)
+    x, y = workload.torch_data(data)
+    for _ in range(2):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(data[1], model(data[0], training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        assert float(step(x, y).detach()) == pytest.approx(float(loss), rel=1e-5)
+    torch_weights = [p.detach().numpy() for p in step.model.parameters()]
+    keras_weights = model.get_weights()
+    if key == "char-rnn":  # torch's second RNN bias stays zero (keras has one)
+        torch_weights = torch_weights[:2] + [torch_weights[2] + torch_weights[3]] + torch_weights[4:]
+    assert len(torch_weights) == len(keras_weights)
+    for got, want in zip(torch_weights, keras_weights, strict=True):
+        want = want.transpose(3, 2, 0, 1) if want.ndim == 4 else want.T if want.ndim == 2 else want
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+    del torch
+
+
+def test_roofline_bare_step_is_one_sgd_step_of_the_model():
+    """The roofline's bare step does the same update as keras' SGD on the same model."""
+    workload = bench.WORKLOADS["mlp"]
+    x, labels, _ = bench.make_data(32, seed=5)
+    weights = bench.initial_weights(256, seed=5)
+    model = workload.keras_model(weights)
+    bare = workload.bare_step(weights)
+    loss_fn = workload.keras_loss()
+    with tf.GradientTape() as tape:
+        loss = loss_fn(labels, model(x, training=True))
+    grads = tape.gradient(loss, model.trainable_variables)
+    keras.optimizers.SGD(workload.learning_rate).apply_gradients(
+        zip(grads, model.trainable_variables))
+    assert float(tf.function(bare)(tf.constant(x), tf.constant(labels))) == pytest.approx(
+        float(loss), rel=1e-5)
 
 
 def test_bench_table_shows_rates_and_speedups(document):
     _, data = document
     table = bench.format_table(data)
     assert "tfref speed-up" in table and "keras-fit-tuned (spe=32)" in table
+    assert "of roofline" in table and table.count("of the roofline") == 4
     # tfref against itself, once per model (a peer may also land on 1.00x by chance)
-    own = [line for line in table.splitlines() if line.split()[:1] == ["tfref"]]
-    assert len(own) == 4 and all(line.rstrip().endswith("1.00x") for line in own), table
+    own = [line.split() for line in table.splitlines() if line.split()[:1] == ["tfref"]]
+    assert len(own) == 4 and all(words[3] == "1.00x" for words in own), table
 
 
 def test_bench_rejects_unknown_names():
@@ -115,7 +180,7 @@ def test_numpy_bpn_loop_equals_bpn_step():
     step = BPNStep(weights, learning_rate=0.5)
     runner = bench.NumpyRunner(bench.WORKLOADS["bpn"], (x, labels, y), weights)
     for _ in range(3):
-        runner._bpn_step(x, labels, y)
+        runner.step(x, labels, y)
         step.train_step(tf.constant(x), tf.constant(y))
     for got, want in zip(runner.weights, [step.w1, step.b1, step.w2, step.b2]):
         np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-6)
@@ -131,7 +196,7 @@ def test_numpy_mlp_loop_equals_keras_sgd():
     optimizer = keras.optimizers.SGD(0.01)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     for _ in range(3):
-        loss_sum = runner._mlp_step(x, labels, one_hot)
+        loss_sum = runner.step(x, labels, one_hot)
         with tf.GradientTape() as tape:
             loss = loss_fn(labels, model(x, training=True))
         grads = tape.gradient(loss, model.trainable_variables)
@@ -157,3 +222,22 @@ def test_bench_device_cpu_places_the_tensorflow_runs(capsys):
     document = json.loads(capsys.readouterr().out)
     assert document["settings"]["device"] == "cpu"
     assert document["benchmarks"][0]["runs"][0]["samples_per_second"] > 0
+
+
+def test_torch_compile_failure_is_a_row_saying_why(monkeypatch):
+    """Where torch.compile cannot compile, its row is unavailable with the reason, no crash."""
+    torch = pytest.importorskip("torch")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no working C++ compiler\nmore detail")
+
+    monkeypatch.setattr(torch, "compile", broken)
+    settings = bench.Settings(samples=64, epochs=1, repeats=1, seed=0, tuned_steps=(1,),
+                              quick=True)
+    document = bench.run_benchmarks(["bpn"], ["numpy", "torch-compile"], settings,
+                                    isolate=False)
+    runs = {run["name"]: run for run in document["benchmarks"][0]["runs"]}
+    assert runs["torch-compile"]["samples_per_second"] is None
+    assert "RuntimeError: no working C++ compiler" in runs["torch-compile"]["unavailable"]
+    assert runs["numpy"]["samples_per_second"] > 0
+    assert "unavailable: torch.compile failed here" in bench.format_table(document)
