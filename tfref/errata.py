@@ -1160,7 +1160,8 @@ ERRATA: tuple[Erratum, ...] = (
             "'a large training set' (a mistranslation)", kind="text",
             text_only="a mistranslation: nothing to compute", quote="丢失的训练集"),
     Erratum(38, "004:75", "ewma", "day 180 of the year is late May",
-            "day 180 is 29 June (28 June in a leap year)", kind="figure", figures=_fig_day_180,
+            "day 180 is 29 June (28 June in a leap year); the slip is already in the lecture "
+            "the notes transcribe", kind="figure", figures=_fig_day_180,
             quote="5月末"),
     Erratum(39, "004:143", "ewma", "theta_99 is weighted 0.1 x 0.9^2",
             "0.1 x 0.9 (theta_98 has 0.1 x 0.9^2, as the document's own line 137 writes)",
@@ -1171,8 +1172,8 @@ ERRATA: tuple[Erratum, ...] = (
             "sum (a mistranslation of 'up to a detail called bias correction')", kind="figure",
             figures=_fig_ewma_sum, quote="我们称之为偏差修正"),
     Erratum(41, "004:149", "ewma", "after 10 days the weight is below a third of today's",
-            "0.9^10 = 0.349 is above a third; the weight falls below a third from day 11 "
-            "(0.9^11 = 0.314)", kind="figure", figures=_fig_ewma_third,
+            "0.9^10 = 0.349 is above a third ('about a third' is fine, 'below' is not); the "
+            "weight falls below a third from day 11 (0.9^11 = 0.314)", kind="figure", figures=_fig_ewma_third,
             quote="权重下降到不到当日权重的三分之一"),
 )
 

@@ -19,8 +19,9 @@ sign); every figure claim holds, e.g. 0.25^5 = 0.0009765625 by GradientTape thro
 layers (document 0.0009), theta_99's EWMA weight 0.09 (document 0.081), day 180 = 29 June
 (document: late May), least-squares slope 0.586 vs orthogonal-regression slope 1.0 on
 standardised diabetes BMI, a 20-layer ReLU net at 2 x He init multiplying the gradient by > 1e5.
-A table note lists every entry (seed:line, the document says, correct, how shown). The plot shows
-the tanh forms and erratum 10's approximation.
+A table note lists every entry (seed:line, the document says, correct, how shown). The plots show
+the tanh forms and erratum 10's approximation; least squares beside orthogonal regression (22);
+the EWMA weights of v_100 with theta_99's and the third line (39, 41).
 """
 
 from __future__ import annotations
@@ -124,6 +125,30 @@ def run(ctx: RunContext) -> None:
         right.plot([0.1], [0.9**10], "o", label="0.9^10 = 0.3487")
         right.set_xlabel("eps = 1 - beta")
         right.set_title("Erratum 10: an approximation")
+        right.legend(fontsize=7)
+
+    with ctx.figure("section-b", ncols=2, figsize=(9, 3.4)) as (_, (left, right)):
+        from sklearn.datasets import load_diabetes
+
+        data = load_diabetes()
+        x, y = data.data[:, 2], data.target
+        x, y = (x - x.mean()) / x.std(), (y - y.mean()) / y.std()
+        slope = float(np.sum(x * y) / np.sum(x * x))
+        line = np.array([-2.5, 4.0])
+        left.plot(x, y, ".", markersize=3, color="0.6")
+        left.plot(line, slope * line, label=f"least squares (vertical), slope {slope:.3f}")
+        left.plot(line, line, "--", label="least perpendicular distances, slope 1")
+        left.set_xlabel("BMI (standardised)")
+        left.set_ylabel("progression (standardised)")
+        left.set_title("002:400: least squares is not orthogonal")
+        left.legend(fontsize=7)
+        weights = np.asarray(ops.ewma_weights(np.float64(0.9), 100))[::-1][:25]  # k days back
+        right.bar(np.arange(25), weights, color="0.7", label="weight of theta_(100-k) in v_100")
+        right.plot([1], [0.1 * 0.9**2], "rx", label="004:143: theta_99 as 0.1 x 0.9^2")
+        right.axhline(0.1 / 3, color="k", linestyle=":", label="a third of today's weight")
+        right.axvline(10, color="C1", linestyle="--", label="004:149: 10 days back")
+        right.set_xlabel("days back k")
+        right.set_title("EWMA weights, beta = 0.9")
         right.legend(fontsize=7)
 
 
