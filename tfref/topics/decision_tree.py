@@ -23,7 +23,9 @@ Expect: on the watermelon 2.0 table Ent(D) = 0.998 bits and ID3 splits the root 
 growing the book's Fig. 4.4 tree (14 nodes, 9 leaves, depth 4), which fits the 17 melons exactly.
 On real data ID3 matches scikit-learn's entropy tree (mean test accuracy over 5 splits: iris 0.953,
 wine 0.933, breast cancer 0.947), and reduced-error pruning cuts the breast-cancer tree from 28.2
-to 11.4 nodes (test accuracy 0.933 against 0.944); the plot shows the gains (--quick: 2 splits).
+to 11.4 nodes (test accuracy 0.933 against 0.944; scikit-learn's cost-complexity pruning, alpha
+chosen on the same validation set, 0.935), and collapsing any node left would add validation
+errors; the plot shows the gains (--quick: 2 splits).
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ TITLE = "ID3 decision tree: information gain, pre- and post-pruning"
 CHAPTER = "G"
 SEEDS = ("000", "002")
 OPTIONS = ()  # honours no run option (tfref run refuses them)
+
+# lowest mean ID3 test accuracy seen over seeds 0-4 (quick, 2 splits) and 0-2 (full, 5 splits)
+ACCURACY_SEEN = {"iris": 0.933, "wine": 0.889, "breast_cancer": 0.934}
 
 
 def worked_table(ctx: RunContext) -> dict:
@@ -93,38 +98,89 @@ def numeric_vs_sklearn(ctx: RunContext, name: str, seeds) -> dict:
               f"DecisionTreeClassifier(criterion='entropy'), mean of {len(seeds)} splits, within "
               f"0.06 (ties between equal gains are broken differently; one test example is "
               f"{1 / len(s.y_test):.3f})", mean_ours, mean_theirs, atol=0.06, rtol=0)
-    ctx.claim_greater(f"{name}: ID3 test accuracy well above chance ({chance:.2f})", mean_ours,
-                chance + 0.5 * (1 - chance))
+    ctx.claim_greater(f"{name}: ID3 test accuracy (chance {chance:.2f}; floor: lowest mean of "
+                      f"seeds 0-4 quick and 0-2 full, {ACCURACY_SEEN[name]:.3f}, minus 0.05)",
+                      mean_ours, ACCURACY_SEEN[name] - 0.05)
     ctx.note(f"{name}: ID3 / sklearn test accuracy per split {np.round(ours, 3).tolist()} / "
              f"{np.round(theirs, 3).tolist()}; nodes (ours, sklearn) {nodes}.")
     return {"ours": ours, "theirs": theirs}
 
 
+def _internal_nodes(node):
+    """The internal nodes of a tree in depth-first order (a walk of its own, not the library's)."""
+    if node.feature is None:
+        return []
+    return [node] + [inner for child in node.children for inner in _internal_nodes(child)]
+
+
+def collapse_rise(tree: ID3Classifier, x_val, y_val) -> int:
+    """Fewest validation errors added by collapsing one internal node of ``tree`` to a leaf of
+    its training majority (each on a deep copy, scored by ``predict``); a tree without internal
+    nodes gives a large number."""
+    errors = int(np.sum(tree.predict(x_val) != y_val))
+    fewest = 10**9
+    for index in range(len(_internal_nodes(tree.tree_))):
+        trial = copy.deepcopy(tree)
+        _internal_nodes(trial.tree_)[index].make_leaf()
+        fewest = min(fewest, int(np.sum(trial.predict(x_val) != y_val)) - errors)
+    return fewest
+
+
+def cost_complexity_pruned(x_train, y_train, x_val, y_val, seed) -> DecisionTreeClassifier:
+    """sklearn's entropy tree pruned by cost complexity, ccp_alpha of best validation accuracy
+    (ties: the larger alpha, the smaller tree)."""
+    path = DecisionTreeClassifier(criterion="entropy", random_state=seed
+                                  ).cost_complexity_pruning_path(x_train, y_train)
+    best, best_score = None, -1.0
+    for alpha in path.ccp_alphas:
+        model = DecisionTreeClassifier(criterion="entropy", random_state=seed,
+                                       ccp_alpha=max(float(alpha), 0.0)).fit(x_train, y_train)
+        score = model.score(x_val, y_val)
+        if score >= best_score:
+            best, best_score = model, score
+    return best
+
+
 def pruning(ctx: RunContext, name: str, seeds) -> dict:
     """Pre-pruning (max_depth) and reduced-error post-pruning on train / validation / test."""
-    rows = []
+    rows, rises = [], []
     for seed in seeds:
         s = load_classification(name, seed=seed, scale=False)
         full = ID3Classifier().fit(s.x_train, s.y_train)
         pruned = copy.deepcopy(full).reduced_error_prune(s.x_val, s.y_val)
         pre = ID3Classifier(max_depth=3).fit(s.x_train, s.y_train)
+        rises.append(collapse_rise(pruned, s.x_val, s.y_val))
+        ccp = cost_complexity_pruned(s.x_train, s.y_train, s.x_val, s.y_val, seed)
         rows.append([full.n_nodes_, pruned.n_nodes_, pre.n_nodes_,
                      full.score(s.x_val, s.y_val), pruned.score(s.x_val, s.y_val),
                      full.score(s.x_test, s.y_test), pruned.score(s.x_test, s.y_test),
-                     pre.score(s.x_test, s.y_test)])
+                     pre.score(s.x_test, s.y_test), ccp.score(s.x_test, s.y_test),
+                     ccp.tree_.node_count])
     rows = np.asarray(rows, dtype=np.float64)
     mean = rows.mean(axis=0)
     ctx.claim_less(f"{name}: reduced-error pruning removes nodes (mean nodes after / before, "
-             f"{len(seeds)} splits)", mean[1] / mean[0], 0.8)
-    ctx.claim(f"{name}: pruning never lowers validation accuracy (it prunes only when the "
-              "validation errors do not rise)", bool(np.all(rows[:, 4] >= rows[:, 3])),
-              measured=f"val {mean[3]:.3f} -> {mean[4]:.3f}")
-    ctx.claim_greater(f"{name}: pruned tree's test accuracy does not fall by more than 0.03 "
-                f"(pruned - full, mean over splits; full {mean[5]:.3f})", mean[6] - mean[5],
-                -0.03, or_equal=True)
+                   f"{len(seeds)} splits; highest of seeds 0-4 quick, 0-2 full 0.50, + 0.1)",
+                   mean[1] / mean[0], 0.6)
+    ctx.claim_greater(f"{name}: the pruned trees are minimal for reduced-error pruning: collapsing "
+                      "any remaining internal node to a leaf (a copy, re-scored by predict) adds "
+                      "validation errors; fewest added over all nodes and splits",
+                      min(rises), 1, or_equal=True)
+    # sklearn's cost-complexity pruning, its alpha chosen on the same validation set: an
+    # independent pruner of the same data; the largest gap over seeds 0-4 (quick) and 0-2 (full)
+    # is 0.013; margin 0.03
+    ctx.claim_close(f"{name}: reduced-error pruned test accuracy = sklearn cost-complexity pruning "
+                    "(ccp_alpha chosen on the validation set), mean over splits, within 0.045 "
+                    "(largest gap of seeds 0-4 quick, 0-2 full 0.013, + 0.03)",
+                    mean[6], mean[8], atol=0.045, rtol=0)
+    ctx.claim_greater(f"{name}: pruned tree's test accuracy does not fall by more than 0.04 "
+                      f"(pruned - full, mean over splits; full {mean[5]:.3f}; lowest of seeds 0-4 "
+                      "quick, 0-2 full -0.018, - 0.02)", mean[6] - mean[5], -0.04, or_equal=True)
     ctx.note(f"{name} pruning (mean of {len(seeds)} splits): nodes full {mean[0]:.1f}, "
              f"reduced-error pruned {mean[1]:.1f}, pre-pruned max_depth=3 {mean[2]:.1f}; test "
-             f"accuracy full {mean[5]:.3f}, post-pruned {mean[6]:.3f}, pre-pruned {mean[7]:.3f}.")
+             f"accuracy full {mean[5]:.3f}, post-pruned {mean[6]:.3f}, pre-pruned {mean[7]:.3f}; "
+             f"sklearn cost-complexity pruned {mean[9]:.1f} nodes, test accuracy {mean[8]:.3f}; "
+             f"validation accuracy full {mean[3]:.3f} -> reduced-error pruned {mean[4]:.3f}; "
+             f"fewest validation errors added by collapsing one more node: {rises}.")
     return {"rows": rows}
 
 

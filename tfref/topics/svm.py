@@ -27,6 +27,7 @@ import warnings
 
 import numpy as np
 from sklearn.linear_model import SGDClassifier
+from sklearn.metrics import hinge_loss
 from sklearn.svm import LinearSVC
 
 from tfref.classic.svm import LinearSVM, hinge_objective
@@ -43,6 +44,7 @@ ALPHA = 1e-2
 
 
 def _objective(model, x, y) -> float:
+    """J of any fitted linear model (sklearn's too) by tfref's TensorFlow objective."""
     signs = np.where(y == 1, 1.0, -1.0)[:, None]
     return float(hinge_objective(model.coef_.T, model.intercept_, x, signs, ALPHA))
 
@@ -63,21 +65,35 @@ def compare(ctx: RunContext, steps: int) -> dict:
            (("tfref", ours), ("SGDClassifier", sgd), ("LinearSVC", svc))}
     j_sgd = _objective(sgd, x_train, y_train)
     history = ours.objective_history_
-    ctx.claim_close("J at the start (w = 0, b = 0) is 1 (every hinge term is 1)", history[0], 1.0,
-              atol=1e-12, rtol=0)
+    signs = np.where(y_train == 1, 1.0, -1.0)
+    loop = float(np.mean([max(0.0, 1.0 - s * (float(np.dot(ours.coef_[0], row))
+                                            + ours.intercept_[0]))
+                          for row, s in zip(x_train, signs, strict=True)]))
+    ctx.claim_close("J of tfref's final w, b = alpha/2 ||w||^2 + sklearn.metrics.hinge_loss of its "
+                    "decision values (float64)", ours.objective_,
+                    0.5 * ALPHA * float(np.sum(ours.coef_ ** 2))
+                    + hinge_loss(y_train, ours.decision_function(x_train)), rtol=1e-10, atol=0)
+    ctx.claim_close("mean hinge of tfref's final w, b = a plain Python loop over the "
+                    f"{len(y_train)} training rows", ours.objective_
+                    - 0.5 * ALPHA * float(np.sum(ours.coef_ ** 2)), loop, rtol=1e-10, atol=0)
     with ctx.calibrated_for("epochs"):
-        ctx.claim_less(f"hinge objective falls: lowest J after {steps} steps / J at the start",
-                 ours.objective_ / history[0], 0.2)
+        # Bounds calibrated on seeds 0-4 (quick, 1500 steps) and 0-2 (full, 5000 steps): the
+        # worst value seen and the margin are in each claim's text.
+        ctx.claim_less(f"hinge objective falls: lowest J after {steps} steps / J at the start "
+                       "(highest seen 0.069, + 0.03)", ours.objective_ / history[0], 0.1)
         tenth = max(1, len(history) // 10)
         ctx.claim_less("hinge objective falls: mean J over the last tenth of the steps < over the first",
                  float(np.mean(history[-tenth:])), float(np.mean(history[1:tenth + 1])))
-        ctx.claim_less("tfref's J is within 5% of SGDClassifier(hinge, same alpha, averaged)'s J "
-                 f"({j_sgd:.4f})", ours.objective_ / j_sgd, 1.05)
-        ctx.claim_close("test accuracy equals SGDClassifier(hinge)'s within 0.03", acc["tfref"],
-                  acc["SGDClassifier"], atol=0.03, rtol=0)
-        ctx.claim_close("test accuracy equals LinearSVC(hinge, C = 1/(alpha n))'s within 0.03",
-                  acc["tfref"], acc["LinearSVC"], atol=0.03, rtol=0)
-        ctx.claim_greater("test accuracy on breast cancer (majority class 0.63)", acc["tfref"], 0.9)
+        ctx.claim_less("tfref's J / SGDClassifier(hinge, same alpha, averaged)'s J "
+                       f"({j_sgd:.4f}; highest seen 1.023, + 0.027)", ours.objective_ / j_sgd,
+                       1.05)
+        ctx.claim_close("test accuracy equals SGDClassifier(hinge)'s within 0.02 (two test "
+                        "examples; largest gap seen 0)", acc["tfref"], acc["SGDClassifier"],
+                        atol=0.02, rtol=0)
+        ctx.claim_close("test accuracy equals LinearSVC(hinge, C = 1/(alpha n))'s within 0.02 "
+                        "(largest gap seen 0)", acc["tfref"], acc["LinearSVC"], atol=0.02, rtol=0)
+        ctx.claim_greater("test accuracy on breast cancer (majority class 0.63; lowest seen 0.974, "
+                          "- 0.03)", acc["tfref"], 0.94)
     margin = ours.margin_
     ctx.claim_close("margin_ = 2 / ||w||", margin, 2.0 / np.linalg.norm(ours.coef_), rtol=1e-12)
     ctx.note(f"Breast cancer, 30 standardised features, alpha = {ALPHA}: test accuracy tfref "
@@ -97,8 +113,8 @@ def two_features(ctx: RunContext, steps: int) -> dict:
     functional = np.where(y == 1, 1.0, -1.0) * model.decision_function(x)
     support = functional <= 1.0 + 1e-9
     with ctx.calibrated_for("epochs"):
-        ctx.claim_greater("2 features (mean radius, mean texture): training accuracy", model.score(x, y),
-                    0.8)
+        ctx.claim_greater("2 features (mean radius, mean texture): training accuracy (lowest of "
+                          "seeds 0-4 quick, 0-2 full 0.875, - 0.03)", model.score(x, y), 0.84)
     return {"x": x, "y": y, "model": model, "support": support}
 
 
