@@ -36,7 +36,12 @@ Expect: SGD, momentum, RMSprop and Adam from tfref.ops.updates equal keras.optim
 bias-corrected first step moves each weight by lr where the uncorrected one would move 3.16 lr.
 Newton's method reaches scikit-learn's minimiser in 8 steps (|J - J*| = 5.6e-16) while the best
 first-order method is still 0.021 above J* after 10; the plot shows the loss of each optimiser
-(--quick: 40 steps).
+(--quick: 40 steps). Memory, counted from the built keras optimisers: SGD keeps 0 slot variables
+per weight, momentum and RMSprop 1, Adam 2; Newton's Hessian 31 per weight. On
+f = x^4 - 4x^2 + x plain gradient descent stops in the local minimum 1.347 from all 11 starts in
+[2, 3], momentum 0.9 reaches the global one -1.473 from 7; a plateau of slope 0.02 takes 501
+steps without momentum, 59 with. SGD on single examples started at the minimiser keeps a noise
+floor at a constant rate; lr / (1 + t / 200) cuts it to about 0.04-0.13 of that.
 """
 
 from __future__ import annotations
@@ -275,11 +280,18 @@ def run(ctx: RunContext) -> None:
     )
     compared = min(NEWTON_STEPS, steps - 1)
     best_first_order = min(float(losses[compared]) for losses in runs.values()) - optimum
-    ctx.claim_greater(f"best first-order method after {compared} steps: J - J*", best_first_order, 1e-3)
+    # Seeds 0-4 (quick): 0.0205-0.0253; floor 0.01 (0.01 below the lowest). Newton is at 5.6e-16.
+    ctx.claim_greater(f"best first-order method after {compared} steps: J - J* (seeds 0-4: "
+                      f"0.020-0.025; Newton: < 1e-10)", best_first_order, 0.01)
 
     # --- learning-rate decay -----------------------------------------------------------------
     _decay(ctx, inputs, labels, start)
     _plot(ctx, runs, newton_losses, optimum)
+
+    # --- memory, local minima and plateaus, SGD's noise floor ---------------------------------
+    _slot_variables(ctx, inputs64.shape[1])
+    _local_minimum_and_plateau(ctx)
+    _noise_floor(ctx, inputs64, labels64, sklearn_theta, optimum)
 
 
 def _momentum_is_an_ewma(ctx, settings, path, grads, start):
@@ -311,7 +323,10 @@ def _first_adam_step(ctx, inputs, labels, start):
         "Adam's first step (t = 1, bias-corrected) moves each weight by lr",
         moved,
         np.full_like(moved, lr),
-        atol=1e-3 * lr,
+        # Seeds 0-4 (quick = full, the first step does not depend on steps): the largest
+        # deviation was 6.05e-5 = 1.2e-3 lr (seed 4: a small gradient, where eps counts);
+        # tolerance 2e-3 lr (it was 1e-3 lr, which seed 4 failed).
+        atol=2e-3 * lr,
         rtol=0,
     )
     m = (1 - 0.9) * grad_w.numpy()
@@ -406,6 +421,157 @@ def _decay(ctx, inputs, labels, start):
         keras_path,
         atol=1e-6,
         rtol=1e-6,
+    )
+
+
+def _slot_variables(ctx, features: int) -> None:
+    """001 (lines 84-86): first-order methods use the gradient, second-order ones the Hessian,
+    Adam the past steps, "so optimisers differ in the memory they use". Counted from the built
+    keras optimisers' variables (iteration and learning_rate aside) for this problem's w and b."""
+    weights = [keras.Variable(np.zeros(features, np.float32)), keras.Variable(np.float32(0.0))]
+    size = features + 1
+    held = {}
+    for name, settings in SETTINGS.items():
+        optimizer = keras_optimizer(name, settings)
+        optimizer.build(weights)
+        slots = [v for v in optimizer.variables
+                 if not v.path.endswith(("/iteration", "/learning_rate"))]
+        held[name] = sum(int(np.prod(v.shape)) for v in slots) / size
+    ctx.claim_close(
+        f"slot variables per weight in the built keras optimisers ({size} weights): SGD 0, "
+        f"momentum 1 (velocity), RMSprop 1 (mean square), Adam 2 (both)",
+        [held[name] for name in SETTINGS],
+        [0, 1, 1, 2],
+        atol=0,
+        rtol=0,
+    )
+    inputs = tf.constant(np.eye(size - 1, dtype=np.float64))
+    with tf.GradientTape() as outer:
+        theta = tf.zeros(size, tf.float64)
+        outer.watch(theta)
+        with tf.GradientTape() as inner:
+            inner.watch(theta)
+            loss = objective(inputs, tf.ones(size - 1, tf.float64), theta[:-1], theta[-1])
+        grad = inner.gradient(loss, theta)
+    hessian = outer.jacobian(grad, theta)
+    ctx.claim_close(
+        f"second order: Newton's step needs the Hessian from nested GradientTapes, "
+        f"{size} x {size} = {size * size} numbers, {size} per weight (Adam keeps 2)",
+        int(np.prod(hessian.shape)) / size,
+        size,
+        atol=0,
+        rtol=0,
+    )
+
+
+def heavy_ball(gradient, x0: float, lr: float, beta: float, steps: int) -> np.ndarray:
+    """keras' momentum rule in float64: v = beta v - lr f'(x); x = x + v. Returns x_1 .. x_T."""
+    x, v, path = x0, 0.0, []
+    for _ in range(steps):
+        v = beta * v - lr * gradient(x)
+        x = x + v
+        path.append(x)
+    return np.array(path)
+
+
+def _local_minimum_and_plateau(ctx) -> None:
+    """002 (lines 745-747) and 003 (lines 289-297): gradient descent stops in a local minimum or
+    crawls over a plateau; momentum carries it through. f(x) = x^4 - 4 x^2 + x has a local
+    minimum near 1.347 and the global one near -1.473."""
+    def slope(x):
+        return 4 * x**3 - 8 * x + 1
+
+    minima = np.sort(np.roots([4.0, 0.0, -8.0, 1.0]).real)[[0, 2]]  # global, local
+    lr, beta, steps = 0.01, 0.9, 300
+    variable = keras.Variable(2.5, dtype="float64")
+    optimizer = keras.optimizers.SGD(learning_rate=lr, momentum=beta)
+    taped = []
+    for _ in range(10):
+        with tf.GradientTape() as tape:
+            value = variable**4 - 4 * variable**2 + variable
+        optimizer.apply_gradients([(tape.gradient(value, variable), variable)])
+        taped.append(float(variable.numpy()))
+    ctx.claim_close(
+        "the float64 heavy-ball loop equals keras SGD(momentum=0.9) for 10 steps on "
+        "f = x^4 - 4x^2 + x from x = 2.5",
+        heavy_ball(slope, 2.5, lr, beta, 10),
+        taped,
+        atol=1e-6,  # keras keeps the learning rate in float32: lr = 0.01 is off by 2e-10
+        rtol=0,
+    )
+    starts = np.linspace(2.0, 3.0, 11)
+    plain = np.array([heavy_ball(slope, x0, lr, 0.0, steps)[-1] for x0 in starts])
+    carried = np.array([heavy_ball(slope, x0, lr, beta, steps)[-1] for x0 in starts])
+    stuck = np.mean(np.abs(plain - minima[1]) < 1e-6)
+    escaped = np.mean(np.abs(carried - minima[0]) < 1e-3)
+    # No seed enters: plain GD stops in the local minimum from all 11 starts; momentum reaches
+    # the global one from 7 of 11 (not from every start: it is a help, not a guarantee).
+    ctx.claim(
+        f"f = x^4 - 4x^2 + x, lr = {lr}, {steps} steps from 11 starts in [2, 3]: plain gradient "
+        f"descent stops in the local minimum {minima[1]:.3f} from every start, momentum "
+        f"(beta = {beta}) reaches the global one {minima[0]:.3f} from at least half (7 of 11)",
+        stuck == 1.0 and escaped >= 0.5,
+        expected="1, >= 0.5",
+        measured=f"{stuck:g}, {escaped:.3g}",
+    )
+
+    def plateau(x):  # f(x) = 0.02 (5 - x) on the plateau: a small constant slope
+        return -0.02
+
+    crossing = []
+    for momentum in (0.0, beta):
+        path = heavy_ball(plateau, 0.0, 0.5, momentum, 2000)
+        crossing.append(int(np.argmax(path > 5.0)) + 1)
+    # No seed enters: 501 vs 59 steps (ratio 8.5; the limit 1 / (1 - beta) = 10); bound 5.
+    ctx.claim_greater(
+        f"plateau of slope 0.02 and width 5, lr = 0.5: steps to cross it without momentum over "
+        f"steps with momentum {beta} (measured {crossing[0]} vs {crossing[1]}; velocity -> "
+        f"1 / (1 - beta) = 10 times the plain step)",
+        crossing[0] / crossing[1],
+        5.0,
+    )
+    ctx.note(
+        f"Local minimum and plateau: f = x^4 - 4x^2 + x has minima at {minima[0]:.4f} (global) "
+        f"and {minima[1]:.4f} (local); plain gradient descent ended at {plain[5]:.4f} from x = "
+        f"2.5, momentum at {carried[5]:.4f}."
+    )
+
+
+def _noise_floor(ctx, inputs64, labels64, minimiser, optimum: float) -> None:
+    """003 (lines 289-297), 004: SGD on single examples at a constant rate never converges, it
+    keeps a noise floor around the minimum; a rate that decays, lr / (1 + t / 200), settles.
+    Both start at the minimiser itself, so what is left is the noise."""
+    n, d = inputs64.shape
+    design = np.c_[inputs64, np.ones(n)]  # (n, d + 1)
+    steps, lr0 = 4000, 0.05
+    order = ctx.rng.integers(0, n, size=steps)
+    finals = {}
+    for label, decay in (("constant", 0.0), ("decayed", 1 / 200)):
+        theta = np.array(minimiser, dtype=np.float64)
+        kept = []
+        for t, i in enumerate(order):
+            p = 1 / (1 + np.exp(-design[i] @ theta))
+            grad = (p - labels64[i]) * design[i] + L2 * np.r_[theta[:d], 0.0]
+            theta = theta - lr0 / (1 + decay * t) * grad
+            if t >= steps - 500 and t % 10 == 0:
+                kept.append(theta.copy())
+        kept = np.array(kept)  # (50, d + 1): parameters over the last 500 steps
+        logits = design @ kept.T  # (n, 50)
+        log_loss = np.mean(np.logaddexp(0, logits) - labels64[:, None] * logits, axis=0)
+        costs = log_loss + L2 / 2 * np.sum(kept[:, :d] ** 2, axis=1)
+        finals[label] = float(np.mean(costs) - optimum)
+    ctx.note(
+        f"SGD on one example per step, {steps} steps: mean J - J* over the last 500 steps "
+        f"{finals['constant']:.4g} at a constant lr = {lr0}, {finals['decayed']:.4g} with "
+        f"lr = {lr0} / (1 + t / 200)."
+    )
+    # Seeds 0-4 (quick = full): ratio 0.037-0.134; bound 0.25 (0.12 above the highest).
+    ctx.claim_less(
+        "SGD (one example per step) from the minimiser: mean J - J* over the last 500 of 4000 "
+        "steps with a decaying rate over that at a constant rate (the noise floor falls; seeds "
+        "0-4: 0.037-0.134)",
+        finals["decayed"] / finals["constant"],
+        0.25,
     )
 
 
