@@ -19,6 +19,7 @@ CATALOGUE: dict[str, str] = {
     "forward-backward": "forward_backward",
     "chain-rule": "chain_rule",
     "differentiation": "differentiation",
+    "autodiff-modes": "autodiff_modes",
     "descent-step": "descent_step",
     "linear-collapse": "linear_collapse",
     "vanishing-exploding": "vanishing_exploding",
