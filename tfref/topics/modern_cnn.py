@@ -19,13 +19,17 @@ defaults to 0.99, which after a few dozen steps leaves inference at chance). Res
 and LeNet-BN use the from-scratch BatchNorm. The strided 1x1 shortcut convolution of ResNet is
 computed as a 1x1 convolution of x[:, ::2, ::2] (the same function) to avoid a oneDNN crash in
 TF 2.21. NiN's convolutions use He initialisation (keras' Glorot default left it at chance
-for 3-4 epochs). Quick mode trains NiN and LeNet-BN only, with fewer epochs (a note says so).
+for 3-4 epochs). Quick mode trains LeNet-BN only, beside the same LeNet without BatchNorm, with
+fewer epochs (a note says so). 003's "VGG: deep and narrow beats shallow and wide" is not measured
+(no equal-parameter comparison is trained here).
 
 Expect: the from-scratch BatchNorm equals keras BatchNormalization in training and inference
 (4.8e-7), and every block of the seven scaled-down models has the shape the size formula gives. On
 digits resized to 16 x 16 the test accuracies are AlexNet 0.953, VGG 0.956, NiN 0.944, GoogLeNet
 0.906, ResNet 0.986, DenseNet 0.958 and LeNet-BN 0.947; the plot shows accuracy against training
-time (--quick: NiN and LeNet-BN only, 0.894 and 0.958).
+time. A residual block whose last BatchNorm has gamma = 0 is exactly the identity; NiN's head holds
+4,550 parameters against 73,226 for a dense head on the same features; LeNet-BN's training loss
+after 2 epochs is 0.216 of the same LeNet's without BatchNorm (--quick: LeNet-BN only, 0.958).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import tensorflow as tf
 from tfref.data import resolve_dataset
 from tfref.nn import cnn_zoo
 from tfref.nn.batchnorm import BatchNorm
+from tfref.nn.lenet import lenet
 from tfref.topics._base import RunContext
 from tfref.train import TrainOptions, evaluate, fit
 
@@ -60,10 +65,12 @@ SETTINGS = {
     "lenet_bn": (1e-2, 64, 10, 6),
 }
 # NiN: the anchor published it at chance; LeNet-BN: the from-scratch BatchNorm, cheaply.
-QUICK_MODELS = ("nin", "lenet_bn")
+QUICK_MODELS = ("lenet_bn",)
 FASHION_TRAIN = {True: 3000, False: 6000}  # Fashion-MNIST training images (quick, full)
-# Test accuracy every trained model must beat (chance: 0.1), with room for seed-to-seed spread.
-ACCURACY_FLOOR = {True: 0.5, False: 0.75}  # quick, full
+# Test accuracy every trained model must beat (chance: 0.1). Quick (LeNet-BN, 6 epochs), seeds
+# 0-2: 0.958, 0.911, 0.939 -> 0.85 (lowest minus 0.06). Full: not calibrated over seeds in this
+# session; seed 0 measured 0.906 (GoogLeNet) to 0.986 -> 0.8 (lowest minus 0.1).
+ACCURACY_FLOOR = {True: 0.85, False: 0.8}  # quick, full
 
 
 def to_images(x: np.ndarray) -> np.ndarray:
@@ -137,6 +144,64 @@ def check_shapes(ctx: RunContext, num_classes: int) -> dict:
     return counts
 
 
+def check_residual_identity(ctx: RunContext) -> None:
+    """003 (ResNet): a residual block whose last BatchNorm scale gamma starts at 0 computes
+    relu(0 + x) = x on non-negative inputs: the identity, which a plain block cannot start at."""
+    x = tf.nn.relu(tf.constant(ctx.rng.normal(size=(8, 8, 8, 16)).astype("float32")))
+    block = cnn_zoo.Residual(16)
+    block(x, training=False)  # build
+    block.bn2.gamma.assign(tf.zeros_like(block.bn2.gamma))
+    outs = {mode: block(x, training=mode).numpy() for mode in (False, True)}
+    ctx.claim_close("ResNet: a Residual block with its last BatchNorm's gamma = 0 (beta = 0) is the "
+                    "identity on non-negative inputs, exactly, in training and inference mode",
+                    np.stack([outs[False], outs[True]]), np.stack([x.numpy()] * 2), atol=0.0)
+    plain = keras.ops.relu(block.bn2(block.conv2(keras.ops.relu(block.bn1(block.conv1(x)))))
+                           ).numpy()
+    ctx.claim_close("... the same block without its shortcut outputs 0 everywhere (it would have "
+                    "to learn the identity)", plain, np.zeros_like(plain), atol=0.0)
+
+
+def check_nin_parameters(ctx: RunContext, num_classes: int) -> dict:
+    """003 (NiN): a 1x1-convolution block and global average pooling instead of dense layers.
+    The head's parameters from keras count_params against the formula, beside a VGG-style dense
+    head (Flatten, Dense(128), Dense(128), Dense(classes)) on the same body."""
+    model = cnn_zoo.build("nin", (IMAGE_SIDE, IMAGE_SIDE, 1), num_classes)
+    body = model.get_layer("dropout").output
+    h, w, c = body.shape[1:]
+    head = model.get_layer("nin_block4").count_params()
+    nin_formula = (3 * 3 * c * num_classes + num_classes) + 2 * (num_classes**2 + num_classes)
+    x = keras.layers.Flatten()(body)
+    x = keras.layers.Dense(128, activation="relu")(x)
+    x = keras.layers.Dense(128, activation="relu")(x)
+    dense_model = keras.Model(model.input, keras.layers.Dense(num_classes)(x))
+    body_params = model.count_params() - head
+    dense_head = dense_model.count_params() - body_params
+    dense_formula = (h * w * c * 128 + 128) + (128 * 128 + 128) + (128 * num_classes + num_classes)
+    ctx.claim("NiN's head (a 3x3 conv to the classes, two 1x1 convs, global average pooling): "
+              "keras count_params = 9 c k + k + 2 (k^2 + k), and a dense head on the same body = "
+              "(h w c 128 + 128) + (128^2 + 128) + (128 k + k)",
+              head == nin_formula and dense_head == dense_formula,
+              expected=f"{nin_formula} and {dense_formula}", measured=f"{head} and {dense_head}")
+    ctx.claim_greater("NiN needs far fewer parameters: dense head / NiN head (deterministic counts, "
+                      f"{h}x{w}x{c} body)", dense_head / head, 5.0)
+    ctx.note(f"NiN ({model.count_params():,} parameters in all): its head holds {head:,} "
+             f"parameters; a dense head on the same {h}x{w}x{c} features would hold "
+             f"{dense_head:,} ({dense_head / head:.1f} times as many).")
+    return {"nin_head": head, "dense_head": dense_head}
+
+
+def bn_convergence(ctx: RunContext, data, num_classes: int, epochs: int) -> np.ndarray:
+    """003 (BN speeds convergence): the LeNet (sigmoid) of LeNet-BN without its BatchNorm
+    layers, trained with LeNet-BN's optimiser (Adam), batch size and seed: loss per epoch."""
+    keras.utils.set_random_seed(ctx.seed)
+    model = lenet("sigmoid", (IMAGE_SIDE, IMAGE_SIDE, 1), num_classes)
+    history = fit(model, data[0], data[1], loss_fn=_loss(),
+                  optimizer=keras.optimizers.Adam(SETTINGS["lenet_bn"][0]),
+                  batch_size=SETTINGS["lenet_bn"][1], epochs=epochs, seed=ctx.seed,
+                  jit_compile=False, progress=False)
+    return np.asarray(history["loss"], dtype=float)
+
+
 def train_model(name, data, num_classes, epochs, seed, train_options) -> dict:
     x_train, y_train, x_val, y_val, x_test, y_test = data
     learning_rate, batch_size = SETTINGS[name][:2]
@@ -170,12 +235,14 @@ def run(ctx: RunContext) -> None:
     data = (to_images(splits.x_train), splits.y_train, to_images(splits.x_val), splits.y_val,
             to_images(splits.x_test), splits.y_test)
     counts = check_shapes(ctx, splits.num_classes)
+    check_residual_identity(ctx)
+    check_nin_parameters(ctx, splits.num_classes)
 
     names = QUICK_MODELS if ctx.quick else tuple(cnn_zoo.ZOO)
     if ctx.quick:
-        ctx.note(f"Quick mode trains {', '.join(names)} only (NiN, which the anchor published at "
-                 f"chance, and LeNet-BN, built on the from-scratch BatchNorm), with fewer epochs; "
-                 f"the full run trains all {len(cnn_zoo.ZOO)} models.")
+        ctx.note(f"Quick mode trains {', '.join(names)} only (LeNet-BN, built on the from-scratch "
+                 "BatchNorm, beside the same LeNet without it), with fewer epochs; the full run "
+                 f"trains all {len(cnn_zoo.ZOO)} models.")
     train_options = ctx.options.get("train") or TrainOptions(epochs=ctx.options.get("epochs"))
     results = {}
     for name in ctx.progress(names, desc="model"):
@@ -189,23 +256,45 @@ def run(ctx: RunContext) -> None:
             ctx.claim_greater(f"{name}: test accuracy after {result['epochs']} epochs on {splits.name} "
                         f"(chance: 1/{splits.num_classes})", result["test_accuracy"], floor)
 
-    # The from-scratch BN inside a trained model: moving statistics moved, modes differ.
-    for bn_name in ("resnet", "densenet", "lenet_bn"):
-        if bn_name not in results:
-            continue
-        bn_model = results[bn_name]
-        bn_layers = [layer for layer in bn_model["model"]._flatten_layers()
-                     if isinstance(layer, BatchNorm)]
-        moved = min(float(np.abs(layer.moving_mean.numpy()).max()) for layer in bn_layers)
-        ctx.claim_greater(f"trained {bn_model['model'].name}: every one of its {len(bn_layers)} "
-                    "from-scratch BatchNorm layers moved its moving mean off 0 (smallest max "
-                    "|moving mean|)", moved, 0.0)
-        x = data[4][:64]
-        gap = float(np.abs(bn_model["model"](x, training=True).numpy()
-                           - bn_model["model"](x, training=False).numpy()).max())
-        ctx.claim_greater(f"trained {bn_model['model'].name}: logits in training mode (batch "
-                    "statistics) differ from inference mode (moving statistics), max |diff|",
-                    gap, 0.0)
+    # The from-scratch BN inside the trained LeNet-BN: the moving mean tracks the data, and the
+    # training-mode logits (batch statistics of 64 test images) differ from inference mode.
+    bn_model = results["lenet_bn"]["model"]
+    x = data[4][:64]
+    gap = float(np.abs(bn_model(x, training=True).numpy()
+                       - bn_model(x, training=False).numpy()).max())
+    with ctx.calibrated_for("epochs", "data"):
+        # Quick seeds 0-2: 2.61, 2.01, 1.94 -> floor 1.0 (lowest minus 0.94).
+        ctx.claim_greater("trained lenet_bn: logits in training mode (batch statistics of 64 test "
+                          "images) differ from inference mode (moving statistics), max |diff| "
+                          "(quick seeds 0-2: 1.94 or more, floor 1.0)", gap, 1.0)
+    # The moving mean follows the data: with the weights frozen, 3 passes over the training set
+    # in training mode (batches of 64) move bn1's moving mean to the mean of conv1's outputs.
+    conv1 = keras.Model(bn_model.input, bn_model.get_layer("conv1").output)
+    data_mean = conv1(data[0], training=False).numpy().mean(axis=(0, 1, 2))
+    batches = [data[0][i:i + 64] for i in range(0, len(data[0]) - 63, 64)]
+    for _ in range(3):
+        for batch in batches:
+            bn_model(batch, training=True)
+    moving = bn_model.get_layer("bn1").moving_mean.numpy()
+    tracking = float(np.abs(moving - data_mean).max() / np.abs(data_mean).max())
+    ctx.claim_less(f"lenet_bn, weights frozen, {3 * len(batches)} training-mode batches of 64: "
+                   "bn1's moving mean (momentum 0.9) reaches the mean of conv1's outputs over the "
+                   "training set (max |moving - data mean| / max |data mean|; a moving mean never "
+                   "updated gives 1)", tracking, 0.1)
+
+    # 003: BN speeds convergence: the same LeNet without BatchNorm, same optimiser and batches.
+    bn_epochs = results["lenet_bn"]["epochs"]
+    plain = bn_convergence(ctx, data, splits.num_classes, bn_epochs)
+    with_bn = np.asarray(results["lenet_bn"]["history"]["loss"], dtype=float)
+    ratio = float(with_bn[1] / plain[1]) if bn_epochs > 1 else float(with_bn[0] / plain[0])
+    ctx.note("Training loss per epoch, LeNet (sigmoid) with / without BatchNorm (Adam "
+             f"{SETTINGS['lenet_bn'][0]:g}, batch {SETTINGS['lenet_bn'][1]}): "
+             + ", ".join(f"{a:.3f} / {b:.3f}" for a, b in zip(with_bn, plain, strict=True)) + ".")
+    with ctx.calibrated_for("epochs", "data"):
+        # Quick seeds 0-2: 0.216, 0.231, 0.207 -> bound 0.35 (highest plus 0.12).
+        ctx.claim_less("003: BN speeds convergence: training loss after epoch 2, LeNet-BN / the "
+                       "same LeNet without BN (quick seeds 0-2: 0.231 at most, bound 0.35)", ratio,
+                       0.35)
 
     rows = ["| model | parameters | epochs | learning rate | batch | training time (s) "
             "| test accuracy |", "|---|---:|---:|---:|---:|---:|---:|"]
