@@ -103,3 +103,47 @@ def test_sarsa_differs_from_q_learning_only_in_its_target():
     q_learning = QLearning(n_episodes=50, random_state=0).fit(env)
     assert sarsa.q_table_.shape == q_learning.q_table_.shape
     assert not np.allclose(sarsa.q_table_, q_learning.q_table_)
+
+
+def test_label_propagation_equals_scikit_learn():
+    from sklearn.datasets import make_moons
+    from sklearn.semi_supervised import LabelPropagation as SklearnLabelPropagation
+
+    from tfref.classic.semi_supervised import LabelPropagation
+
+    X, y = make_moons(80, noise=0.1, random_state=0)
+    partial = np.full(80, -1)
+    partial[[0, 1, 2, 3]] = y[[0, 1, 2, 3]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sk = SklearnLabelPropagation(gamma=20, max_iter=200).fit(X, partial)
+    ours = LabelPropagation(gamma=20, max_iter=200).fit(X, partial)
+    assert ours.n_iter_ == sk.n_iter_
+    np.testing.assert_allclose(ours.label_distributions_, sk.label_distributions_, atol=1e-12)
+    np.testing.assert_allclose(ours.predict_proba(X + 0.03), sk.predict_proba(X + 0.03),
+                               atol=1e-12)
+    with pytest.raises(ValueError, match="no labelled row"):
+        LabelPropagation().fit(X, np.full(80, -1))
+
+
+def test_scaling_equals_scikit_learn_and_descent_reaches_least_squares():
+    from sklearn.preprocessing import MinMaxScaler
+
+    from tfref.classic.scaling import (
+        gradient_descent_least_squares,
+        hessian_condition,
+        min_max_scale,
+    )
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(0, 10, 50), rng.uniform(0, 10000, 50)])
+    y = X @ [3.0, 0.002] + 5 + rng.normal(size=50)
+    scaled = min_max_scale(X)
+    np.testing.assert_allclose(scaled, MinMaxScaler().fit_transform(X), atol=1e-12)
+    Z = np.hstack([scaled, np.ones((50, 1))])
+    assert hessian_condition(scaled)[2] == pytest.approx(np.linalg.cond(Z) ** 2, rel=1e-6)
+    theta, losses = gradient_descent_least_squares(scaled, y, steps=3000)
+    np.testing.assert_allclose(theta, np.linalg.lstsq(Z, y, rcond=None)[0], atol=1e-6)
+    assert np.all(np.diff(losses) <= 1e-12)
+    with pytest.raises(ValueError, match="constant"):
+        min_max_scale(np.ones((5, 2)))

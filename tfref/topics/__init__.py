@@ -77,6 +77,7 @@ CATALOGUE: dict[str, str] = {
     "ensembles": "ensembles",
     "q-learning": "q_learning",
     "gmm-em": "gmm_em",
+    "semi-supervised": "semi_supervised",
     # H. Model evaluation
     "train-test": "train_test",
     "confusion": "confusion",
