@@ -13,14 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import find, given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from spec_tests import strategies
-from tfref.errata import ERRATA, get_erratum
+from tfref.errata import ERRATA, errata_table, get_erratum
 from tfref.report._format import note_table
-from tfref.topics.errata import errata_table
 
 FORMULAS = [e.number for e in ERRATA if e.kind == "formula"]
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -138,8 +137,7 @@ def test_every_formula_erratum_has_a_strategy():
 def test_correct_form_satisfies_the_property(number):
     erratum = get_erratum(number)
 
-    @settings(max_examples=60)
-    @given(_STRATEGIES[number])
+    @given(_STRATEGIES[number])  # examples as the hypothesis profile says (dev 20, ci 40)
     def check(sample):
         assert erratum.holds(erratum.right, sample), f"correct form fails on {sample!r}"
 
@@ -152,7 +150,8 @@ def test_documents_form_breaks_the_property(number):
     distinguishing = _DISTINGUISHING.get(number, lambda sample: True)
     counterexample = find(_STRATEGIES[number],
                           lambda s: distinguishing(s) and not erratum.holds(erratum.wrong, s),
-                          settings=settings(max_examples=500, database=None))
+                          settings=settings(max_examples=500, database=None,
+                                            phases=[Phase.generate]))  # the first one; no shrinking
     assert not erratum.holds(erratum.wrong, counterexample)
     assert erratum.holds(erratum.right, counterexample)
 

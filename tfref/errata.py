@@ -1178,6 +1178,20 @@ ERRATA: tuple[Erratum, ...] = (
 )
 
 
+def errata_table() -> str:
+    """Every entry as a markdown table: #, seed:line, the document says, correct, how shown.
+
+    The errata topic emits it as a note, which report.html renders as a table
+    (tfref.report._format.note_table); ``|`` inside a cell is written ``\\|``.
+    """
+    cell = lambda text: str(text).replace("|", "\\|")  # noqa: E731
+    rows = ["| # | seed:line | the document says | correct | how shown |", "|---|---|---|---|---|"]
+    for e in ERRATA:
+        rows.append("| " + " | ".join(cell(v) for v in (
+            e.number, e.where, e.wrong_text, e.right_text, e.how_shown)) + " |")
+    return "\n".join(rows)
+
+
 def get_erratum(number: int) -> Erratum:
     for erratum in ERRATA:
         if erratum.number == number:

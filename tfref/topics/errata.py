@@ -31,7 +31,7 @@ import math
 import numpy as np
 
 from tfref import ops
-from tfref.errata import ERRATA, Erratum, tanh_as_coth, tanh_misparenthesised
+from tfref.errata import ERRATA, Erratum, errata_table, tanh_as_coth, tanh_misparenthesised
 from tfref.topics._base import RunContext
 
 ID = "errata"
@@ -39,19 +39,6 @@ TITLE = "Errata: where the source documents are wrong"
 CHAPTER = "Errata"
 SEEDS = ("000", "001", "002", "003", "004")
 OPTIONS = ()  # honours no run option (tfref run refuses them)
-
-
-def _cell(text) -> str:
-    return str(text).replace("|", "\\|")
-
-
-def errata_table() -> str:
-    """Every entry as a markdown table (the report renders a note in this form as a table)."""
-    rows = ["| # | seed:line | the document says | correct | how shown |", "|---|---|---|---|---|"]
-    for e in ERRATA:
-        rows.append("| " + " | ".join(_cell(v) for v in (
-            e.number, e.where, e.wrong_text, e.right_text, e.how_shown)) + " |")
-    return "\n".join(rows)
 
 
 def _formula_claims(ctx: RunContext, erratum: Erratum) -> None:
