@@ -44,6 +44,11 @@ SEEDS = ("000", "002")
 OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 SETS = {"iris": 3, "wine": 3, "digits": 10}
+# share of runs equal to scikit-learn's, lowest seen over seeds 0-4 (quick: iris, 4 runs) and 0-2
+# (full: 10 runs each): iris and wine never differ, so every run must agree; digits meets an exact
+# tie in 1 of 10 runs (the next claim explains each), so one more may differ
+SHARE_SEEN = {"iris": 1.0, "wine": 1.0, "digits": 0.9}
+SHARE_FLOOR = {"iris": 1.0, "wine": 1.0, "digits": 0.8}
 
 
 def smallest_assignment_gap(X: np.ndarray, init: np.ndarray, n_iter: int) -> float:
@@ -82,9 +87,11 @@ def compare(ctx: RunContext, name: str, k: int, starts: int) -> dict:
             tie_gaps.append(smallest_assignment_gap(X, init, ours.n_iter_))
         if best is None or ours.inertia_ < best.inertia_:
             best = ours
-    ctx.claim_greater(f"{name}: share of the {starts} runs from a shared start that equal scikit-learn's "
-                "exactly (labels, iteration count, inertia within 1e-9)", equal_runs / starts,
-                0.8, or_equal=True)
+    ctx.claim_greater(f"{name}: share of the {starts} runs from a shared start that equal "
+                      "scikit-learn's exactly (labels, iteration count, inertia within 1e-9; "
+                      f"lowest of seeds 0-4 quick, 0-2 full {SHARE_SEEN[name]:g}, margin "
+                      f"{SHARE_SEEN[name] - SHARE_FLOOR[name]:g})", equal_runs / starts,
+                      SHARE_FLOOR[name], or_equal=True)
     ctx.claim(f"{name}: every run that differs met an exact tie: a point equidistant from two "
               "centres at some step (each library breaks ties its own way)",
               all(gap == 0.0 for gap in tie_gaps),
@@ -101,8 +108,8 @@ def run(ctx: RunContext) -> None:
     names = ("iris",) if ctx.quick else tuple(SETS)
     results = {name: compare(ctx, name, SETS[name], starts) for name in names}
     iris = results["iris"]
-    ctx.claim_greater("iris: adjusted Rand index of the best run's clusters vs the species (chance 0)",
-                iris["ari"], 0.6)
+    ctx.claim_greater("iris: adjusted Rand index of the best run's clusters vs the species (chance "
+                      "0; 0.730 on seeds 0-4 quick and 0-2 full, - 0.05)", iris["ari"], 0.68)
     ctx.note(f"iris, k = 3: best inertia {iris['best'].inertia_:.4f} in "
              f"{iris['best'].n_iter_} iterations; ARI with the species {iris['ari']:.3f}. "
              "Data: scikit-learn's bundled iris (raw cm features).")
