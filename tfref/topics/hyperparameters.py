@@ -28,7 +28,8 @@ Expect: over learning rates 0.001 to 0.5 and 2 to 128 hidden units (15 epochs) v
 ranges from 0.061 to 0.983; validation chooses learning rate 0.5 with 32 units
 (0.983, test accuracy 0.961), where tanh gives 0.983, sigmoid 0.972, batch 8 0.978 and batch 128
 0.961. The plot shows the sweep (--quick: a smaller grid, 8 epochs; it chooses 0.3 and 32 units,
-test 0.956).
+test 0.956). Logistic regression (no hidden layer) comes within 0.031 of one or two hidden
+layers on validation (--quick, seed 0).
 """
 
 from __future__ import annotations
@@ -51,18 +52,26 @@ NUM_INPUTS, NUM_CLASSES = 64, 10
 QUICK = {"learning_rates": (0.003, 0.03, 0.3), "units": (4, 32), "epochs": 8}
 FULL = {"learning_rates": (0.001, 0.01, 0.1, 0.5), "units": (2, 8, 32, 128), "epochs": 15}
 BATCH_SIZE, ACTIVATION = 32, "relu"
+# Floors from quick seeds 0-4 (8 epochs); the full grid (15 epochs, seed 0: test 0.961) was not
+# calibrated over seeds and keeps them. Test accuracy 0.956, 0.961, 0.972, 0.950, 0.939 -> 0.90
+# (lowest minus 0.039); best minus worst validation 0.819, 0.838, 0.799, 0.880, 0.844 -> 0.7
+# (lowest minus 0.099); |test - validation| 0.000, 0.003, 0.047, 0.011, 0.022 -> 0.07 (highest plus
+# 0.023).
+TEST_FLOOR, SPREAD_FLOOR, GENERALISATION_BOUND = 0.90, 0.7, 0.07
 
 
 
-def build(units: int, activation: str) -> keras.Model:
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(NUM_INPUTS,)),
-            keras.layers.Dense(units, activation=activation),
-            keras.layers.Dense(NUM_CLASSES),
-        ]
-    )
-    return model
+def build(units: int, activation: str, depth: int = 1) -> keras.Model:
+    """64 inputs, ``depth`` hidden layers of ``units`` (0: logistic regression), 10 logits."""
+    hidden = [keras.layers.Dense(units, activation=activation) for _ in range(depth)]
+    return keras.Sequential([keras.Input(shape=(NUM_INPUTS,)), *hidden,
+                             keras.layers.Dense(NUM_CLASSES)])
+
+
+def depth_parameters(units: int, depth: int) -> int:
+    """Weights and biases of the 64-h-...-h-10 MLP with ``depth`` hidden layers, by formula."""
+    widths = [NUM_INPUTS, *([units] * depth), NUM_CLASSES]
+    return sum(a * b + b for a, b in zip(widths, widths[1:], strict=False))
 
 
 def accuracy(model, inputs, labels) -> float:
@@ -75,8 +84,9 @@ def run(ctx: RunContext) -> None:
     grid = QUICK if ctx.quick else FULL
     epochs = ctx.options.get("epochs") or grid["epochs"]
 
-    def train_and_validate(units, learning_rate, activation=ACTIVATION, batch_size=BATCH_SIZE):
-        model = build(units, activation)
+    def train_and_validate(units, learning_rate, activation=ACTIVATION, batch_size=BATCH_SIZE,
+                           depth=1):
+        model = build(units, activation, depth)
         history = fit(
             model, inputs[train], labels[train], epochs=epochs, batch_size=batch_size,
             seed=ctx.seed, loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -119,7 +129,7 @@ def run(ctx: RunContext) -> None:
             f"best validation accuracy (lr {best[0]:g}, {best[1]} units) minus worst "
             f"(lr {worst[0]:g}, {worst[1]} units)",
             results[best] - results[worst],
-            0.2,
+            SPREAD_FLOOR,
         )
 
     extra = {}
@@ -138,17 +148,43 @@ def run(ctx: RunContext) -> None:
             + f" (relu, batch {BATCH_SIZE}: {results[best]:.3f})."
         )
 
+    # --- 001:318 depth: logistic regression first, then one and two hidden layers ---------------
+    depths = {}
+    for depth in (0, 1, 2):
+        if depth == 1:
+            depths[depth] = (models[best], results[best])
+        else:
+            depths[depth] = train_and_validate(best[1], best[0], depth=depth)
+    counts = [depths[d][0].count_params() for d in depths]
+    ctx.claim("depth as a hyperparameter: keras count_params of logistic regression (depth 0) and "
+              f"the MLPs with 1 and 2 hidden layers of {best[1]} units = the weights and biases "
+              "of 64-(h)x depth-10", counts == [depth_parameters(best[1], d) for d in depths],
+              expected=[depth_parameters(best[1], d) for d in depths], measured=counts)
+    gain = max(depths[1][1], depths[2][1]) - depths[0][1]
+    with ctx.calibrated_for("epochs"):
+        # Quick seeds 0-4: gain 0.031, 0.017, 0.014, 0.000, 0.028 (hidden layers do not reliably
+        # beat logistic regression here) -> bound 0.06 (highest plus 0.029).
+        ctx.claim_less("001:318 'start from logistic regression': it comes within a few points of "
+                       "one or two hidden layers (best validation accuracy of depths 1-2 minus "
+                       "depth 0; quick seeds 0-4: 0 to 0.031, bound 0.06)", gain, 0.06)
+    ctx.note(f"Depth at lr {best[0]:g}, {best[1]} units, {epochs} epochs: validation accuracy "
+             + ", ".join(f"{d} hidden layer(s) {depths[d][1]:.3f} ({counts[i]:,} parameters)"
+                         for i, d in enumerate(depths)) + " (0: logistic regression).")
+    extra.update({"0 hidden layers (logistic regression)": depths[0][1],
+                  "2 hidden layers": depths[2][1]})
+
     test_accuracy = accuracy(models[best], inputs[test], labels[test])  # the one look at test
     with ctx.calibrated_for("epochs"):
         ctx.claim_greater(
-            f"test accuracy of the chosen setting (lr {best[0]:g}, {best[1]} units)",
+            f"test accuracy of the chosen setting (lr {best[0]:g}, {best[1]} units; floor: quick "
+            "seeds 0-4 lowest minus 0.039)",
             test_accuracy,
-            0.85,
+            TEST_FLOOR,
         )
         ctx.claim_less(
             "chosen setting: |test accuracy - validation accuracy| (the choice generalises)",
             abs(test_accuracy - results[best]),
-            0.05,
+            GENERALISATION_BOUND,
         )
     ctx.note(
         f"Chosen on validation: learning rate {best[0]:g}, {best[1]} hidden units "
@@ -186,13 +222,13 @@ def _plot(ctx, grid, table, best, extra, best_accuracy, epochs):
         )
         fig.colorbar(image, ax=axis, label="validation accuracy")
         if extra:
-            names = [f"relu, batch {BATCH_SIZE}", *extra]
+            names = [f"relu, batch {BATCH_SIZE}, 1 hidden layer", *extra]
             values = [best_accuracy, *extra.values()]
             axes[1].barh(names, values, color=["C2"] + ["C0"] * len(extra))
             axes[1].set_xlim(min(values) - 0.05, 1.0)
             axes[1].set(
                 xlabel="validation accuracy",
-                title=f"at lr {best[0]:g}, {best[1]} units: activation and batch size",
+                title=f"at lr {best[0]:g}, {best[1]} units: activation, batch size, depth",
             )
             axes[1].grid(alpha=0.3, axis="x")
 
