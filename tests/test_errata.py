@@ -192,3 +192,15 @@ def test_coth_form_is_outside_tanh_range_at_one():
     erratum = get_erratum(1)
     assert erratum.wrong(1.0) == pytest.approx(1 / np.tanh(1.0), rel=1e-12)
     assert erratum.right(1.0) == pytest.approx(np.tanh(1.0), rel=1e-12)
+
+
+def test_report_html_shows_the_errata_table_as_a_table(tmp_path):
+    from tfref.report import html
+
+    topic = {"id": "errata", "title": "Errata", "chapter": "Errata", "seconds": 0.1, "ok": True,
+             "plots": [], "claims": [], "error": None, "notes": ["A plain note.", errata_table()]}
+    page = "\n".join(html._render_topic(topic, "Errata", tmp_path))
+    assert "<p class='note'>A plain note.</p>" in page
+    assert page.count("<table class='note-table'>") == 1
+    assert page.count("<tr><td>") == len(ERRATA)
+    assert "<td>KL(p || q) = -sum p log(p / q)</td>" in page  # the escaped pipes come back
