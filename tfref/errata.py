@@ -569,7 +569,7 @@ def _fig_information_gain(seed: int) -> list[Figure]:
     oracle = mutual_info_score(_MELON_LABELS, _MELON_TEXTURE) / math.log(2)
     return [Figure("Gain(D, texture) with weights |D^v| / |D| (tfref.ops.information_gain) equals "
                    "sklearn's mutual_info_score, 0.381 bits (watermelon 2.0)", gain, oracle,
-                   rtol=1e-9)]
+                   document="weights written Dv/D", rtol=1e-9)]
 
 
 def _fig_q_not_distribution(seed: int) -> list[Figure]:
@@ -622,7 +622,7 @@ def _fig_no_minimum(seed: int) -> list[Figure]:
     return [
         Figure("f(x) = x + e^x (f' > 0): after 40 gradient steps (eta 0.25, tf.GradientTape) f has "
                "fallen by more than 40 eta: no minimum to converge to", f0 - float(f(x)), steps * eta,
-               relation="greater"),
+               document="an example of a model with no analytic solution", relation="greater"),
         Figure("f' along that run stays above 1", smallest_slope, 1.0, relation="greater"),
     ]
 
@@ -650,7 +650,7 @@ def _fig_logistic_not_linear(seed: int) -> list[Figure]:
     return [
         Figure("least squares on the 0/1 labels of breast cancer (sklearn LinearRegression) "
                "predicts outside [0, 1] for more than 20% of examples", outside, 0.2,
-               relation="greater"),
+               document="a special case of linear regression", relation="greater"),
         Figure("logistic regression (sklearn) keeps every probability inside (0, 1): "
                "min(p, 1 - p) > 0", float(np.min(np.minimum(proba, 1 - proba))), 0.0,
                relation="greater"),
@@ -687,7 +687,8 @@ def _fig_naive_bayes(seed: int) -> list[Figure]:
                "share of agreement (P(B) is not needed to predict)",
                float(np.mean(np.argmax(joint, axis=1) == model.predict(X))), 1.0, relation="equal"),
         Figure("P(A) P(B|A) / P(B) equals GaussianNB.predict_proba: P(B) is the normalising "
-               "evidence", joint / evidence, model.predict_proba(X), rtol=1e-6, atol=1e-9),
+               "evidence", joint / evidence, model.predict_proba(X), document="P(B) is the value to predict",
+               rtol=1e-6, atol=1e-9),
     ]
 
 
@@ -708,7 +709,8 @@ def _fig_least_squares(seed: int) -> list[Figure]:
         Figure("least-squares slope on standardised diabetes BMI (sklearn) equals Pearson's r "
                "(scipy)", ols, float(pearsonr(x, y)[0]), rtol=1e-9),
         Figure("slope of the line minimising squared perpendicular (Euclidean) distances, the "
-               "document's description (total least squares, numpy SVD)", tls, 1.0, rtol=1e-9),
+               "document's description (total least squares, numpy SVD)", tls, 1.0,
+               document="least squares = least sum of Euclidean distances", rtol=1e-9),
         Figure("sum of squared vertical residuals, least-squares line / perpendicular line < 1",
                vertical(ols) / vertical(tls), 1.0, relation="less"),
         Figure("sum of squared perpendicular distances, perpendicular line / least-squares "
@@ -729,7 +731,8 @@ def _fig_softmax_jacobian(seed: int) -> list[Figure]:
     return [
         Figure("largest spectral norm of softmax's Jacobian over 200 random logit vectors "
                "(tf.GradientTape) is at most 1/2: bounded whatever the outputs' size",
-               float(norms[:-1].max()), 0.5 + 1e-12, relation="less"),
+               float(norms[:-1].max()), 0.5 + 1e-12,
+               document="outputs small, so gradients not too large", relation="less"),
         Figure("at saturated logits (20, 0, 0, 0, 0) the Jacobian's norm is below 1e-6: softmax "
                "can make gradients vanish", float(norms[-1]), 1e-6, relation="less"),
     ]
@@ -813,7 +816,8 @@ def _fig_covariate_shift(seed: int) -> list[Figure]:
                "largest change > 0.01", float(np.abs(x_given_y(shifted) - x_given_y(joint)).max()),
                0.01, relation="greater"),
         Figure("... and leaves P(y | x) unchanged: a change of P(x | y) is no concept shift",
-               float(np.abs(y_given_x(shifted) - y_given_x(joint)).max()), 0.0, atol=1e-12),
+               float(np.abs(y_given_x(shifted) - y_given_x(joint)).max()), 0.0,
+               document="concept shift: P(y | x) or P(x | y) changes", atol=1e-12),
     ]
 
 
@@ -840,8 +844,8 @@ def _fig_global_average_pool(seed: int) -> list[Figure]:
     x = np.random.default_rng(seed).normal(size=(2, 5, 5, 3)).astype(np.float32)
     pooled = np.asarray(keras.layers.GlobalAveragePooling2D()(x))
     return [Figure("keras GlobalAveragePooling2D on a 5 x 5 map equals the mean over positions "
-                   "(the sum is 25 times it)", pooled, global_average_pool(x), rtol=1e-5,
-                   atol=1e-6)]
+                   "(the sum is 25 times it)", pooled, global_average_pool(x),
+                   document="sums over all positions", rtol=1e-5, atol=1e-6)]
 
 
 def _fig_l1_outliers(seed: int) -> list[Figure]:
@@ -942,7 +946,8 @@ def _fig_axis_labels(seed: int) -> list[Figure]:
         labels.append(f"x: {ax.get_xlabel()!r}, y: {ax.get_ylabel()!r}")
     return [
         Figure("axis labels after 002's xlabel('epoch'); xlabel('accuracy') (matplotlib)",
-               labels[0], "x: 'accuracy', y: ''", relation="equal"),
+               labels[0], "x: 'accuracy', y: ''", document="xlabel called twice",
+               relation="equal"),
         Figure("... and after xlabel('epoch'); ylabel('accuracy')", labels[1],
                "x: 'epoch', y: 'accuracy'", relation="equal"),
     ]
