@@ -20,7 +20,9 @@ Expect: ops.max_pool2d and ops.avg_pool2d equal tf.nn's on all 1797 digits and o
 (difference 0), and D2L's 3x3 example gives [[10]]. Shifting every digit one pixel down leaves a
 share 0.403 of the non-zero 2x2 max-pooled outputs unchanged (average pooling 0.036) and changes
 the max-pooled image by 0.331 (relative), against 0.663 for the raw pixels; the plot shows the
-shift experiment.
+shift experiment. 000's other purposes: 2x2 average pooling is tf.image.resize (area) to half size,
+max pooling keeps every digit's strongest edge response where average pooling keeps 0.503 of it
+on average, and a 2x2 pool cuts a following Dense layer's weights 4-fold (62,730 -> 15,690).
 """
 
 from __future__ import annotations

@@ -16,8 +16,10 @@ needed to write or to check the files, only to view them.
 
 Expect: the hand-coded BPN trains 40 epochs on digits (validation accuracy 0.962) while writing
 event files; its loss, accuracy, val_loss and val_accuracy scalars read back equal the run's
-history exactly, and the traced graph holds MatMul and Sigmoid ops. The plot shows the scalars as
-TensorBoard stores them and the graph's ops (--quick: 8 epochs, 0.913).
+history exactly, and the traced graph holds MatMul and Sigmoid ops on the data path x -> MatMul ->
+AddV2 -> Sigmoid -> MatMul -> AddV2 -> Sigmoid, its variables read by 4 ReadVariableOp nodes.
+The plots show the scalars as TensorBoard stores them and the graph's nodes and edges (--quick: 8
+epochs, 0.913).
 """
 
 from __future__ import annotations
