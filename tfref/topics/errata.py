@@ -56,7 +56,8 @@ def _formula_claims(ctx: RunContext, erratum: Erratum) -> None:
 def _figure_claims(ctx: RunContext, erratum: Erratum) -> None:
     label = f"{erratum.line} (erratum {erratum.number})"
     for fig in erratum.figures(ctx.seed):
-        shown = f" [the document: {fig.document}]" if fig.document is not None else ""
+        document = f"{fig.document:.6g}" if isinstance(fig.document, float) else fig.document
+        shown = f" [the document: {document}]" if document is not None else ""
         name = f"{label}: {fig.what}{shown}"
         if fig.relation == "close":
             ctx.claim_close(name, fig.computed, fig.correct, atol=fig.atol, rtol=fig.rtol)
