@@ -19,7 +19,10 @@ h / (1 - p), returns h exactly at inference and matches keras.layers.Dropout in 
 (KS p-value 0.97). On 400 digits training images for 40 epochs it narrows the train/test accuracy
 gap from 0.064 to 0.042 (test accuracy 0.953 against 0.936), though the test loss is barely lower
 (0.194 against 0.206); the plot shows the dropped share and both runs (--quick: 15 epochs, test
-accuracy 0.922 with dropout against 0.944 without).
+accuracy 0.922 with dropout against 0.944 without). As an ensemble (003:48-50): the average of all
+4096 sub-networks of 12 dropped units equals the deterministic pass for a linear layer (2.4e-14)
+and differs from it by 0.324 (relative) after a ReLU; under a GradientTape the forward pass of 256
+rows keeps 1.0 MiB of hidden activations alive for backprop, inference none (--quick, seed 0).
 """
 
 from __future__ import annotations
@@ -137,6 +140,97 @@ def train_mlp(splits, rate: float, epochs: int, seed: int) -> dict:
     return history
 
 
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def ensemble_view(ctx: RunContext, x: np.ndarray, units: int = 12) -> dict:
+    """003:48-50: the deterministic (scaled) pass against the average of all 2^units sub-networks
+    (every dropout mask of ``units`` hidden units, p = 1/2: each mask has weight 2^-units),
+    float64. Exact for a linear layer after the dropout; an approximation after a nonlinearity."""
+    rng = np.random.default_rng(ctx.seed)
+    x = x.astype(np.float64)
+    w1 = rng.normal(0, 1 / np.sqrt(x.shape[1]), (x.shape[1], units))
+    w2 = rng.normal(0, 1 / np.sqrt(units), (units, 8))
+    w3 = rng.normal(0, 1 / np.sqrt(8), (8, 10))
+    h = np.maximum(x @ w1, 0.0)  # (n, units)
+    masks = (np.arange(2**units)[:, None] >> np.arange(units)) & 1  # every keep-mask
+    dropped = masks[:, None, :] * h[None] / (1 - RATE)  # (2^units, n, units)
+    # linear: logits = h' w2 @ w3 (a linear map of h'); nonlinear: relu(h' w2) @ w3
+    linear = dropped @ w2 @ w3
+    nonlinear = np.maximum(dropped @ w2, 0.0) @ w3
+    linear_det, nonlinear_det = h @ w2 @ w3, np.maximum(h @ w2, 0.0) @ w3
+    ctx.claim_close(f"dropout as an ensemble (003:50): the mean over all 2^{units} sub-networks of "
+                    "a linear layer after dropout = the deterministic pass (float64)",
+                    linear.mean(axis=0), linear_det, atol=1e-12, rtol=1e-12)
+    geometric = np.exp(np.log(_softmax(linear)).mean(axis=0))
+    ctx.claim_close("... and the normalised geometric mean of their softmax outputs = softmax of "
+                    "the deterministic pass (float64)",
+                    geometric / geometric.sum(axis=-1, keepdims=True), _softmax(linear_det),
+                    atol=1e-12, rtol=1e-9)
+    scale = np.abs(nonlinear_det).mean()
+    gap = float(np.abs(nonlinear.mean(axis=0) - nonlinear_det).mean() / scale)
+    soft_gap = float(np.abs(_softmax(linear).mean(axis=0) - _softmax(linear_det)).max())
+    # Seeds 0-4 (64 test rows of each seed's split): relative gap 0.324, 0.393, 0.144, 0.201,
+    # 0.065; floor 0.03 (lowest minus 0.035); a network equal to its average would give 0.
+    ctx.claim_greater("after a ReLU the deterministic pass only approximates the average of the "
+                      "sub-networks: mean |average - deterministic| / mean |deterministic| "
+                      "(seeds 0-4: 0.065 to 0.393; floor 0.03)", gap, 0.03)
+    ctx.note(f"Dropout as an ensemble of 2^{units} = {2**units} sub-networks (p = 1/2, "
+             f"{len(x)} digits rows, float64): a linear layer after dropout averages exactly to "
+             "the deterministic pass; after a ReLU the average differs by "
+             f"{gap:.3f} (relative); the arithmetic mean of the softmax outputs differs from "
+             f"softmax(deterministic) by up to {soft_gap:.3f}, their normalised geometric mean "
+             "not at all. 003's 'the full network is the average of its sub-networks' holds "
+             "only for linear layers (errata).")
+    return {"gap": gap}
+
+
+def monte_carlo(ctx: RunContext, model, x, y, passes: int) -> dict:
+    """The trained MLP: the mean of ``passes`` training-mode (dropout) passes beside the
+    deterministic pass, on the test set."""
+    probabilities = np.mean([tf.nn.softmax(model(x, training=True)).numpy()
+                             for _ in range(passes)], axis=0)
+    deterministic = tf.nn.softmax(model(x, training=False)).numpy()
+    distance = float(0.5 * np.abs(probabilities - deterministic).sum(axis=1).mean())
+    accuracy = (float(np.mean(probabilities.argmax(1) == y)),
+                float(np.mean(deterministic.argmax(1) == y)))
+    return {"distance": distance, "accuracy": accuracy}
+
+
+def retained_bytes(model, x, rate: float, seed: int, tape: bool) -> int:
+    """Bytes of the hidden activations (pre-activation, ReLU output, dropout output) still alive
+    after the forward pass of ``model``'s layers: kept by the GradientTape for backpropagation
+    when ``tape``, freed as soon as the next layer consumed them otherwise (weak references;
+    measured, not computed from the shapes)."""
+    import gc
+    import weakref
+
+    refs = []
+
+    def forward(h):
+        for i, (dense, _) in enumerate(zip(model.hidden_layers, model.dropout_layers,
+                                           strict=True)):
+            z = tf.matmul(h, dense.kernel) + dense.bias
+            a = tf.nn.relu(z)
+            h = inverted_dropout(a, rate, seed=seed + i)
+            refs.extend(weakref.ref(t) for t in (z, a, h))
+        return tf.reduce_sum(model.output_layer(h))
+
+    x = tf.constant(x)
+    if tape:
+        with tf.GradientTape() as recorder:
+            out = forward(x)
+    else:
+        out = forward(x)
+    gc.collect()
+    alive = sum(int(np.prod(r().shape)) * r().dtype.size for r in refs if r() is not None)
+    if tape:
+        recorder.gradient(out, model.trainable_variables)
+    return alive
+
+
 def run(ctx: RunContext) -> None:
     draws = 4000 if ctx.quick else 20000
     samples = check_statistics(ctx, draws)
@@ -151,15 +245,22 @@ def run(ctx: RunContext) -> None:
     x = splits.x_test[:32]
     train_a, train_b = model(x, training=True).numpy(), model(x, training=True).numpy()
     infer_a, infer_b = model(x, training=False).numpy(), model(x, training=False).numpy()
-    ctx.claim_greater("trained MLP: outputs in training mode differ from inference mode (max |diff|)",
-                float(np.abs(train_a - infer_a).max()), 0.0)
+    with ctx.calibrated_for("epochs", "data"):
+        # Quick seeds 0-4: 4.16, 3.30, 4.82, 3.76, 4.87 -> floor 2.0 (lowest minus 1.3); a dropout
+        # that did nothing in training would give 0.
+        ctx.claim_greater("trained MLP: logits in training mode differ from inference mode (max "
+                          "|diff| over 32 test rows; quick seeds 0-4: 3.30 or more, floor 2.0)",
+                          float(np.abs(train_a - infer_a).max()), 2.0)
     ctx.claim("trained MLP: two training-mode calls differ, two inference calls are equal",
               not np.array_equal(train_a, train_b) and np.array_equal(infer_a, infer_b))
     ctx.claim("every dropout layer of the MLP saw training=False at the last (inference) call",
               all(layer.last_training is False for layer in model.dropout_layers))
     with ctx.calibrated_for("epochs", "data"):
-        ctx.claim_greater(f"MLP with dropout p = {RATE} trains: test accuracy after {epochs} epochs",
-                    with_dropout["test_accuracy"][-1], 0.9)
+        # Quick seeds 0-4: 0.922, 0.942, 0.919, 0.933, 0.919 -> floor 0.88 (lowest minus 0.039);
+        # the full run (40 epochs, seed 0: 0.953) keeps it (not calibrated over seeds).
+        ctx.claim_greater(f"MLP with dropout p = {RATE} trains: test accuracy after {epochs} epochs "
+                          "(floor: quick seeds 0-4 lowest minus 0.039)",
+                          with_dropout["test_accuracy"][-1], 0.88)
     gap = {rate: runs[rate]["train_accuracy"][-1] - runs[rate]["test_accuracy"][-1]
            for rate in runs}
     loss_gap = {rate: runs[rate]["test_loss"][-1] - runs[rate]["train_loss"][-1] for rate in runs}
@@ -175,6 +276,32 @@ def run(ctx: RunContext) -> None:
              "test loss itself is not reliably lower with dropout (here "
              f"{with_dropout['test_loss'][-1]:.3f} with, {without['test_loss'][-1]:.3f} without), "
              "so no claim is made on it.")
+
+    ensemble_view(ctx, splits.x_test[:64])
+    passes = 50 if ctx.quick else 200
+    mc = monte_carlo(ctx, model, splits.x_test, splits.y_test, passes)
+    ctx.note(f"The trained MLP (two dropout layers, p = {RATE}, ReLU): the mean of {passes} "
+             f"dropout passes and the deterministic pass give test accuracy {mc['accuracy'][0]:.3f} "
+             f"and {mc['accuracy'][1]:.3f}; mean total-variation distance between their "
+             f"predicted distributions {mc['distance']:.3f}.")
+
+    batch = splits.x_train[:256]
+    kept = {tape: retained_bytes(model, batch, RATE, ctx.seed, tape) for tape in (False, True)}
+    widths = sum(model.hidden_units)
+    one_copy = len(batch) * widths * 4  # one float32 activation per hidden unit and row
+    ctx.claim("003:55 training needs more memory than inference: bytes of hidden activations "
+              f"still alive after a forward pass of {len(batch)} rows: 0 without a tape, at least "
+              f"one copy of every hidden layer's activations (batch x {widths} units x 4 bytes) "
+              "under a GradientTape, which keeps them for backprop (counted by weak references)",
+              kept[False] == 0 and kept[True] >= one_copy,
+              expected=f"0 and >= {one_copy}", measured=f"{kept[False]} and {kept[True]} "
+              f"({kept[True] / one_copy:g} copies)")
+    ctx.note(f"Memory: a training step must keep every layer's activations until the backward "
+             f"pass ({kept[True] / 2**20:.2f} MiB for {len(batch)} rows of the 64-256-256-10 MLP, "
+             "growing with the batch); inference frees each as soon as the next layer has "
+             "consumed it (at most two layers' activations alive at once). TensorFlow's "
+             "tf.config.experimental.get_memory_info is GPU-only (CPU:0 reports 0), so the "
+             "tensors are counted instead.")
 
     _plot(ctx, samples, runs, draws)
 
