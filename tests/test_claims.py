@@ -46,3 +46,15 @@ def test_calibrated_for_refuses_unknown_settings(tmp_path):
     with pytest.raises(ValueError, match="'epochs' and/or 'data'"), \
             _ctx(tmp_path).calibrated_for("learning_rate"):
         pass
+
+
+def test_report_md_quotes_every_line_of_a_multi_line_note():
+    """A table note (the errata topic's) stays one table inside the note's quote in report.md."""
+    from tfref.report import build_results, default_meta, render_markdown
+    from tfref.topics import TopicResult
+
+    result = TopicResult("t", "T", "A")
+    result.notes.append("| a | b |\n|---|---|\n| 1 | 2 |")
+    data = build_results([result], default_meta(quick=True, seed=0, command="test"))
+    text = render_markdown(data)
+    assert "> | a | b |\n> |---|---|\n> | 1 | 2 |" in text, text

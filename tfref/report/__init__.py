@@ -94,8 +94,8 @@ def render_markdown(data: dict) -> str:
             lines += [f"## {chapter}. {CHAPTERS.get(chapter, '')}".rstrip(". "), ""]
         mark = "ok" if topic["ok"] else "FAILED"
         lines += [f"### {topic['id']}: {topic['title']} ({mark}, {topic['seconds']:.1f}s)", ""]
-        for note in topic["notes"]:
-            lines += [f"> {note}", ""]
+        for note in topic["notes"]:  # every line quoted, so a table note stays one table
+            lines += ["\n".join(f"> {line}".rstrip() for line in note.split("\n")), ""]
         if topic["claims"]:
             lines += ["| claim | expected | measured | tolerance | ok |", "|---|---|---|---|---|"]
             for c in topic["claims"]:
