@@ -17,7 +17,8 @@ layer is reproduced (no region proposals, no trained detector). D2L's example is
 number for number; the picture pools a Sobel edge map of scikit-learn's bundled ``china.jpg``
 (grey, downsampled) instead of features of a trained CNN.
 
-Expect: RoI max pooling reproduces D2L's printed example exactly ([[5, 6], [9, 10]] and
+Expect: a CNN run on each of 20 regions (R-CNN) gives the features one pass over the image gives
+inside them (Fast R-CNN), exactly. RoI max pooling reproduces D2L's printed example exactly ([[5, 6], [9, 10]] and
 [[9, 11], [13, 15]] on the 4x4 map 0..15), its two implementations agree on 200 random regions, and
 a region covering the whole map with a 1x1 output is global max pooling. The plot pools three
 regions of a Sobel edge map of china.jpg (--quick: 40 regions).
@@ -81,7 +82,44 @@ def run(ctx: RunContext) -> None:
                          spatial_scale=scale).numpy()
     ctx.claim_close("a region covering the whole map with a 1x1 output = global max pooling", whole,
               features.max(axis=(1, 2), keepdims=True), rtol=0.0)
+    _rcnn_vs_fast(ctx)
     _plot(ctx)
+
+
+def _rcnn_vs_fast(ctx: RunContext) -> None:
+    """003 8.8: R-CNN runs the CNN on every proposed region; Fast R-CNN runs it once on the image
+    and cuts each region out of the feature map. For convolutions (stride 1, no padding) the two
+    give the same features inside the region; the work differs."""
+    import keras
+
+    from tfref.data.images import load_photo
+
+    image = load_photo("china.jpg", (96, 144))[None]  # (1, 96, 144, 3)
+    keras.utils.set_random_seed(ctx.seed)
+    cnn = keras.Sequential([keras.Input((None, None, 3)),
+                            keras.layers.Conv2D(8, 3, activation="relu"),
+                            keras.layers.Conv2D(8, 3, activation="relu")])  # 5x5 receptive field
+    whole = cnn(image).numpy()  # (1, 92, 140, 8): feature (i, j) sees image rows i..i+4
+    regions = [(ctx.rng.integers(0, 60), ctx.rng.integers(0, 100), ctx.rng.integers(16, 36),
+                ctx.rng.integers(16, 44)) for _ in range(20)]  # (top, left, height, width)
+    worst, region_pixels = 0.0, 0
+    for top, left, h, w in regions:
+        h, w = min(h, 96 - top), min(w, 144 - left)
+        crop_features = cnn(image[:, top:top + h, left:left + w]).numpy()  # R-CNN: one pass each
+        cut = whole[:, top:top + h - 4, left:left + w - 4]  # Fast R-CNN: cut from one pass
+        worst = max(worst, float(np.abs(crop_features - cut).max()))
+        region_pixels += (h - 4) * (w - 4)
+    ctx.claim_less("R-CNN vs Fast R-CNN: a CNN (two 3x3 convolutions) run on each of 20 proposed "
+                   "regions of china.jpg gives the features that one pass over the whole image "
+                   "gives inside those regions (max |diff|)", worst, 1e-5)
+    ratio = region_pixels / (whole.shape[1] * whole.shape[2])
+    ctx.note(f"R-CNN computed {region_pixels:,} feature positions for 20 regions, Fast R-CNN "
+             f"{whole.shape[1] * whole.shape[2]:,} for the whole image once: R-CNN's work grows "
+             f"with the number of regions ({ratio:.2f} image passes for these 20; about "
+             f"{100 * ratio:.0f} for selective search's ~2000 proposals), Fast R-CNN's does not. "
+             "Faster R-CNN (a trained region proposal "
+             "network) and Mask R-CNN (a mask branch) are not reproduced; the segmentation topic "
+             "shows semantic and instance masks.")
 
 
 def _plot(ctx: RunContext) -> None:
