@@ -28,7 +28,12 @@ belongs to the gd-variants topic.
 Expect: on the diabetes data (353 training, 89 test rows) the closed form, 6000 steps of gradient
 descent and keras Dense(1) + SGD land on the same coefficients (within 0.00024), keras following
 the hand-written descent step for step (difference 0). Test MSE is 4150.7 with BMI alone and 3424.3
-with all ten factors; the plot shows the one-factor line.
+with all ten factors; the plot shows the one-factor line. Zero initialisation is fine here:
+descent from a random N(0, 10^2) start ends at the same [w, b], while a sigmoid hidden layer
+started at zeros keeps its 8 units identical. Maximising the Gaussian log-likelihood
+(scipy.stats.norm) gives the least-squares [w, b] with sigma^2 = the training MSE (squared loss
+is Gaussian maximum likelihood). On Linnerud's 3 outputs one lstsq with a (20, 3) Y equals
+scikit-learn's multi-output fit and three single-output fits.
 """
 
 from __future__ import annotations
@@ -261,6 +266,10 @@ def run(ctx: RunContext) -> None:
         rtol=1e-12,
     )
 
+    _zero_initialisation(ctx, x_train, y_train, np.append(w_gd, b_gd), np.append(w_closed, b_closed))
+    _gaussian_likelihood(ctx, x_train, y_train, w_closed, b_closed)
+    _multiple_outputs(ctx)
+
     _plot(
         ctx,
         inputs[train, column],
@@ -272,6 +281,117 @@ def run(ctx: RunContext) -> None:
         train_mse["closed"],
         names,
         (w_closed, w_gd, w_keras),
+    )
+
+
+def _zero_initialisation(ctx, x_train, y_train, zero_start, optimum) -> None:
+    """001 (line 109): (w1, w2, b) may start at random values or all zeros. For a linear model
+    the loss is convex, so both starts reach the one minimum; in a network with a hidden layer
+    zero initialisation leaves every hidden unit identical (they get identical gradients)."""
+    n, d = x_train.shape
+    theta = ctx.rng.normal(0.0, 10.0, d + 1)  # a random start, far from 0
+    design = np.c_[x_train, np.ones(n)]
+    for _ in range(STEPS):  # the same full-batch descent, in NumPy float64
+        theta = theta - LEARNING_RATE * 2 * design.T @ (design @ theta - y_train) / n
+    scale = float(np.abs(optimum).max())
+    ctx.claim_close(
+        f"linear model: gradient descent from a random start N(0, 10^2) (NumPy float64) ends "
+        f"where the zero start (float32) and the closed form do, {STEPS} steps",
+        [theta, theta],
+        [zero_start, optimum],
+        atol=1e-4 * scale,
+        rtol=0,
+    )
+    spreads = {}
+    for name, initializer in (("zeros", "zeros"), ("random", "glorot_uniform")):
+        keras.utils.set_random_seed(ctx.seed)
+        model = keras.Sequential([
+            keras.Input((d,)),
+            keras.layers.Dense(8, activation="sigmoid", kernel_initializer=initializer),
+            keras.layers.Dense(1, kernel_initializer=initializer),
+        ])
+        model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+        target = y_train / y_train.std()  # not centred: the output weights must move too
+        model.fit(x_train, target, batch_size=n, epochs=30, verbose=0, shuffle=False)
+        kernel = model.layers[0].kernel.numpy()  # (d, 8): one column per hidden unit
+        spreads[name] = float(np.max(np.abs(kernel - kernel[:, :1])))
+        if name == "zeros":
+            moved = float(np.max(np.abs(kernel)))
+    # Seeds 0-4: the random start's units differ by 0.94-1.08 after 30 steps (floor 0.3); with
+    # zeros the columns agree exactly (bound 1e-6) although they moved 0.10-0.11 (floor 0.05).
+    ctx.claim(
+        "network (Dense(8, sigmoid) -> Dense(1)), 30 full-batch SGD steps: from zeros the 8 "
+        "hidden units' weight columns stay identical (max difference < 1e-6, though they moved "
+        "> 0.05), from glorot_uniform they differ (> 0.3; seeds 0-4: 0.94-1.08)",
+        spreads["zeros"] < 1e-6 and moved > 0.05 and spreads["random"] > 0.3,
+        expected="zeros < 1e-6 (moved > 0.05), random > 0.3",
+        measured=f"zeros {spreads['zeros']:.2g} (moved {moved:.2g}), random "
+                 f"{spreads['random']:.3g}",
+    )
+
+
+def _gaussian_likelihood(ctx, x_train, y_train, weights, bias) -> None:
+    """001 (line 138): squared loss is the negative log-likelihood of Gaussian noise,
+    y = x w + b + e, e ~ N(0, sigma^2): maximising sum log N(y_i; x_i w + b, sigma) by a general
+    optimiser on scipy.stats.norm.logpdf reaches least squares, with sigma^2 = the MSE."""
+    from scipy.optimize import minimize
+    from scipy.stats import norm
+
+    n, d = x_train.shape
+    design = np.c_[x_train, np.ones(n)]
+    scale_y = float(y_train.std())
+
+    def negative_log_likelihood(params):  # params: [w, b] in units of std(y), then log sigma
+        mean = design @ params[:-1] * scale_y
+        return -float(np.sum(norm.logpdf(y_train, loc=mean, scale=np.exp(params[-1]))))
+
+    start = np.r_[np.zeros(d + 1), np.log(scale_y)]
+    found = minimize(negative_log_likelihood, start, method="BFGS", options={"gtol": 1e-8})
+    estimate = found.x[:-1] * scale_y
+    least_squares = np.append(weights, bias)
+    ctx.claim_close(
+        "argmax of the Gaussian log-likelihood (BFGS on scipy.stats.norm.logpdf) = least squares "
+        "[w, b]",
+        estimate,
+        least_squares,
+        atol=1e-3 * float(np.abs(least_squares).max()),
+        rtol=0,
+    )
+    ctx.claim_close(
+        "... and its sigma^2 equals the training MSE at the least-squares fit",
+        float(np.exp(2 * found.x[-1])),
+        mse(x_train, y_train, weights, bias),
+        rtol=1e-4,
+    )
+
+
+def _multiple_outputs(ctx) -> None:
+    """002 (line 601): multiple (several inputs) and multivariate (several outputs) regression.
+    scikit-learn's Linnerud data: 3 exercises -> 3 physiological measurements of 20 men; one
+    least-squares solve with a 3-column Y gives a (3 + 1, 3) coefficient matrix."""
+    from sklearn.datasets import load_linnerud
+
+    data = load_linnerud()
+    x, y = data.data.astype(np.float64), data.target.astype(np.float64)  # (20, 3), (20, 3)
+    design = tf.concat([x, tf.ones((len(x), 1), tf.float64)], axis=1)
+    solution = tf.linalg.lstsq(design, y, fast=False).numpy()  # (4, 3): [W; b]
+    reference = LinearRegression().fit(x, y)
+    ctx.claim_close(
+        "multivariate regression (Linnerud: 3 exercises -> weight, waist, pulse): one "
+        "tf.linalg.lstsq with a (20, 3) Y = sklearn LinearRegression coef_ (3, 3) and "
+        "intercept_ (3,)",
+        solution,
+        np.vstack([reference.coef_.T, reference.intercept_]),
+        atol=1e-8,
+        rtol=1e-8,
+    )
+    separately = np.column_stack([np.append(*closed_form(x, y[:, k])) for k in range(3)])
+    ctx.claim_close(
+        "... and each output's column equals its own single-output fit (the outputs decouple)",
+        solution,
+        separately,
+        atol=1e-8,
+        rtol=1e-8,
     )
 
 
