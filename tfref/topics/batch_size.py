@@ -18,7 +18,8 @@ Expect: after 20 epochs of SGD on digits, batch 4 (288 updates per epoch) ends a
 0.029 and test accuracy 0.972, batch 1024 (2 updates) at 1.801 and 0.806, although batch 1024
 processed 7.5 times as many samples per second in this run (throughput depends on the machine). The
 plot shows samples per second and the loss per epoch for each batch size (--quick: batches 8 to
-512, 4 epochs; batch 8 test accuracy 0.947).
+512, 4 epochs; batch 8 test accuracy 0.947). The activations a GradientTape keeps for backprop
+grow with the batch, 592 bytes per example here (004:67: the mini-batch must fit in memory).
 """
 
 from __future__ import annotations
@@ -56,10 +57,34 @@ def train(splits, batch_size: int, epochs: int, seed: int) -> dict:
     seconds = time.perf_counter() - start
     x_test = splits.x_test.reshape(len(splits.x_test), -1)
     predictions = np.argmax(model(x_test, training=False).numpy(), axis=1)
-    return {"loss": history["loss"], "seconds": seconds,
+    return {"model": model, "loss": history["loss"], "seconds": seconds,
             "samples_per_second": float(np.median(history.samples_per_second[1:])),
             "test_accuracy": float(np.mean(predictions == splits.y_test)),
             "updates_per_epoch": math.ceil(len(x_train) / batch_size)}
+
+
+def retained_bytes(model, x) -> int:
+    """Bytes of the Dense layers' outputs (pre-activation and activation) that a GradientTape
+    keeps alive after the forward pass of ``x`` until the backward pass: counted with weak
+    references, so it measures what TensorFlow holds, not what the shapes predict."""
+    import gc
+    import weakref
+
+    import tensorflow as tf
+
+    refs = []
+    with tf.GradientTape() as tape:
+        h = tf.constant(x)
+        for layer in model.layers:
+            z = tf.matmul(h, layer.kernel) + layer.bias
+            h = layer.activation(z)
+            refs.extend(weakref.ref(t) for t in (z, h) if t is not None)
+        loss = tf.reduce_sum(h)
+    del z, h
+    gc.collect()
+    alive = sum(int(np.prod(r().shape)) * r().dtype.size for r in refs if r() is not None)
+    tape.gradient(loss, model.trainable_variables)
+    return alive
 
 
 def run(ctx: RunContext) -> None:
@@ -80,8 +105,26 @@ def run(ctx: RunContext) -> None:
         ctx.claim_less(f"convergence per epoch: after {epochs} epochs the training loss at batch "
                  f"{batch_sizes[0]} is lower than at batch {batch_sizes[-1]}",
                  small["loss"][-1], large["loss"][-1])
+        # Quick seeds 0-4: 0.947, 0.942, 0.944, 0.947, 0.953 -> floor 0.90 (lowest minus 0.042);
+        # the full run (batch 4, 20 epochs, seed 0: 0.972) keeps it (not calibrated over seeds).
         ctx.claim_greater(f"batch {batch_sizes[0]} learns: test accuracy after {epochs} epochs "
-                    "(chance 0.1)", small["test_accuracy"], 0.85)
+                          "(chance 0.1; floor: quick seeds 0-4 lowest minus 0.042)",
+                          small["test_accuracy"], 0.90)
+    # 004:67 a mini-batch must fit in memory: what backprop keeps grows with the batch.
+    x_train = splits.x_train.reshape(n, -1)
+    kept = {b: retained_bytes(small["model"], x_train[:b]) for b in batch_sizes}
+    per_example = {b: kept[b] / b for b in batch_sizes}
+    ctx.claim("004:67 memory grows with the mini-batch: bytes of activations a GradientTape keeps "
+              f"for backprop, per example, are the same at batches {', '.join(map(str, kept))} "
+              "(and at least one float32 copy of the 128 hidden and 10 output units)",
+              len(set(per_example.values())) == 1
+              and min(per_example.values()) >= (128 + splits.num_classes) * 4,
+              measured=", ".join(f"batch {b}: {kept[b]:,} bytes" for b in kept))
+    budget = 2**30
+    ctx.note(f"Activations kept for backprop: {per_example[batch_sizes[0]]:,.0f} bytes per example "
+             f"for this MLP, so a 1 GiB budget holds mini-batches up to "
+             f"{int(budget // per_example[batch_sizes[0]]):,} examples (before weights, gradients "
+             "and optimiser state); inference keeps none of them.")
     ctx.note("Measured: " + "; ".join(
         f"batch {b}: {r['samples_per_second']:,.0f} samples/s, final loss {r['loss'][-1]:.3f}, "
         f"test accuracy {r['test_accuracy']:.3f}, {r['updates_per_epoch']} updates/epoch"
