@@ -315,3 +315,32 @@ def test_specific_rules_raise_value_errors_naming_the_argument():
         QLearning(gamma=1.5).fit(GridWorld())
     with pytest.raises(ValueError, match="layout"):
         GridWorld(layout=("S..", ".#"))
+
+
+def test_gradient_boosting_and_stacking_equal_sklearn():
+    """tfref.classic.boosting against GradientBoostingClassifier (binary and 3 classes: the
+    per-round training loss) and StackingClassifier (same members, same folds)."""
+    from sklearn.ensemble import GradientBoostingClassifier, StackingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    from tfref.classic.boosting import GradientBoosting, Stacking
+
+    for loader, scale in ((load_breast_cancer, 2.0), (load_iris, 1.0)):
+        X, y = loader(return_X_y=True)
+        ours = GradientBoosting(n_estimators=8, random_state=0).fit(X, y)
+        theirs = GradientBoostingClassifier(n_estimators=8, random_state=0).fit(X, y)
+        np.testing.assert_allclose(scale * np.asarray(ours.train_loss_), theirs.train_score_,
+                                   rtol=1e-9)
+        assert ours.score(X, y) == pytest.approx(theirs.score(X, y), abs=0.01)
+    X, y = load_iris(return_X_y=True)
+    members = [("nb", GaussianNaiveBayes()), ("tree", ID3Classifier(max_depth=2))]
+    final = LogisticRegression(max_iter=1000)
+    ours = Stacking(members, final, cv=3).fit(X, y)
+    theirs = StackingClassifier(members, final_estimator=final, cv=3).fit(X, y)
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-9)
+    for call, words in ((lambda: GradientBoosting(learning_rate=0).fit(X, y), "learning_rate"),
+                        (lambda: GradientBoosting().fit(X, np.zeros(len(y))), "1 class"),
+                        (lambda: Stacking(members, final, cv=1).fit(X, y), "cv"),
+                        (lambda: Stacking([], final).fit(X, y), "estimators")):
+        with pytest.raises(ValueError, match=words):
+            call()
