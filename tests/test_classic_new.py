@@ -147,3 +147,16 @@ def test_scaling_equals_scikit_learn_and_descent_reaches_least_squares():
     assert np.all(np.diff(losses) <= 1e-12)
     with pytest.raises(ValueError, match="constant"):
         min_max_scale(np.ones((5, 2)))
+
+
+def test_relu_interpolant_equals_numpy_interp():
+    from tfref.classic.approximation import relu_interpolant_weights
+
+    knots = np.array([-1.0, -0.2, 0.5, 2.0])
+    values = np.array([0.3, -1.0, 2.0, 0.0])
+    w1, b1, w2, b2 = relu_interpolant_weights(knots, values)
+    x = np.linspace(-1, 2, 61)
+    net = (np.maximum(x[:, None] @ w1 + b1, 0) @ w2 + b2)[:, 0]
+    np.testing.assert_allclose(net, np.interp(x, knots, values), atol=1e-12)
+    with pytest.raises(ValueError, match="increasing"):
+        relu_interpolant_weights([0.0, 0.0, 1.0], [1.0, 2.0, 3.0])

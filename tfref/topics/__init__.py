@@ -40,6 +40,7 @@ CATALOGUE: dict[str, str] = {
     # C. Neural networks
     "perceptron": "perceptron",
     "mlp": "mlp",
+    "universal-approximation": "universal_approximation",
     "bpn": "bpn",
     "dropout": "dropout",
     "init": "init",
