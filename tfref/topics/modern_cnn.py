@@ -184,6 +184,12 @@ def check_nin_parameters(ctx: RunContext, num_classes: int) -> dict:
               expected=f"{nin_formula} and {dense_formula}", measured=f"{head} and {dense_head}")
     ctx.claim_greater("NiN needs far fewer parameters: dense head / NiN head (deterministic counts, "
                       f"{h}x{w}x{c} body)", dense_head / head, 5.0)
+    maps = np.random.default_rng(ctx.seed).uniform(0.1, 1.0, (4, h, w, num_classes)).astype("float32")
+    pooled = keras.layers.GlobalAveragePooling2D()(maps).numpy()
+    ctx.claim_close(f"003:153 (erratum): NiN's global average pooling averages over the {h}x{w} "
+                    "positions (NumPy mean), it does not sum them (the sum is h w = "
+                    f"{h * w} times larger)", pooled, maps.astype(np.float64).mean(axis=(1, 2)),
+                    rtol=1e-6)
     ctx.note(f"NiN ({model.count_params():,} parameters in all): its head holds {head:,} "
              f"parameters; a dense head on the same {h}x{w}x{c} features would hold "
              f"{dense_head:,} ({dense_head / head:.1f} times as many).")
