@@ -32,7 +32,9 @@ Expect: for iris versicolor against the rest in the petal plane, the first-order
 test accuracy 0.600 and the second-order one 1.000, and validation chooses the second order; the
 from-scratch fits equal scikit-learn's LogisticRegression probability for probability. With all
 four measurements one-vs-all reaches test accuracy 0.967 and the multinomial (softmax) model 1.000
-on 30 test flowers; the plot shows both boundaries.
+on 30 test flowers; the plot shows both boundaries. A linear model assumes monotonicity (003):
+versicolor's share by petal-length third is 0, 0.94, 0.06, rising then falling; the first-order
+model's mean h misses some third by 0.56, the second-order one follows within 0.04.
 """
 
 from __future__ import annotations
@@ -167,10 +169,11 @@ def run(ctx: RunContext) -> None:
     # --- first- and second-order boundaries: versicolor vs the rest in the petal plane ----------
     petals = measurements[:, list(PETALS)]
     is_versicolor = (species == VERSICOLOR).astype(np.float64)
-    boundaries, accuracy = {}, {}
+    boundaries, accuracy, fitted = {}, {}, {}
     for order, features in ((1, petals), (2, second_order(petals))):
         weights, bias = train(features[train_idx], is_versicolor[train_idx, None], steps)
         boundaries[order] = (weights[:, 0], float(bias[0]))
+        fitted[order] = probabilities(features, weights, bias)[:, 0]
         predicted = probabilities(features, weights, bias)[:, 0] > 0.5
         for part, rows in (("train", train_idx), ("validation", validation), ("test", test)):
             accuracy[order, part] = float(np.mean(predicted[rows] == is_versicolor[rows]))
@@ -192,6 +195,7 @@ def run(ctx: RunContext) -> None:
         f"{accuracy[1, 'test']:.3f}; second order {accuracy[2, 'train']:.3f} / "
         f"{accuracy[2, 'validation']:.3f} / {accuracy[2, 'test']:.3f}."
     )
+    _check_monotonicity(ctx, petals[:, 0], is_versicolor, fitted)
     chosen = max((1, 2), key=lambda order: (accuracy[order, "validation"], -order))
     with ctx.calibrated_for("epochs"):
         ctx.claim(
@@ -200,10 +204,11 @@ def run(ctx: RunContext) -> None:
             expected=2,
             measured=chosen,
         )
+        # Seeds 0-4 (quick): 0.267-0.467; floor 0.2 (two test flowers below the lowest).
         ctx.claim_greater(
-            "test accuracy: second-order minus first-order boundary (margin > 0.15)",
+            "test accuracy: second-order minus first-order boundary (seeds 0-4: 0.27-0.47)",
             accuracy[2, "test"] - accuracy[1, "test"],
-            0.15,
+            0.2,
         )
         ctx.claim_less(
             "first-order boundary is no better than always answering 'not versicolor' + 0.1 "
@@ -218,8 +223,12 @@ def run(ctx: RunContext) -> None:
     ova_scores = probabilities(measurements, ova_weights, ova_bias)  # (150, 3): h_k(x)
     ova_accuracy = float(np.mean(ova_scores[test].argmax(axis=1) == species[test]))
     with ctx.calibrated_for("epochs"):
+        # Seeds 0-4 (quick): 0.867-1.0 on 30 test flowers (seed 3: 0.867); floor 0.8, two
+        # flowers (0.067) below the lowest: the old 0.85 was not far below, it sat one flower
+        # under seed 3's figure.
         ctx.claim_greater(
-            "one-vs-all (3 sigmoid classifiers, argmax h_k) test accuracy on iris", ova_accuracy, 0.85
+            "one-vs-all (3 sigmoid classifiers, argmax h_k) test accuracy on iris (seeds 0-4: "
+            "0.867-1.0)", ova_accuracy, 0.8
         )
     sklearn_ova = OneVsRestClassifier(LogisticRegression(C=C, tol=1e-12, max_iter=100_000)).fit(
         measurements[train_idx], species[train_idx]
@@ -251,7 +260,9 @@ def run(ctx: RunContext) -> None:
             rtol=0,
         )
         multinomial_accuracy = float(np.mean(soft_probabilities[test].argmax(axis=1) == species[test]))
-        ctx.claim_greater("multinomial test accuracy on iris", multinomial_accuracy, 0.85)
+        # Seeds 0-4 (quick): 0.967-1.0; floor 0.9 (two test flowers below the lowest).
+        ctx.claim_greater("multinomial test accuracy on iris (seeds 0-4: 0.967-1.0)",
+                          multinomial_accuracy, 0.9)
     ctx.note(
         f"Iris test accuracy: one-vs-all {ova_accuracy:.3f}, multinomial "
         f"{multinomial_accuracy:.3f} ({len(test)} test flowers)."
@@ -259,6 +270,37 @@ def run(ctx: RunContext) -> None:
 
     _plot(
         ctx, petals, species, train_idx, boundaries, accuracy, mean[list(PETALS)], std[list(PETALS)]
+    )
+
+
+def _check_monotonicity(ctx, length, is_versicolor, fitted) -> None:
+    """003 (line 18): a linear model assumes monotonicity: h = g(w x + b) can only rise or only
+    fall along any feature. Versicolor sits between setosa and virginica: its share rises and
+    then falls along petal length, which the first-order model cannot follow and the feature
+    transform (squares and product) can."""
+    thirds = np.array_split(np.argsort(length, kind="stable"), 3)  # short, middle, long petals
+    data_rate = np.array([is_versicolor[rows].mean() for rows in thirds])
+    model_rate = {order: np.array([fitted[order][rows].mean() for rows in thirds])
+                  for order in (1, 2)}
+    errors = {order: float(np.max(np.abs(model_rate[order] - data_rate))) for order in (1, 2)}
+    rise_and_fall = float(min(data_rate[1] - data_rate[0], data_rate[1] - data_rate[2]))
+    shown = {k: ", ".join(f"{v:.2f}" for v in rates)
+             for k, rates in (("data", data_rate), ("1", model_rate[1]), ("2", model_rate[2]))}
+    ctx.claim_greater(
+        f"003: versicolor's share by petal-length third (short, middle, long) rises and falls: "
+        f"middle minus the larger end (data: {shown['data']})",
+        rise_and_fall,
+        0.5,
+    )
+    # Seeds 0-4 (quick): the first order misses some third by 0.532-0.561 (floor 0.4), the
+    # second order follows every third within 0.024-0.040 (bound 0.1); the data's rise and
+    # fall is 0.88 whatever the seed (floor 0.5).
+    ctx.claim(
+        f"mean h per third: the first-order model misses the data's share somewhere by > 0.4 "
+        f"({shown['1']}), the second-order one is within 0.1 everywhere ({shown['2']})",
+        errors[1] > 0.4 and errors[2] < 0.1,
+        expected="first > 0.4, second < 0.1",
+        measured=f"first {errors[1]:.3f}, second {errors[2]:.3f}",
     )
 
 
