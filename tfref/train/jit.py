@@ -12,10 +12,10 @@ trial of both on the model and batch about to be trained and keeps the faster:
                                             1-3 s, would cost more than they could save)
     elif the signature is in the cache:     the cached choice
     else: trial: k steps (k = TRIAL_STEPS) of step.train_step on the first k batches, once to
-          compile, then TRIAL_REPEATS timed calls each, best kept; the faster wins (XLA when
-          XLA cannot compile the model: the graph); the weights and optimizer state are put
-          back afterwards, so the trial leaves the run's training unchanged; the choice is
-          written to the cache
+          compile, then TRIAL_REPEATS timed calls each, best kept (XLA stops after one when
+          it is already 2x slower than the graph); the faster wins (the graph when XLA cannot
+          compile the model); the weights and optimizer state are put back afterwards, so the
+          trial leaves the run's training unchanged; the choice is written to the cache
 
 The signature is the step's kind, each layer's type and weight shapes (or the step's variable
 shapes), the optimizer, the batch size, the input and target shapes and dtypes, the device,
@@ -219,8 +219,9 @@ def _snapshot(step) -> list[tuple[object, np.ndarray]]:
     return [(v, np.array(v.numpy(), copy=True)) for v in variables]
 
 
-def _time_candidate(step, xb, yb, jit: bool) -> float:
-    """Best seconds per step of ``jit`` over TRIAL_REPEATS timed calls (after one to compile)."""
+def _time_candidate(step, xb, yb, jit: bool, give_up_above: float = float("inf")) -> float:
+    """Best seconds per step of ``jit`` over TRIAL_REPEATS timed calls (after one to compile);
+    stops after the first timed call when it is already slower than ``give_up_above``."""
     names = step.metric_names
 
     @tf.function(jit_compile=jit)
@@ -237,6 +238,8 @@ def _time_candidate(step, xb, yb, jit: bool) -> float:
         start = time.perf_counter()
         run(xb, yb).numpy()
         best = min(best, time.perf_counter() - start)
+        if best / int(xb.shape[0]) > give_up_above:  # clearly the slower one (LeNet's XLA)
+            break
     return best / int(xb.shape[0])
 
 
@@ -258,7 +261,7 @@ def trial(step, x: tf.Tensor, y: tf.Tensor, batch_size: int) -> dict:
     try:
         seconds["graph"] = _time_candidate(step, xb, yb, False)
         try:
-            seconds["xla"] = _time_candidate(step, xb, yb, True)
+            seconds["xla"] = _time_candidate(step, xb, yb, True, 2 * seconds["graph"])
         except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as error:
             seconds["xla_error"] = str(error).strip().splitlines()[0][:200]
     finally:
