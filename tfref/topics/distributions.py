@@ -26,7 +26,11 @@ Expect: the Bernoulli, binomial B(10, 0.3) and multinomial pmfs equal scipy.stat
 sum to 1; enumerating the 5! orders gives P(third wins) = 2/5, and 1/4 once the first has won, and
 1,000,000 simulated shuffles give 0.3994 and 0.2499. The plot shows the Beta posterior of a coin
 narrowing as flips arrive: after 500 flips its mean is 0.710 for theta = 0.7 (--quick: 20000
-shuffles, 0.396 and 0.240; posterior mean 0.75).
+shuffles, 0.396 and 0.240; posterior mean 0.75). The integral of ops.beta_pdf is
+scipy's beta cdf, the running sum of the binomial pmf its cdf (003: the distribution function
+integrates the density). The likelihood of coin flips as a product rounds to 0 after a few
+hundred flips in float32 and a couple of thousand in float64, exactly where the log-likelihood
+falls below the log of the smallest subnormal; the sum of logs stays finite (003: underflow).
 """
 
 from __future__ import annotations
@@ -236,7 +240,75 @@ def run(ctx: RunContext) -> None:
         rtol=0,
     )
 
+    _check_pdf_and_cdf(ctx, successes, binomial, trials, probability)
+    _check_underflow(ctx)
     _plot(ctx, posteriors, successes, binomial, trials, probability)
+
+
+def _check_pdf_and_cdf(ctx: RunContext, successes, binomial, trials, probability) -> None:
+    """003 (line 3): the distribution function is the integral of the density. ops.beta_pdf
+    integrated by the cumulative trapezoid rule equals scipy.stats.beta.cdf; the binomial cdf
+    is the running sum of ops.binomial_pmf."""
+    from scipy.integrate import cumulative_trapezoid
+
+    theta = np.linspace(0.0, 1.0, 4001)
+    for a, b in ((PRIOR_A, PRIOR_B), (9.0, 4.0)):
+        density = ops.beta_pdf(theta, np.float64(a), np.float64(b)).numpy()
+        integral = cumulative_trapezoid(density, theta, initial=0.0)
+        ctx.claim_close(
+            f"Beta({a:g}, {b:g}): the running integral of ops.beta_pdf (trapezoid, 4001 points) "
+            f"equals scipy.stats.beta.cdf on [0, 1], and ends at 1",
+            integral,
+            stats.beta.cdf(theta, a, b),
+            atol=1e-6,
+            rtol=0,
+        )
+    ctx.claim_close(
+        "B(10, 0.3): the running sum of ops.binomial_pmf equals scipy.stats.binom.cdf (k = 0..10)",
+        np.cumsum(binomial),
+        stats.binom.cdf(successes, trials, probability),
+        atol=1e-14,
+        rtol=0,
+    )
+
+
+def _check_underflow(ctx: RunContext) -> None:
+    """003 (line 57): multiplying many probabilities underflows; summing their logs does not.
+    The likelihood of n coin flips, prod_i p(x_i), reaches exactly 0 once its log falls below
+    the log of the smallest positive (subnormal) number: after a few hundred flips in float32,
+    a couple of thousand in float64; the log-likelihood stays finite in both."""
+    n = 3000
+    flips = (ctx.rng.random(n) < TRUE_THETA).astype(np.float64)
+    theta = np.float64(0.42)  # away from the coin's 0.7: each flip costs about 0.75 nats
+    pmf = ops.bernoulli_pmf(flips, theta).numpy()  # (n,) float64
+    log_sum = np.cumsum(np.log(pmf))  # float64 running log-likelihood
+    found, predicted = {}, {}
+    for dtype in (np.float32, np.float64):
+        product = np.cumprod(pmf.astype(dtype), dtype=dtype)  # running product in that dtype
+        found[dtype] = int(np.argmax(product == 0)) + 1 if np.any(product == 0) else None
+        tiny = float(np.log(np.finfo(dtype).smallest_subnormal))
+        predicted[dtype] = int(np.argmax(log_sum < tiny)) + 1
+    ctx.claim(
+        f"the product of the first n flips' probabilities (theta = 0.42) first rounds to 0 at "
+        f"the n where their log-likelihood falls below log(smallest subnormal): float32 "
+        f"{found[np.float32]} (predicted {predicted[np.float32]}), float64 {found[np.float64]} "
+        f"(predicted {predicted[np.float64]}); within 1 flip (rounding at the edge)",
+        found[np.float32] is not None and found[np.float64] is not None
+        and abs(found[np.float32] - predicted[np.float32]) <= 1
+        and abs(found[np.float64] - predicted[np.float64]) <= 1,
+        expected=f"{predicted[np.float32]}, {predicted[np.float64]}",
+        measured=f"{found[np.float32]}, {found[np.float64]}",
+    )
+    logs32 = float(ops.bernoulli_log_likelihood(flips.astype(np.float32), np.float32(theta)))
+    logs64 = float(ops.bernoulli_log_likelihood(flips, theta))
+    ctx.claim_close(
+        f"the log-likelihood of all {n} flips stays finite: ops.bernoulli_log_likelihood in "
+        f"float32 and float64 equals the float64 sum of log pmf (about {log_sum[-1]:.0f})",
+        [logs32, logs64],
+        [log_sum[-1], log_sum[-1]],
+        atol=0,
+        rtol=1e-5,
+    )
 
 
 def _plot(ctx: RunContext, posteriors, successes, binomial, trials, probability) -> None:
