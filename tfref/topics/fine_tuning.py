@@ -50,6 +50,15 @@ SHOTS = 5  # target training images per class
 HEAD_LR = 1e-2
 BODY_LR = 1e-3  # D2L: the copied layers learn 10 times slower than the new head
 WIDTHS = (16, 32, 64)
+# Floors from quick seeds 0-4 (the full run, a mean over 3 seeds, keeps them; it was measured once,
+# seed 0: final accuracy 0.581 fine-tuned vs 0.521 from scratch):
+#   source accuracy      0.985, 0.988, 0.982, 0.988, 0.966 -> 0.93 (lowest minus 0.036)
+#   body weight change   0.0345, 0.0345, 0.051, 0.0371, 0.0411 -> 0.02 (lowest minus 0.0145)
+#   learning-curve gain  0.077, 0.136, 0.074, 0.034, 0.059 -> 0.015 (lowest minus 0.019)
+#   target accuracy      0.556, 0.509, 0.583, 0.548, 0.499 -> 0.45 (lowest minus 0.049)
+MOVED_SEEN, MOVED_FLOOR = "0.0345 to 0.051", 0.02
+SOURCE_FLOOR, CURVE_GAIN_FLOOR, TARGET_FLOOR = 0.93, 0.015, 0.45
+LAST_EPOCH_GAIN_FLOOR = 0.02  # full mode only: seed 0's mean over seeds 0-2 was 0.06
 
 
 def _accuracy(model, x, y) -> float:
@@ -83,7 +92,8 @@ def run(ctx: RunContext) -> None:
     source_accuracy = _accuracy(source, x_source_test, y_source_test)
     with ctx.calibrated_for("data"):
         ctx.claim_greater(f"source CNN on {splits.name} classes 0-{half - 1} (random placements): test "
-                    "accuracy", source_accuracy, 0.9)
+                    "accuracy (floor: quick seeds 0-4 lowest minus 0.036)", source_accuracy,
+                    SOURCE_FLOOR)
 
     epochs = ctx.options.get("epochs") or 20
     seeds = [ctx.seed] if ctx.quick else [ctx.seed, ctx.seed + 1, ctx.seed + 2]
@@ -102,7 +112,7 @@ def run(ctx: RunContext) -> None:
         if run_seed == seeds[0]:
             _check_copy(ctx, source, tuned, copied)
         start = {layer: [w.copy() for w in tuned.get_layer(layer).get_weights()]
-                 for layer in copied}
+                 for layer in (*copied, HEAD_NAME)}
 
         # 4. train: small learning rate for the copied layers, large for the head
         def evaluate(model):
@@ -128,12 +138,22 @@ def run(ctx: RunContext) -> None:
                       and not head_ids & {id(v) for v in history["body_variables"]},
                       measured=f"{len(history['head_variables'])} head / "
                                f"{len(history['body_variables'])} body variables")
-            moved = max(float(np.abs(a - b).max())
-                        for layer in copied
-                        for a, b in zip(tuned.get_layer(layer).get_weights(), start[layer],
-                                        strict=True))
-            ctx.claim_greater("the copied layers are fine-tuned, not frozen (largest weight change)",
-                        moved, 0.0)
+            moved, head_moved = (
+                max(float(np.abs(a - b).max()) for layer in layers
+                    for a, b in zip(tuned.get_layer(layer).get_weights(), start[layer],
+                                    strict=True))
+                for layers in (copied, [HEAD_NAME]))
+            with ctx.calibrated_for("epochs"):
+                # Quick seeds 0-4: MOVED_SEEN (see the constant) -> floor MOVED_FLOOR; a frozen
+                # body gives 0.
+                ctx.claim_greater("the copied layers are fine-tuned, not frozen (largest weight "
+                                  f"change; quick seeds 0-4: {MOVED_SEEN}, floor {MOVED_FLOOR})",
+                                  moved, MOVED_FLOOR)
+                # Adam moves each weight by about its learning rate per step: the body (0.1 of
+                # the head's rate) moves far less than the head; at equal rates the ratio is ~1.
+                ctx.claim_less("... at the smaller learning rate: largest change of the copied "
+                               "layers / of the new head (seed 0: 0.075; bound 0.5)",
+                               moved / head_moved, 0.5)
 
     tuned_curve = np.mean(curves["fine-tuned"], axis=0)
     scratch_curve = np.mean(curves["scratch"], axis=0)
@@ -150,13 +170,16 @@ def run(ctx: RunContext) -> None:
              f"its test accuracy {source_accuracy:.3f}.")
     with ctx.calibrated_for("epochs", "data"):
         ctx.claim_greater(f"fine-tuned beats from-scratch on the target test set: mean accuracy over the "
-                    f"{epochs} epochs' learning curve, gain ({runs})",
-                    float(tuned_curve.mean() - scratch_curve.mean()), 0.03)
+                    f"{epochs} epochs' learning curve, gain ({runs}; quick seeds 0-4: 0.034 to "
+                    "0.136, floor 0.015)",
+                    float(tuned_curve.mean() - scratch_curve.mean()), CURVE_GAIN_FLOOR)
         if len(seeds) > 1:  # one seed's last epoch is too noisy for a claim
             ctx.claim_greater(f"fine-tuned beats from-scratch after the last epoch: accuracy gain "
-                        f"({runs})", float(tuned_curve[-1] - scratch_curve[-1]), 0.0)
-        ctx.claim_greater(f"fine-tuned target test accuracy ({runs}; chance is 1/{half})",
-                    float(tuned_curve[-1]), 0.45)
+                        f"({runs}; one full run measured 0.06, floor 0.02)",
+                        float(tuned_curve[-1] - scratch_curve[-1]), LAST_EPOCH_GAIN_FLOOR)
+        ctx.claim_greater(f"fine-tuned target test accuracy ({runs}; chance is 1/{half}; floor: "
+                          "quick seeds 0-4 lowest minus 0.049)", float(tuned_curve[-1]),
+                          TARGET_FLOOR)
     _plot(ctx, curves)
 
 
