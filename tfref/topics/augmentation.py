@@ -218,13 +218,21 @@ def run(ctx: RunContext) -> None:
              f"translations of up to {SHIFT} pixels {clean_aug:.3f} (shifted {shifted_aug:.3f}). "
              "Shifted test: every test digit moved by 1 or 2 pixels in both directions. "
              "Augmentation costs some clean accuracy at a short training budget.")
+    # Floors from quick seeds 0-4 (12 epochs); the full run (40 epochs, seed 0: gain 0.489, clean
+    # 0.825 and 0.978) keeps them except its own clean-with-augmentation floor (not calibrated
+    # over seeds): shifted-test gain 0.269, 0.264, 0.317, 0.336, 0.339 -> 0.2 (lowest minus
+    # 0.064); clean with augmentation 0.792, 0.781, 0.839, 0.828, 0.786 -> 0.74 (lowest minus
+    # 0.041); clean without 0.964, 0.972, 0.975, 0.958, 0.964 -> 0.92 (lowest minus 0.038).
     with ctx.calibrated_for("epochs", "data"):
-        ctx.claim_greater("label-preserving shifts: trained with random translations, the CNN classifies "
-                    "shifted test digits better (accuracy gain over no augmentation)",
-                    shifted_aug - shifted_plain, 0.15)
+        ctx.claim_greater("label-preserving shifts: trained with random translations, the CNN "
+                          "classifies shifted test digits better (accuracy gain over no "
+                          "augmentation; floor: quick seeds 0-4 lowest minus 0.064)",
+                          shifted_aug - shifted_plain, 0.2)
         ctx.claim_greater("trained with augmentation, the CNN still learns the clean test digits "
-                    "(accuracy; chance is 0.1)", clean_aug, 0.6 if ctx.quick else 0.75)
-        ctx.claim_greater("trained without augmentation, clean test accuracy", clean_plain, 0.9)
+                          "(accuracy; chance is 0.1; quick floor: seeds 0-4 lowest minus 0.041)",
+                          clean_aug, 0.74 if ctx.quick else 0.75)
+        ctx.claim_greater("trained without augmentation, clean test accuracy (floor: quick seeds "
+                          "0-4 lowest minus 0.038)", clean_plain, 0.92)
 
     _plot(ctx, photo, samples, results)
 
