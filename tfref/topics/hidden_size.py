@@ -33,7 +33,8 @@ Expect: the rules of thumb give (64 + 10) * 2/3 = 49.33 hidden units and 9 and 2
 components for 70% and 90% of the variance; the growth loop over 64 sizes (40 epochs each) chooses
 40 hidden units on validation (validation error 0.0111, test error 0.0278). The plot shows training
 and validation error against the hidden size (--quick: 12 sizes, 12 epochs; it chooses 64, test
-error 0.0306).
+error 0.0306). The rule's 49 units, trained in the same loop, come within 0.006 of the chosen
+size's validation error (--quick, seeds 0-4: 0-0.0084).
 """
 
 from __future__ import annotations
@@ -153,12 +154,13 @@ def run(ctx: RunContext) -> None:
     )
 
     # --- rule 1 ---------------------------------------------------------------------------------
-    rule_of_thumb = (NUM_INPUTS + NUM_CLASSES) * 2 / 3
-    ctx.claim_close(
-        "rule of thumb (inputs + outputs) * 2/3 for digits = (64 + 10) * 2/3",
-        rule_of_thumb,
-        148 / 3,
-        rtol=1e-12,
+    num_inputs, num_classes = inputs.shape[1], len(np.unique(labels))  # read off the data
+    rule_of_thumb = (num_inputs + num_classes) * 2 / 3
+    ctx.note(
+        f"Rule of thumb (seed 000, documented arithmetic): (inputs + outputs) * 2/3 = "
+        f"({num_inputs} + {num_classes}) * 2/3 = {rule_of_thumb:.2f}; the usual form "
+        f"2/3 inputs + outputs gives {2 / 3 * num_inputs + num_classes:.2f}. The claim below "
+        f"trains the size the rule gives."
     )
 
     # --- rule 2: principal components holding 70% and 90% of the variance ---------------------
@@ -218,27 +220,47 @@ def run(ctx: RunContext) -> None:
         "components for 70% and 90% of the variance."
     )
 
+    # Quick bounds from seeds 0-4 (highest seen plus a margin); full mode keeps the older bounds
+    # (full runs were not repeated over seeds). Seen: validation ratio 0.022-0.055, test error
+    # 0.025-0.050, training ratio 0.0036-0.023, rule-of-thumb gap 0-0.0084, larger/smaller half
+    # 0.030-0.054.
+    bounds = (
+        {"validation": 0.1, "test": 0.08, "train": 0.05, "rule": 0.02, "half": 0.1}
+        if ctx.quick
+        else {"validation": 0.5, "test": 0.10, "train": 0.25, "rule": 0.05, "half": 0.2}
+    )
     ctx.claim_less(
-        "validation error at the chosen size / validation error with 1 hidden unit",
+        "validation error at the chosen size / validation error with 1 hidden unit (quick seeds "
+        "0-4: 0.022-0.055)",
         validation_error[position] / validation_error[0],
-        0.5,
+        bounds["validation"],
     )
     ctx.claim_less(
-        f"test error at the chosen size {chosen_size} (digits; a sound MLP is well below 10%)",
+        f"test error at the chosen size {chosen_size} (digits; quick seeds 0-4: 0.025-0.050)",
         test_error[position],
-        0.10,
+        bounds["test"],
     )
     ctx.claim_less(
-        f"training error with {sizes[-1]} hidden units / with 1 hidden unit",
+        f"training error with {sizes[-1]} hidden units / with 1 hidden unit (quick seeds 0-4: "
+        f"0.0036-0.023)",
         train_error[-1] / train_error[0],
-        0.25,
+        bounds["train"],
+    )
+    rule_position = int(np.argmin(np.abs(np.array(sizes) - rule_of_thumb)))
+    ctx.claim_less(
+        f"the rule of thumb's size ({sizes[rule_position]} units, trained in the same loop): "
+        f"validation error minus that at the chosen size {chosen_size} (quick seeds 0-4: 0-0.0084; "
+        f"the rule gives a usable size)",
+        validation_error[rule_position] - validation_error[position],
+        bounds["rule"],
+        or_equal=True,
     )
     half = len(sizes) // 2
     ctx.claim_less(
         "training error broadly falls as the layer grows: mean over the larger half of the sizes / "
-        "mean over the smaller half",
+        "mean over the smaller half (quick seeds 0-4: 0.030-0.054)",
         float(np.mean(train_error[half:]) / np.mean(train_error[:half])),
-        0.2,
+        bounds["half"],
     )
 
     _check_alone(
