@@ -122,16 +122,20 @@ def run(ctx: RunContext) -> None:
     with ctx.calibrated_for("epochs"):
         ctx.claim_close("cubic features recover the true weights [5, 1.2, -3.4, 5.6]", normal["weights"],
                   TRUE_W, atol=0.15)
-        ctx.claim_less("normal fit: test loss near the noise floor 0.005 (< 3x)", normal["test_loss"],
-                 3 * floor)
-    ctx.claim_greater("underfit: the linear model's training loss stays far above the floor (> 50x)",
-                under["train_loss"], 50 * floor)
-    ctx.claim_greater("underfit: its test loss too (> 50x the floor)", under["test_loss"], 50 * floor)
+        # Bounds from quick seeds 0-4 (worst value and margin in each claim's text; full mode,
+        # 400 epochs, not calibrated over seeds).
+        ctx.claim_less("normal fit: test loss near the noise floor 0.005 (< 2x; seeds 0-4 "
+                       "0.0044-0.0063)", normal["test_loss"], 2 * floor)
+    ctx.claim_greater("underfit: the linear model's training loss stays far above the floor (> 400x;"
+                      " seeds 0-4 2.69-9.07, i.e. >= 538x)", under["train_loss"], 400 * floor)
+    ctx.claim_greater("underfit: its test loss too (> 500x the floor; seeds 0-4 3.24-36.0)",
+                      under["test_loss"], 500 * floor)
     with ctx.calibrated_for("epochs"):
-        ctx.claim_greater("overfit: held-out loss / training loss of degree 19 on 10 examples",
-                    over["val_loss"] / over["train_loss"], 5.0)
-        ctx.claim_greater("overfit: its test loss is worse than the cubic fit's (ratio)",
-                    over["test_loss"] / normal["test_loss"], 3.0)
+        ctx.claim_greater("overfit: its test loss is worse than the cubic fit's (ratio; seeds 0-4 "
+                          "4.38-3073, - 1.38)", over["test_loss"] / normal["test_loss"], 3.0)
+    ctx.note(f"Degree 19 on 10 examples: held-out / training loss {over['val_loss'] / over['train_loss']:.3g}"
+             " (not claimed: over quick seeds 0-4 it ranged 0.97-61, the 10 examples decide it; "
+             "the claim above on the test loss holds on every seed).")
     ctx.note("Final losses (half squared error): " + "; ".join(
         f"{name}: train {f['train_loss']:.4f}, validation {f['val_loss']:.4f}, test "
         f"{f['test_loss']:.4f}" for name, f in fits.items()) + ".")
