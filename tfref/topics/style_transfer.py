@@ -120,10 +120,19 @@ def run(ctx: RunContext) -> None:
              f"{STYLE_WEIGHT:g}, TV {TV_WEIGHT:g}. Losses first -> last: "
              + ", ".join(f"{n} {a:.3g} -> {b:.3g}" for n, a, b in zip(names, first, last,
                                                                     strict=True)) + ".")
+    # Bounds from quick seeds 0-4 (the highest seen plus a margin; the full run, 200 steps on
+    # larger images, keeps them without its own seed calibration): style 0.038, 0.053, 0.013,
+    # 0.024, 0.023 -> 0.1; total 0.157, 0.167, 0.091, 0.115, 0.136 -> 0.25; total variation
+    # 0.489, 0.459, 0.633, 0.622, 0.469 -> 0.8; content kept 0.467, 0.344, 0.600, 0.472, 0.530
+    # -> 0.75; Gram after / before (largest of the 3 blocks) 0.067, 0.099, 0.031, 0.046, 0.055
+    # -> 0.2.
     with ctx.calibrated_for("epochs"):
-        ctx.claim_less("style loss falls: last / first", last[1] / first[1], 0.2)
-        ctx.claim_less("total loss falls: last / first", last[3] / first[3], 0.5)
-        ctx.claim_less("total variation falls: last / first", last[2] / first[2], 1.0)
+        ctx.claim_less("style loss falls: last / first (quick seeds 0-4: 0.053 at most)",
+                       last[1] / first[1], 0.1)
+        ctx.claim_less("total loss falls: last / first (quick seeds 0-4: 0.167 at most)",
+                       last[3] / first[3], 0.25)
+        ctx.claim_less("total variation falls: last / first (quick seeds 0-4: 0.633 at most)",
+                       last[2] / first[2], 0.8)
     style_features = [f.numpy() for f in net(style[np.newaxis], training=False)]
     style_image_content = float(content_loss(style_features[-1], content_features[-1]))
     oracle = np.mean((style_features[-1].astype(np.float64)
@@ -149,9 +158,9 @@ def run(ctx: RunContext) -> None:
         before = float(style_loss(g_content, g_style))
         after = float(style_loss(gram_matrix(f), g_style))
         with ctx.calibrated_for("epochs"):
-            ctx.claim_less(f"block {level}: the result's Gram matrix is closer to the style image's than "
-                     "the content image's was (mean squared distance, after / before)",
-                     after / before, 0.5)
+            ctx.claim_less(f"block {level}: the result's Gram matrix is closer to the style "
+                           "image's than the content image's was (mean squared distance, after / "
+                           "before; quick seeds 0-4: 0.099 at most)", after / before, 0.2)
     gram_result = gram_matrix(result_features[0][0]).numpy()
     scale = float(np.abs(gram_result).max())
     asymmetry = float(np.abs(gram_result - gram_result.T).max()) / scale
