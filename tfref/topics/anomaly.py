@@ -78,13 +78,17 @@ def run(ctx: RunContext) -> None:
     test_y = np.r_[np.zeros(len(test), bool), np.ones(len(planted_test), bool)]
     flagged = detector.predict(test_x) == -1
     precision, recall, f1 = _scores(flagged, test_y)
-    ctx.claim_greater("validation F1 at the chosen epsilon", f1_val, 0.8)
-    ctx.claim_greater("test recall on the planted anomalies (epsilon from validation)", recall, 0.8)
-    ctx.claim_greater("test precision (share of flagged test points that were planted)", precision,
-                0.7)
+    # bounds: the lowest of quick seeds 0-4 minus the stated margin (quick = full here)
+    ctx.claim_greater("validation F1 at the chosen epsilon (seeds 0-4 0.968-1.0, - 0.07)", f1_val,
+                      0.9)
+    ctx.claim_greater("test recall on the planted anomalies (epsilon from validation; seeds 0-4 "
+                      "0.867-1.0, - 0.067: one anomaly)", recall, 0.8)
+    ctx.claim_greater("test precision (share of flagged test points that were planted; seeds 0-4 "
+                      "0.833-1.0, - 0.08)", precision, 0.75)
     base_rate = test_y.mean()
-    ctx.claim_greater(f"test F1 beats flagging everything (F1 {2 * base_rate / (1 + base_rate):.3f})",
-                f1, 2 * base_rate / (1 + base_rate))
+    ctx.claim_greater(f"test F1, far above flagging everything (F1 "
+                      f"{2 * base_rate / (1 + base_rate):.3f}; seeds 0-4 0.903-0.968, - 0.05)",
+                      f1, 0.85)
     ctx.note(f"wine: {len(train)} normal training rows; validation {len(val)} normal + "
              f"{len(planted_val)} planted, test {len(test)} normal + {len(planted_test)} planted "
              f"(two features moved {PUSH:g} sd). epsilon = {epsilon:.3g} (best validation F1 "
