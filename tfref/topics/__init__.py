@@ -41,6 +41,7 @@ CATALOGUE: dict[str, str] = {
     "perceptron": "perceptron",
     "mlp": "mlp",
     "universal-approximation": "universal_approximation",
+    "activation-choice": "activation_choice",
     "bpn": "bpn",
     "dropout": "dropout",
     "init": "init",
