@@ -78,15 +78,18 @@ def run(ctx: RunContext) -> None:
     ctx.claim_close(f"predictions differing from sklearn's KNeighborsClassifier, summed over "
               f"{len(ks)} values of k ({n_compared} points each, less {tied} point-k pairs "
               "with a distance tie at the k-th neighbour)", sum(r["mismatch"] for r in rows), 0)
-    ctx.claim_less("share of (point, k) pairs left out for a distance tie at the k-th neighbour",
-             tied / (n_compared * len(ks)), 0.05)
+    # ties are more frequent with more training images: quick seeds 0-4 0.021-0.026 (+ 0.01),
+    # full seed 0 0.042 (+ 0.008; full seeds 1-2 not run)
+    ctx.claim_less("share of (point, k) pairs left out for a distance tie at the k-th neighbour "
+                   f"({'quick seeds 0-4 0.021-0.026, + 0.01' if ctx.quick else 'full seed 0 0.042, + 0.008'})",
+                   tied / (n_compared * len(ks)), 0.035 if ctx.quick else 0.05)
     ctx.claim_close("k = 1: training accuracy (each point is its own nearest neighbour)",
               rows[0]["train"], 1.0)
     ctx.claim_less(f"largest k = {ks[-1]}: training accuracy falls below k = 1's (simpler model)",
              rows[-1]["train"], rows[0]["train"])
     best = max(rows, key=lambda r: r["test"])
-    ctx.claim_greater(f"best test accuracy over the sweep (k = {best['k']}; chance is 0.1)",
-                best["test"], 0.9)
+    ctx.claim_greater(f"best test accuracy over the sweep (k = {best['k']}; chance is 0.1; quick "
+                      "seeds 0-4 0.967-0.978, - 0.047)", best["test"], 0.92)
     ctx.claim_less(f"largest k = {ks[-1]} underfits: its test accuracy is below the best",
              rows[-1]["test"], best["test"])
     ctx.note("n_neighbors sweep on digits (" + f"{len(splits.y_train)} train / "
