@@ -34,7 +34,8 @@ Expect: after 3 epochs (quick; 30 in full mode) the sigmoid net is still at chan
 2.306-2.309 against ln 10 = 2.303, test accuracy 0.10) while tanh, ReLU, leaky ReLU and maxout
 reach losses 0.11-1.23 and accuracies 0.57-0.95 (quick seeds 0-4; maxout best, then tanh and
 the ReLUs: the advice "ReLU first" is about speed per step and depth, not a ranking that holds
-on every problem); before training the sigmoid net's first-layer gradient is 80-300 times
+on every problem; in full mode, after 30 epochs, sigmoid is still at 2.304 while ReLU and
+leaky ReLU reach 0.004, maxout 0.002 and tanh 0.028, test accuracies 0.97); before training the sigmoid net's first-layer gradient is 80-300 times
 smaller than the ReLU net's. The regression: the linear output reaches the straight line's MSE
 (0.08-0.10) while the sigmoid and tanh outputs stay at the floor of a bounded output (6-10,
 within 0.5%). The plots show the training
