@@ -168,8 +168,10 @@ def breast_cancer_classifier(ctx: RunContext) -> tuple[np.ndarray, dict]:
                   f"equal scikit-learn's", all(_same(rates[label][k], theirs[k]) for k in theirs),
                   measured={k: round(rates[label][k], 4) for k in theirs})
     with ctx.calibrated_for("epochs"):
-        ctx.claim_greater("logistic regression test accuracy (a model at the majority rate 0.63 fails)",
-                    rates[0]["accuracy"], 0.9)
+        # Quick seeds 0-4: 0.974, 0.991, 0.982, 0.982, 0.974 -> floor 0.93 (lowest minus 0.044).
+        ctx.claim_greater("logistic regression test accuracy (a model at the majority rate 0.63 "
+                          "fails; floor: quick seeds 0-4 lowest 0.974 minus 0.044)",
+                          rates[0]["accuracy"], 0.93)
     ctx.claim_close("the two conventions swap roles: recall of class 0 = 1 - FPR of class 1",
               rates[0]["recall"], 1.0 - rates[1]["false_positive_rate"], atol=1e-6)
     ctx.note(f"Breast cancer, malignant (class 0) positive: recall {rates[0]['recall']:.3f}, "

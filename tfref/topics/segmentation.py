@@ -184,16 +184,21 @@ def train_fcn(ctx: RunContext, quick: bool) -> dict:
         union = np.sum((predicted == c) | (y_test == c))
         iou.append(float(np.sum((predicted == c) & (y_test == c)) / max(union, 1)))
     loss = history.metrics["loss"]
+    # Bounds from quick seeds 0-4 (the full run keeps them, not calibrated over seeds): loss
+    # last/first 0.127, 0.136, 0.169, 0.152, 0.183 -> 0.3 (highest plus 0.117); pixel accuracy
+    # 0.949, 0.962, 0.958, 0.956, 0.967 against a majority rule near 0.79, i.e. 0.76 or more of
+    # the remaining error removed -> 0.6 of it; smaller IoU 0.697, 0.746, 0.739, 0.742, 0.812 ->
+    # 0.65 (lowest minus 0.047).
     with ctx.calibrated_for("epochs"):
-        ctx.claim_less(f"FCN training loss falls: last / first epoch ({epochs} epochs)",
-                 loss[-1] / loss[0], 0.5)
-        target = baseline + 0.5 * (1.0 - baseline)
+        ctx.claim_less(f"FCN training loss falls: last / first epoch ({epochs} epochs; quick seeds "
+                       "0-4: 0.183 at most)", loss[-1] / loss[0], 0.3)
+        target = baseline + 0.6 * (1.0 - baseline)
         ctx.claim_greater(f"FCN pixel accuracy on {sizes[2]} test images beats the majority-class rule "
-                    f"({baseline:.3f}) by at least half of the remaining error (> {target:.3f})",
+                    f"({baseline:.3f}) by at least 0.6 of the remaining error (> {target:.3f})",
                     accuracy, target)
         ctx.claim_greater("FCN intersection over union of the square and of the disc class (the smaller; "
-                    "needs the shape, colour and area carry no class information)",
-                    min(iou[1:]), 0.5)
+                    "needs the shape, colour and area carry no class information; quick seeds 0-4: "
+                    "0.697 or more, floor 0.65)", min(iou[1:]), 0.65)
     ctx.note(f"FCN ({sum(int(np.prod(v.shape)) for v in model.trainable_variables):,} trainable "
              f"parameters, backbone trained from scratch: no pretrained ResNet-18 offline) on "
              f"{sizes[0]} synthetic {IMAGE_SIZE}x{IMAGE_SIZE} images, {epochs} epochs, Adam 3e-3: "
