@@ -96,11 +96,14 @@ def run(ctx: RunContext) -> None:
     corr_sk, _ = matched_correlation(reference, s)
     ctx.claim("FastICA matches each true source to a different component",
               sorted(match.tolist()) == [0, 1, 2], measured=str(match.tolist()))
-    ctx.claim_greater("smallest |corr(true source, recovered)| (tfref FastICA)", corr_ours.min(), 0.95)
-    ctx.claim_greater("smallest |corr(true source, recovered)| (sklearn FastICA, for comparison)",
-                corr_sk.min(), 0.95)
+    # bounds: quick seeds 0-4 (lowest in the text) minus the stated margin
+    ctx.claim_greater("smallest |corr(true source, recovered)| (tfref FastICA; seeds 0-4 "
+                      "0.9977-0.9983, - 0.0077)", corr_ours.min(), 0.99)
+    ctx.claim_greater("smallest |corr(true source, recovered)| (sklearn FastICA, for comparison; "
+                      "seeds 0-4 0.9977-0.9983, - 0.0077)", corr_sk.min(), 0.99)
     agree, _ = matched_correlation(recovered, reference)
-    ctx.claim_greater("tfref and sklearn components agree: smallest |corr|", agree.min(), 0.99)
+    ctx.claim_greater("tfref and sklearn components agree: smallest |corr| (seeds 0-4 from "
+                      "0.9999986, margin 1e-4)", agree.min(), 0.9999)
     mixed_corr, _ = matched_correlation(mixed, s)
     ctx.note(f"digits ({len(X)} images): the first 5 components explain "
              f"{ratio[:5].sum():.3f} of the variance, {k} explain {ratio.sum():.3f}. ICA: "
