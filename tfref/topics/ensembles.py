@@ -53,6 +53,8 @@ TITLE = "Bagging, random forest and AdaBoost versus their members"
 CHAPTER = "G"
 SEEDS = ("002",)
 OPTIONS = ()  # honours no run option (tfref run refuses them)
+ADABOOST_GAIN_SEEN = {"wine": 0.306, "breast_cancer": 0.044}
+ADABOOST_GAIN_FLOOR = {"wine": 0.25, "breast_cancer": 0.02}
 # stacking minus its best member, seeds 0-4 quick: -0.028 .. +0.028 (one wine test row is 0.028);
 # floor: the lowest minus 0.03
 STACK_SEEN, STACK_FLOOR = -0.028, -0.06
@@ -96,8 +98,13 @@ def study(ctx: RunContext, name: str, sizes: dict) -> dict:
     ctx.claim_less(f"{name}: AdaBoost training error falls with rounds: after {len(staged_train)} "
              f"rounds / after 1 round ({staged_train[0]:.3f})",
              staged_train[-1] / staged_train[0], 0.5)
-    ctx.claim_greater(f"{name}: AdaBoost beats its stumps: test accuracy minus the best stump's "
-                f"({stumps.max():.3f})", accuracy - stumps.max(), 0.0)
+    # the first stump is one stump fitted on the training data (the best stump on the test set
+    # is an optimistic baseline: full seed 2, breast cancer, tied it); lowest gain over quick
+    # seeds 0-4 and full 0-2: wine 0.306, breast cancer 0.044, margins 0.056 and 0.024
+    ctx.claim_greater(f"{name}: AdaBoost beats a single stump: test accuracy minus its first "
+                      f"stump's ({stumps[0]:.3f}; best stump on the test set {stumps.max():.3f}; "
+                      f"floor: lowest seen {ADABOOST_GAIN_SEEN[name]} - margin)",
+                      accuracy - stumps[0], ADABOOST_GAIN_FLOOR[name])
     ctx.claim_close(f"{name}: AdaBoost (SAMME, entropy stumps) test accuracy = sklearn "
               "AdaBoostClassifier(DecisionTreeClassifier(max_depth=1, criterion='entropy'))",
               accuracy, theirs, atol=0.03, rtol=0)
