@@ -28,11 +28,6 @@ EPOCH_TOPICS = (
     "sequence-model", "softmax-regression", "ssd", "style-transfer", "svm",
     "tabular-preprocessing", "tensorboard", "train-test",
 )
-# q-learning's epochs are episodes, and its plot draws a 20-episode moving average that a run of
-# fewer than 20 episodes cannot fill: q_learning._plot raises ValueError (a plotting bug, not a
-# claim; test_q_learning_with_few_episodes checks its claims at 20 episodes).
-Q_LEARNING_PLOT_BUG = ("--epochs 1 is 1 episode; q_learning._plot's 20-episode moving average then "
-                       "does not match its x axis (ValueError)")
 # The tensorboard topic, run a second time in one process, exports the wrong traced graph and
 # fails its graph claim (test_topics runs it in this process too): it runs in a subprocess here.
 IN_A_SUBPROCESS = "run in a subprocess by test_cli_run_with_epochs_exits_0"
@@ -90,13 +85,6 @@ def test_one_epoch_fails_no_claim(topic_id, tmp_path):
     """``tfref run ID --epochs 1``: claims calibrated for the topic's epochs are "not checked",
     none fails, and the claims that hold whatever the epochs are still judged."""
     _assert_no_claim_fails(_run(topic_id, tmp_path, epochs=1), "--epochs 1")
-
-
-def test_q_learning_with_few_episodes(tmp_path):
-    """``tfref run q-learning --epochs 20`` (Q_LEARNING_PLOT_BUG: why not 1)."""
-    result = _run("q-learning", tmp_path, epochs=20)
-    _assert_no_claim_fails(result, "--epochs 20")
-    assert sum(not c.checked for c in result.claims) == 4, _describe(result)
 
 
 def test_cli_run_with_epochs_exits_0(tmp_path):

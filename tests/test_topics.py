@@ -25,7 +25,9 @@ PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation
            "pca-svd-ica", "model-search", "rnn-scratch", "sequence-model",
            "conv2d", "pooling", "segmentation", "decision-tree", "naive-bayes", "svm",
            "ensembles", "q-learning", "augmentation", "fine-tuning", "style-transfer",
-           "lenet", "modern-cnn", "boxes-anchors", "ssd", "rcnn"}
+           "lenet", "modern-cnn", "boxes-anchors", "ssd", "rcnn", "feature-scaling",
+           "autodiff-modes", "universal-approximation", "activation-choice", "gmm-em",
+           "semi-supervised"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 
