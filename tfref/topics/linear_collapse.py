@@ -164,10 +164,12 @@ def run(ctx: RunContext) -> None:
             rtol=0,
         )
         *_, relu_residual = affine_fit(inputs, relu_outputs)
+        # Seeds 0-4 (quick): 0.307-0.725 over depths 2-4; floor 0.2 (0.107 below the lowest).
         ctx.claim_greater(
-            f"relative residual of the best affine fit, {depth}-layer ReLU stack (clearly > 0)",
+            f"relative residual of the best affine fit, {depth}-layer ReLU stack (seeds 0-4: "
+            f"0.31-0.73; a linear stack: ~1e-15)",
             relu_residual,
-            0.05,
+            0.2,
         )
         plot_models[depth] = (linear_stack, relu_stack, composed_kernel, composed_bias)
 

@@ -310,10 +310,12 @@ def _maximum_likelihood(ctx: RunContext):
         atol=0.0005 + 1e-12,
         rtol=0,
     )
+    # Seeds 0-4: 0.3716 every time (the flips' mean changes little); floor 0.25 (margin 0.12).
     ctx.claim_greater(
-        "erratum 6: seed 001's sum x ln p + (1-x)(1-p) peaks away from mean(x): |argmax - mean|",
+        "erratum 6: seed 001's sum x ln p + (1-x)(1-p) peaks away from mean(x): |argmax - mean| "
+        "(seeds 0-4: 0.372)",
         abs(p_grid[np.argmax(written)] - mean),
-        0.05,
+        0.25,
     )
     return p_grid, log_likelihood / count, written / count, mean
 
@@ -355,10 +357,12 @@ def _outlier(ctx: RunContext):
         "moves the L2 "
         f"minimiser (mean) by {l2_shift:.2f} and the L1 minimiser (median) by {l1_shift:.2f}."
     )
+    # No seed enters (the diabetes target and a fixed outlier): 0.134; bound 0.25.
     ctx.claim_less(
-        "L1 minimiser shift / L2 minimiser shift after one planted outlier (L1 less sensitive)",
+        "L1 minimiser shift / L2 minimiser shift after one planted outlier (L1 less sensitive; "
+        "measured 0.134, no seed enters)",
         l1_shift / l2_shift,
-        0.5,
+        0.25,
     )
     return target, with_outlier, minimisers
 

@@ -132,10 +132,15 @@ def run(ctx: RunContext) -> None:
         )
     test_accuracy = accuracy(inputs[test], labels[test], weights, bias)
     with ctx.calibrated_for("epochs"):
+        # Quick seeds 0-4: test accuracy 0.911-0.953 (floor 0.88, 0.03 below the lowest; the old
+        # 0.9 sat only 0.011 under seed 4); loss ratio last / first epoch 0.16-0.17 (bound 0.3).
+        # Full mode was not rerun over seeds and keeps the same floors.
         ctx.claim_greater(
-            f"from-scratch softmax regression: test accuracy after {epochs} epochs", test_accuracy, 0.9
+            f"from-scratch softmax regression: test accuracy after {epochs} epochs (quick seeds "
+            f"0-4: 0.911-0.953)", test_accuracy, 0.88
         )
-        ctx.claim_less("training loss: last epoch < first epoch", history["loss"][-1], history["loss"][0])
+        ctx.claim_less("training loss: last epoch / first epoch (quick seeds 0-4: 0.16-0.17)",
+                       history["loss"][-1] / history["loss"][0], 0.3)
 
     # --- keras Dense(10) + softmax cross-entropy, the same start, batches and steps ------------
     model.compile(
