@@ -141,10 +141,14 @@ def check_symmetry(ctx: RunContext, inputs, labels, steps: int) -> dict:
         result["spread"] = float(np.abs(kernel - kernel[:, :1]).max())  # largest gap to unit 0
     ctx.claim_less(f"equal initial weights: after {steps} SGD steps all 16 hidden units still have "
              "identical weights (largest difference, float64)", results["equal"]["spread"], 1e-12)
-    ctx.claim_less("equal initial weights: the loss did fall (the units moved, together)",
-             results["equal"]["losses"][-1], results["equal"]["losses"][0])
-    ctx.claim_greater(f"random (Glorot) initial weights: after {steps} steps the hidden units differ",
-                results["random"]["spread"], 1e-2)
+    # Quick seeds 0-4: loss ratio 0.885 every seed (bound 0.95); Glorot spread 0.66-0.77
+    # (floor 0.4, 0.26 below the lowest). Full mode (100 steps) keeps these bounds, not rerun.
+    ctx.claim_less("equal initial weights: loss after / before the steps (it fell: the units "
+                   "moved, together; quick seeds 0-4: 0.885)",
+                   results["equal"]["losses"][-1] / results["equal"]["losses"][0], 0.95)
+    ctx.claim_greater(f"random (Glorot) initial weights: after {steps} steps the hidden units differ "
+                      f"(largest difference; quick seeds 0-4: 0.66-0.77)",
+                      results["random"]["spread"], 0.4)
     return results
 
 
@@ -168,18 +172,23 @@ def run(ctx: RunContext) -> None:
     ctx.claim_close(f"linear layers, Xavier: variance of layer {DEPTH} / layer 1 stays near 1 "
               "(within 0.5)",
               ratio[("linear", xavier)], 1.0, atol=0.5, rtol=0.0)
-    ctx.claim_less(f"linear layers, too-small init: variance of layer {DEPTH} / layer 1 collapses",
-             ratio[("linear", small)], 1e-20)
-    ctx.claim_greater(f"linear layers, too-large init: variance of layer {DEPTH} / layer 1 explodes",
-                ratio[("linear", large)], 1e15)
-    ctx.claim_greater(f"tanh layers, Xavier: layer {DEPTH} keeps a fair share of layer 1's variance",
-                ratio[("tanh", xavier)], 0.05)
-    ctx.claim_less(f"tanh layers, too-small init: variance of layer {DEPTH} / layer 1 collapses",
-             ratio[("tanh", small)], 1e-20)
+    # Seeds 0-4 (quick): linear too-small 6.1e-31-7.1e-31 (bound 1e-28), too-large
+    # 1.67e19-1.95e19 (floor 1e18), tanh Xavier 0.102-0.111 (floor 0.07), tanh too-small
+    # 6.1e-31-7.1e-31 (bound 1e-28), tanh too-large saturated 0.328-0.334 (floor 0.3), tanh
+    # Xavier saturated 0 (bound 0.01).
+    ctx.claim_less(f"linear layers, too-small init: variance of layer {DEPTH} / layer 1 collapses "
+                   f"(seeds 0-4: 6e-31-7e-31)", ratio[("linear", small)], 1e-28)
+    ctx.claim_greater(f"linear layers, too-large init: variance of layer {DEPTH} / layer 1 explodes "
+                      f"(seeds 0-4: 1.7e19-2.0e19)", ratio[("linear", large)], 1e18)
+    ctx.claim_greater(f"tanh layers, Xavier: layer {DEPTH} keeps a fair share of layer 1's variance "
+                      f"(seeds 0-4: 0.102-0.111)", ratio[("tanh", xavier)], 0.07)
+    ctx.claim_less(f"tanh layers, too-small init: variance of layer {DEPTH} / layer 1 collapses "
+                   f"(seeds 0-4: 6e-31-7e-31)", ratio[("tanh", small)], 1e-28)
     ctx.claim_greater(f"tanh layers, too-large init: share of saturated units (|tanh| > 0.99) in "
-                f"layer {DEPTH} (Xavier: 0)", depth_runs[("tanh", large)]["saturated"][-1], 0.25)
-    ctx.claim_less(f"tanh layers, Xavier: share of saturated units in layer {DEPTH}",
-             depth_runs[("tanh", xavier)]["saturated"][-1], 0.05)
+                      f"layer {DEPTH} (Xavier: 0; seeds 0-4: 0.328-0.334)",
+                      depth_runs[("tanh", large)]["saturated"][-1], 0.3)
+    ctx.claim_less(f"tanh layers, Xavier: share of saturated units in layer {DEPTH} (seeds 0-4: 0)",
+                   depth_runs[("tanh", xavier)]["saturated"][-1], 0.01)
 
     _plot(ctx, depth_runs, labels, symmetry)
 
