@@ -42,7 +42,7 @@ SEEDS = ("002",)
 OPTIONS = ('data', 'epochs')  # the run options this topic honours (tfref run refuses others)
 
 HIDDEN = 30
-FULL_FLOOR = 0.90  # full mode (40 epochs): see the calibration note in the commit
+FULL_FLOOR = 0.92  # full mode (40 epochs), seeds 0-2: 0.962, 0.969, 0.976 -> lowest minus 0.042
 
 
 def initial_weights(rng: np.random.Generator, inputs: int, classes: int) -> list[np.ndarray]:
@@ -154,11 +154,11 @@ def run(ctx: RunContext) -> None:
               reads == len(step.parameters), expected=len(step.parameters), measured=reads)
     with ctx.calibrated_for("epochs", "data"):
         # Quick (8 epochs) seeds 0-4: 0.913, 0.910, 0.872, 0.854, 0.899 -> floor 0.81 (lowest
-        # minus 0.044); full (40 epochs): see FULL_FLOOR.
+        # minus 0.044); full (40 epochs), seeds 0-2: see FULL_FLOOR.
         floor = 0.81 if ctx.quick else FULL_FLOOR
         ctx.claim_greater(f"the logged BPN trains: validation accuracy after {epochs} epochs "
-                          "(chance is 0.1; floor calibrated on seeds 0-4 quick, lowest minus "
-                          "0.044)", float(history["val_accuracy"][-1]), floor)
+                          "(chance is 0.1; floor: lowest of quick seeds 0-4 minus 0.044, of full "
+                          "seeds 0-2 minus 0.042)", float(history["val_accuracy"][-1]), floor)
     ctx.note(f"Event files in {logdir}: view with `tensorboard --logdir "
              f"{ctx.out_dir / 'tensorboard'}`.")
 
