@@ -248,7 +248,7 @@ def test_newton_logistic_regressions_match_sklearn_for_each_replicate():
 
 
 def test_batched_least_squares_matches_numpy_lstsq():
-    from tfref.topics.overfitting import design_matrix, fit_least_squares
+    from tfref.classic.least_squares import design_matrix, fit_least_squares
 
     rng = np.random.default_rng(1)
     u = rng.uniform(-1, 1, size=(4, 15))

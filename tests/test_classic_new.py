@@ -150,7 +150,7 @@ def test_scaling_equals_scikit_learn_and_descent_reaches_least_squares():
 
 
 def test_relu_interpolant_equals_numpy_interp():
-    from tfref.classic.approximation import relu_interpolant_weights
+    from tfref.nn.approximation import relu_interpolant_weights
 
     knots = np.array([-1.0, -0.2, 0.5, 2.0])
     values = np.array([0.3, -1.0, 2.0, 0.0])

@@ -10,13 +10,17 @@ TensorFlow; public methods return NumPy arrays. Shared input checks live in
 
 from tfref.classic._base import NotFittedError, check_is_fitted, check_X, check_X_y
 from tfref.classic.anomaly import GaussianAnomalyDetector, select_epsilon
+from tfref.classic.apriori import apriori, association_rules
+from tfref.classic.boosting import GradientBoosting, Stacking
 from tfref.classic.decomposition import PCA, FastICA, svd
 from tfref.classic.ensemble import AdaBoostStumps, BaggingTrees, RandomForest
 from tfref.classic.kmeans import KMeans
 from tfref.classic.knn import KNeighborsClassifier
 from tfref.classic.meanshift import MeanShift
+from tfref.classic.mixture import GaussianMixtureEM
 from tfref.classic.naive_bayes import GaussianNaiveBayes, MultinomialNaiveBayes
-from tfref.classic.qlearning import GridWorld, QLearning
+from tfref.classic.qlearning import GridWorld, QLearning, Sarsa
+from tfref.classic.semi_supervised import LabelPropagation
 from tfref.classic.svm import LinearSVM
 from tfref.classic.tree import ID3Classifier
 
@@ -25,11 +29,14 @@ __all__ = [
     "BaggingTrees",
     "FastICA",
     "GaussianAnomalyDetector",
+    "GaussianMixtureEM",
     "GaussianNaiveBayes",
+    "GradientBoosting",
     "GridWorld",
     "ID3Classifier",
     "KMeans",
     "KNeighborsClassifier",
+    "LabelPropagation",
     "LinearSVM",
     "MeanShift",
     "MultinomialNaiveBayes",
@@ -37,6 +44,10 @@ __all__ = [
     "PCA",
     "QLearning",
     "RandomForest",
+    "Sarsa",
+    "Stacking",
+    "apriori",
+    "association_rules",
     "check_X",
     "check_X_y",
     "check_is_fitted",

@@ -48,8 +48,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfref.classic.activation_choice import ACTIVATIONS, hidden_net, train_side_by_side
 from tfref.data import digits_unit_scaled_splits
+from tfref.nn.activation_choice import ACTIVATIONS, hidden_net, train_side_by_side
 from tfref.topics._base import RunContext
 
 ID = "activation-choice"

@@ -6,7 +6,7 @@ f(x) = sin(3x) + 0.5 cos(7x) on [-2, 2] with one hidden layer of 1, 4, 16 and 64
 
 Formula:
     constructive:  g_H(x) = f(k_0) + sum_i c_i relu(x - k_i), the broken line through H + 1
-                   equally spaced knots (tfref.classic.approximation.relu_interpolant_weights);
+                   equally spaced knots (tfref.nn.approximation.relu_interpolant_weights);
                    max |f - g_H| <= max|f''| h^2 / 8,  h = 4 / H   (falls as 1 / H^2)
     trained:       x -> tanh(x W1 + b1) W2 + b2,  Adam on the mean squared error, full batch
 
@@ -34,7 +34,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from tfref.classic.approximation import relu_interpolant_weights, train_one_hidden_layer_nets
+from tfref.nn.approximation import relu_interpolant_weights, train_one_hidden_layer_nets
 from tfref.topics._base import RunContext
 
 ID = "universal-approximation"
