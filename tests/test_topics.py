@@ -112,3 +112,23 @@ def test_markdown_report_has_a_claim_table_per_topic(report):
     for topic in data["topics"]:
         assert f"### {topic['id']}:" in markdown
     assert markdown.count("| claim | expected | measured | tolerance | ok |") == len(data["topics"])
+
+
+def test_docs_sources_lists_each_documents_topics_as_the_code_declares_them():
+    """docs/sources.md's per-document topic lists and counts are those of the topics' SEEDS."""
+    import re
+    from pathlib import Path
+
+    from tfref.topics import CATALOGUE, get_topic
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "sources.md").read_text()
+    declared: dict[str, list[str]] = {}
+    for topic_id in CATALOGUE:
+        for seed in get_topic(topic_id).SEEDS:
+            declared.setdefault(seed, []).append(topic_id)
+    for seed, topic_ids in declared.items():
+        section = text[text.index(f"## {seed}:"):]
+        start = section.index("Topics: ") + len("Topics: ")
+        listed = section[start:section.index(".\n", start)]
+        assert " ".join(listed.split()).split(", ") == topic_ids, seed
+        assert re.search(rf"^\| {seed} \|.*\| {len(topic_ids)} \|$", text, re.M), seed
