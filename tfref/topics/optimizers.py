@@ -166,7 +166,7 @@ def keras_run(optimizer, inputs, labels, start, steps):
 
 def newton(inputs, labels, start, steps):
     """Newton's method on J in float64 from ``start``, theta = [w, b]: (losses, gradient norms,
-    theta)."""
+    theta, the last Hessian)."""
     d = inputs.shape[1]
     theta = tf.constant(np.append(start[0], start[1]), tf.float64)
     losses, norms = [], []
@@ -182,7 +182,7 @@ def newton(inputs, labels, start, steps):
         norms.append(float(tf.norm(grad)))
         if len(losses) <= steps:
             theta = ops.newton_step(theta, grad, hessian)
-    return np.array(losses), np.array(norms), theta.numpy()
+    return np.array(losses), np.array(norms), theta.numpy(), hessian.numpy()
 
 
 def run(ctx: RunContext) -> None:
@@ -244,7 +244,7 @@ def run(ctx: RunContext) -> None:
 
     # --- Newton ------------------------------------------------------------------------------
     _newton_on_a_quadratic(ctx, inputs64, labels64)
-    newton_losses, newton_norms, theta = newton(
+    newton_losses, newton_norms, theta, hessian = newton(
         tf.constant(inputs64), tf.constant(labels64), start, NEWTON_STEPS
     )
     converged = int(np.argmax(newton_norms < 1e-9)) if np.any(newton_norms < 1e-9) else -1
@@ -289,7 +289,7 @@ def run(ctx: RunContext) -> None:
     _plot(ctx, runs, newton_losses, optimum)
 
     # --- memory, local minima and plateaus, SGD's noise floor ---------------------------------
-    _slot_variables(ctx, inputs64.shape[1])
+    _slot_variables(ctx, inputs64.shape[1], hessian)
     _local_minimum_and_plateau(ctx)
     _noise_floor(ctx, inputs64, labels64, sklearn_theta, optimum)
 
@@ -424,7 +424,7 @@ def _decay(ctx, inputs, labels, start):
     )
 
 
-def _slot_variables(ctx, features: int) -> None:
+def _slot_variables(ctx, features: int, hessian: np.ndarray) -> None:
     """001 (lines 84-86): first-order methods use the gradient, second-order ones the Hessian,
     Adam the past steps, "so optimisers differ in the memory they use". Counted from the built
     keras optimisers' variables (iteration and learning_rate aside) for this problem's w and b."""
@@ -445,17 +445,8 @@ def _slot_variables(ctx, features: int) -> None:
         atol=0,
         rtol=0,
     )
-    inputs = tf.constant(np.eye(size - 1, dtype=np.float64))
-    with tf.GradientTape() as outer:
-        theta = tf.zeros(size, tf.float64)
-        outer.watch(theta)
-        with tf.GradientTape() as inner:
-            inner.watch(theta)
-            loss = objective(inputs, tf.ones(size - 1, tf.float64), theta[:-1], theta[-1])
-        grad = inner.gradient(loss, theta)
-    hessian = outer.jacobian(grad, theta)
     ctx.claim_close(
-        f"second order: Newton's step needs the Hessian from nested GradientTapes, "
+        f"second order: Newton's step needs the Hessian (from nested GradientTapes, as used above), "
         f"{size} x {size} = {size * size} numbers, {size} per weight (Adam keeps 2)",
         int(np.prod(hessian.shape)) / size,
         size,
