@@ -52,7 +52,7 @@ from tfref.topics._base import RunContext
 ID = "logistic-regression"
 TITLE = "Logistic regression: linear and second-order boundaries, one-vs-all"
 CHAPTER = "B"
-SEEDS = ("000", "001", "002")
+SEEDS = ("000", "001", "002", "003")
 OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 C = 10.0  # scikit-learn's inverse L2 strength, matched by the from-scratch loss

@@ -59,7 +59,7 @@ from tfref.topics._base import RunContext
 ID = "optimizers"
 TITLE = "Momentum, RMSprop, Adam from EWMAs, Newton's method and learning-rate decay"
 CHAPTER = "B"
-SEEDS = ("001", "002", "004")
+SEEDS = ("001", "002", "003", "004")
 OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
 
 L2 = 0.01

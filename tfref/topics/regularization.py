@@ -55,7 +55,7 @@ from tfref.topics._base import RunContext
 ID = "regularization"
 TITLE = "L1 and L2 regularisation, weight decay, and the train/test gap over lambda"
 CHAPTER = "B"
-SEEDS = ("002", "003")
+SEEDS = ("002", "003", "004")
 OPTIONS = ()  # honours no run option (tfref run refuses them)
 
 ISTA_STEPS = 20_000  # proximal-gradient steps for the lambda_1 values checked against scikit-learn
