@@ -58,7 +58,9 @@ def train(splits, batch_size: int, epochs: int, seed: int) -> dict:
     x_test = splits.x_test.reshape(len(splits.x_test), -1)
     predictions = np.argmax(model(x_test, training=False).numpy(), axis=1)
     return {"model": model, "loss": history["loss"], "seconds": seconds,
-            "samples_per_second": float(np.median(history.samples_per_second[1:])),
+            # the best epoch after the first (its tracing): load on a shared machine only ever
+            # slows an epoch down, so the fastest one is the least disturbed measurement
+            "samples_per_second": float(np.max(history.samples_per_second[1:])),
             "test_accuracy": float(np.mean(predictions == splits.y_test)),
             "updates_per_epoch": math.ceil(len(x_train) / batch_size)}
 
@@ -99,7 +101,7 @@ def run(ctx: RunContext) -> None:
               small["updates_per_epoch"], math.ceil(n / batch_sizes[0]))
     with ctx.calibrated_for("epochs"):
         ctx.claim_greater(f"throughput: batch {batch_sizes[-1]} processes more samples per second than "
-                    f"batch {batch_sizes[0]} (ratio, one run)",
+                    f"batch {batch_sizes[0]} (ratio of their fastest epochs, one run)",
                     large["samples_per_second"] / small["samples_per_second"], 2.0)
     with ctx.calibrated_for("epochs", "data"):
         ctx.claim_less(f"convergence per epoch: after {epochs} epochs the training loss at batch "

@@ -164,20 +164,28 @@ def keras_run(optimizer, inputs, labels, start, steps):
     return np.array(path)
 
 
+@tf.function(reduce_retracing=True)
+def _loss_gradient_hessian(inputs, labels, theta):
+    """J, its gradient and its Hessian at theta = [w, b], traced once: tape.jacobian's
+    vectorised (pfor) function is then built inside this graph instead of anew each step."""
+    with tf.GradientTape() as outer:
+        outer.watch(theta)
+        with tf.GradientTape() as inner:
+            inner.watch(theta)
+            loss = objective(inputs, labels, theta[:-1], theta[-1])
+        grad = inner.gradient(loss, theta)  # (d + 1,)
+    return loss, grad, outer.jacobian(grad, theta)  # Hessian (d + 1, d + 1)
+
+
 def newton(inputs, labels, start, steps):
     """Newton's method on J in float64 from ``start``, theta = [w, b]: (losses, gradient norms,
     theta, the last Hessian)."""
-    d = inputs.shape[1]
     theta = tf.constant(np.append(start[0], start[1]), tf.float64)
+    inputs = tf.cast(tf.convert_to_tensor(inputs), tf.float64)
+    labels = tf.cast(tf.convert_to_tensor(labels), tf.float64)
     losses, norms = [], []
     for _ in range(steps + 1):
-        with tf.GradientTape() as outer:
-            outer.watch(theta)
-            with tf.GradientTape() as inner:
-                inner.watch(theta)
-                loss = objective(inputs, labels, theta[:d], theta[d])
-            grad = inner.gradient(loss, theta)  # (d + 1,)
-        hessian = outer.jacobian(grad, theta)  # (d + 1, d + 1)
+        loss, grad, hessian = _loss_gradient_hessian(inputs, labels, theta)
         losses.append(float(loss))
         norms.append(float(tf.norm(grad)))
         if len(losses) <= steps:
