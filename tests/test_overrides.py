@@ -97,8 +97,8 @@ def test_cli_run_with_epochs_exits_0(tmp_path):
     assert "1 not checked: settings overridden" in done.stdout, done.stdout[-3000:]
     claims = json.loads((tmp_path / "results.json").read_text())["topics"][0]["claims"]
     unchecked = [c["name"] for c in claims if c["status"] == "not checked"]
-    assert unchecked == ["the logged BPN trains: validation accuracy after 1 epochs "
-                         "(chance is 0.1)"]
+    assert len(unchecked) == 1 and unchecked[0].startswith(
+        "the logged BPN trains: validation accuracy after 1 epochs"), unchecked
     assert all(c["status"] == "ok" for c in claims if c["name"] not in unchecked), claims
 
 
