@@ -183,14 +183,16 @@ def load_classification(
 
 
 def resolve_dataset(
-    ctx, default: str = "digits", allowed: tuple[str, ...] = CLASSIFICATION_DATASETS, **kwargs
+    ctx, default: str = "digits", allowed: tuple[str, ...] = CLASSIFICATION_DATASETS, *,
+    per_dataset: dict[str, dict] | None = None, **kwargs
 ) -> Splits:
     """The splits a topic should use: ``--data NAME`` (``ctx.options["data"]``) or ``default``.
 
     Validates the name against ``allowed``, loads it with :func:`load_classification` (seeded
-    by ``ctx.seed``; ``kwargs`` are passed on), applies the fallback to digits when the data set
-    is unavailable, and writes to the report (``ctx.note``) which data was used and, after a
-    fallback, why.
+    by ``ctx.seed``; ``kwargs`` are passed on, plus ``per_dataset[name]`` for the chosen data
+    set, e.g. ``{"fashion-mnist": {"max_train": 6000}}``), applies the fallback to digits when
+    the data set is unavailable, and writes to the report (``ctx.note``) which data was used
+    and, after a fallback, why. Topics never read ``--data`` themselves.
 
     Raises:
         ValueError: the name is not in ``allowed`` (the message lists the allowed names).
@@ -209,6 +211,12 @@ def resolve_dataset(
             f"--data {requested!r} is not a data set this topic can use; choose one of: "
             f"{', '.join(allowed)}"
         )
+    unknown = [name for name in (per_dataset or {}) if canonical_name(name) not in allowed]
+    if unknown:
+        raise ValueError(f"per_dataset names {unknown} are not among the allowed {list(allowed)}")
+    for name, extra in (per_dataset or {}).items():
+        if canonical_name(name) == key:
+            kwargs.update(extra)
     kwargs.setdefault("fallback", FALLBACK_DATASET if FALLBACK_DATASET in allowed else None)
     splits = load_classification(key, seed=ctx.seed, **kwargs)
     if splits.note:

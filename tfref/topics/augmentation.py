@@ -204,7 +204,7 @@ def run(ctx: RunContext) -> None:
 
     splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
                              as_images=True)
-    epochs = ctx.options.get("epochs") or (12 if ctx.quick else 40)
+    epochs = ctx.train.epochs or (12 if ctx.quick else 40)
     moves = ctx.rng.choice([-SHIFT, -1, 1, SHIFT], size=(len(splits.y_test), 2))
     shifted = shift_images(splits.x_test, moves)
     results = {}

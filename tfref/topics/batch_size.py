@@ -92,7 +92,7 @@ def retained_bytes(model, x) -> int:
 def run(ctx: RunContext) -> None:
     splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"))
     batch_sizes = (8, 64, 512) if ctx.quick else (4, 16, 64, 256, 1024)
-    epochs = ctx.options.get("epochs") or (4 if ctx.quick else 20)
+    epochs = ctx.train.epochs or (4 if ctx.quick else 20)
     runs = {b: train(splits, b, epochs, ctx.seed) for b in ctx.progress(batch_sizes,
                                                                         desc="batch size")}
     small, large = runs[batch_sizes[0]], runs[batch_sizes[-1]]

@@ -186,7 +186,7 @@ def run(ctx: RunContext) -> None:
     splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
                              max_train=6000 if ctx.quick else None)
     batch_size, learning_rate, bar = (QUICK_SETTINGS if ctx.quick else SETTINGS)[splits.name]
-    epochs = ctx.options.get("epochs") or EPOCHS
+    epochs = ctx.train.epochs or EPOCHS
     doc_batch = min(DOCUMENT["batch_size"], len(splits.x_train))
     ctx.note(f"tfref's run: {HIDDEN} hidden sigmoid units, {epochs} epochs, batch {batch_size}, "
              f"eta {learning_rate:g} on gradients summed over the batch (= "
@@ -202,8 +202,8 @@ def run(ctx: RunContext) -> None:
     check_gradients(ctx, splits, batch_size, ctx.seed + 7)
 
     logdir = None
-    if ctx.options.get("logdir"):
-        logdir = Path(ctx.options["logdir"]) / ID
+    if ctx.train.logdir:
+        logdir = Path(ctx.train.logdir) / ID
         ctx.note(f"TensorBoard scalars of tfref's run (the engine's loss, accuracy per epoch) "
                  f"written to {logdir}.")
 

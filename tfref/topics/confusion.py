@@ -149,7 +149,7 @@ def breast_cancer_classifier(ctx: RunContext) -> tuple[np.ndarray, dict]:
     ctx.note(f"Data: {splits.summary()}; class 0 = {splits.class_names[0]}, "
              f"class 1 = {splits.class_names[1]}.")
     model = keras.Sequential([keras.Input((splits.x_train.shape[1],)), keras.layers.Dense(2)])
-    epochs = ctx.options.get("epochs") or (30 if ctx.quick else 100)
+    epochs = ctx.train.epochs or (30 if ctx.quick else 100)
     fit(model, splits.x_train, splits.y_train, epochs=epochs, batch_size=32, seed=ctx.seed,
         loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         optimizer=keras.optimizers.SGD(0.05), jit_compile=False, progress=False)

@@ -237,7 +237,7 @@ def run(ctx: RunContext) -> None:
 
     splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
                              max_train=TRAIN_EXAMPLES)
-    epochs = ctx.options.get("epochs") or (15 if ctx.quick else 40)
+    epochs = ctx.train.epochs or (15 if ctx.quick else 40)
     runs = {rate: train_mlp(splits, rate, epochs, ctx.seed) for rate in (0.0, RATE)}
     with_dropout, without = runs[RATE], runs[0.0]
 

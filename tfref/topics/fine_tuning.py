@@ -95,7 +95,7 @@ def run(ctx: RunContext) -> None:
                     "accuracy (floor: quick seeds 0-4 lowest minus 0.036)", source_accuracy,
                     SOURCE_FLOOR)
 
-    epochs = ctx.options.get("epochs") or 20
+    epochs = ctx.train.epochs or 20
     seeds = [ctx.seed] if ctx.quick else [ctx.seed, ctx.seed + 1, ctx.seed + 2]
     curves = {"fine-tuned": [], "scratch": []}
     for run_seed in seeds:

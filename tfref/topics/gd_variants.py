@@ -154,7 +154,7 @@ def run(ctx: RunContext) -> None:
     _check_counts(ctx, x, y, m, rate)
     _check_against_numpy(ctx, x, y, rate)
 
-    epochs = ctx.options.get("epochs")
+    epochs = ctx.train.epochs
     batch_epochs = 150 if ctx.quick else 1000  # one step per pass: it needs hundreds
     mini_epochs = epochs or (15 if ctx.quick else 60)
     sgd_epochs = epochs or (5 if ctx.quick else 20)

@@ -82,7 +82,7 @@ def accuracy(model, inputs, labels) -> float:
 def run(ctx: RunContext) -> None:
     inputs, labels, train, validation, test = digits_unit_scaled_splits(ctx.seed)
     grid = QUICK if ctx.quick else FULL
-    epochs = ctx.options.get("epochs") or grid["epochs"]
+    epochs = ctx.train.epochs or grid["epochs"]
 
     def train_and_validate(units, learning_rate, activation=ACTIVATION, batch_size=BATCH_SIZE,
                            depth=1):

@@ -221,7 +221,7 @@ def partition_section(ctx: RunContext, corpus: np.ndarray) -> None:
 def rnn_section(ctx: RunContext, corpus: np.ndarray, vocab: Vocab) -> dict:
     """Scratch (GradientTape, sequential) and Keras (tfref.train.fit, random) char RNNs."""
     quick = ctx.quick
-    epochs = ctx.options.get("epochs") or (4 if quick else 8)
+    epochs = ctx.train.epochs or (4 if quick else 8)
     hidden = 64 if quick else 256
     used = corpus[:30_000] if quick else corpus
     cut = int(0.9 * used.size)

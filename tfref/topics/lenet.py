@@ -42,7 +42,7 @@ import tensorflow as tf
 from tfref.data import resolve_dataset
 from tfref.nn.lenet import LENET_VARIANTS, lenet, lenet_layer_shapes, lenet_parameter_count
 from tfref.topics._base import RunContext
-from tfref.train import TrainOptions, evaluate, fit
+from tfref.train import evaluate, fit
 
 ID = "lenet"
 TITLE = "LeNet-5: sigmoid + average pooling as published, ReLU + max pooling"
@@ -100,22 +100,22 @@ def train_variant(variant, data, num_classes, epochs, seed, train_options) -> di
 
 
 def run(ctx: RunContext) -> None:
-    requested = (ctx.options.get("data") or "digits").lower()
-    max_train = FASHION_TRAIN[bool(ctx.quick)] if "fashion" in requested else None
+    fashion_train = FASHION_TRAIN[bool(ctx.quick)]
     splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
-                             as_images=True, max_train=max_train)
+                             as_images=True,
+                             per_dataset={"fashion-mnist": {"max_train": fashion_train}})
     if splits.image_shape != (IMAGE_SIDE, IMAGE_SIDE):
         h, w = splits.image_shape
         ctx.note(f"The {h} x {w} {splits.name} images are upsampled to {IMAGE_SIDE} x "
                  f"{IMAGE_SIDE} with tf.image.resize (bilinear) to give LeNet D2L's input size; "
                  f"they still hold only {h * w} pixels of information.")
-    elif max_train is not None:
-        ctx.note(f"Fashion-MNIST: a stratified subset of {max_train} training images "
+    elif splits.name == "fashion-mnist":
+        ctx.note(f"Fashion-MNIST: a stratified subset of {fashion_train} training images "
                  f"({'quick' if ctx.quick else 'full'} mode), to keep the CPU time short.")
     data = (to_lenet_images(splits.x_train), splits.y_train, to_lenet_images(splits.x_val),
             splits.y_val, to_lenet_images(splits.x_test), splits.y_test)
-    epochs = ctx.options.get("epochs") or (8 if ctx.quick else 15)
-    train_options = ctx.options.get("train") or TrainOptions(epochs=ctx.options.get("epochs"))
+    epochs = ctx.train.epochs or (8 if ctx.quick else 15)
+    train_options = ctx.train
 
     # --- architecture: D2L's shape table and the parameter count ------------------------------
     expected_count = 156 + 2416 + 48120 + 10164 + 850

@@ -151,7 +151,7 @@ def run(ctx: RunContext) -> None:
     train, test = train_test_split(np.arange(len(targets)), test_size=0.2, random_state=ctx.seed)
     (x_train, x_test), _, _ = standardise(inputs[train], inputs[test])
     y_train, y_test = targets[train], targets[test]
-    steps = ctx.options.get("epochs") or STEPS
+    steps = ctx.train.epochs or STEPS
     ctx.note(
         f"Diabetes data (scikit-learn): {len(train)} training and {len(test)} test rows, "
         f"{len(names)} features standardised with training statistics; {steps} full-batch "

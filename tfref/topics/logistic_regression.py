@@ -136,7 +136,7 @@ def run(ctx: RunContext) -> None:
     iris = load_iris()
     species = iris.target
     train_idx, validation, test = split(species, ctx.seed)
-    steps = ctx.options.get("epochs") or (QUICK_STEPS if ctx.quick else STEPS)
+    steps = ctx.train.epochs or (QUICK_STEPS if ctx.quick else STEPS)
     mean, std = iris.data[train_idx].mean(axis=0), iris.data[train_idx].std(axis=0)
     measurements = (iris.data - mean) / std  # standardised with training statistics only
     ctx.claim(

@@ -45,7 +45,7 @@ from tfref import ops
 from tfref.data import load_classification, resolve_dataset
 from tfref.nn.mlp import MLP, MLP_002_WIDTHS, parameter_count, sequential_mlp
 from tfref.topics._base import RunContext
-from tfref.train import TrainOptions, fit
+from tfref.train import fit
 
 ID = "mlp"
 TITLE = "Multilayer perceptron: Sequential and subclassed Keras models, seed 002's network"
@@ -79,7 +79,7 @@ def _accuracy(model, x, y) -> float:
 
 
 def run(ctx: RunContext) -> None:
-    epochs = ctx.options.get("epochs")
+    epochs = ctx.train.epochs
     iris_epochs = epochs or (40 if ctx.quick else 80)
     hidden, num_outputs = list(MLP_002_WIDTHS[1:-1]), MLP_002_WIDTHS[-1]
 
@@ -144,7 +144,7 @@ def run(ctx: RunContext) -> None:
     splits = resolve_dataset(ctx, default="digits",
                              max_train=5000 if ctx.quick else None)
     wide_epochs = epochs or (15 if ctx.quick else 40)
-    train_options = ctx.options.get("train") or TrainOptions(epochs=epochs)
+    train_options = ctx.train
     with train_options.model_scope():
         wide = MLP(WIDE_HIDDEN, splits.num_classes, activation="relu")
         wide.build((None, splits.x_train.shape[1]))

@@ -45,7 +45,7 @@ from tfref.nn import cnn_zoo
 from tfref.nn.batchnorm import BatchNorm
 from tfref.nn.lenet import lenet
 from tfref.topics._base import RunContext
-from tfref.train import TrainOptions, evaluate, fit
+from tfref.train import evaluate, fit
 
 ID = "modern-cnn"
 TITLE = "Modern CNNs scaled to a CPU: AlexNet ... DenseNet, batch normalisation from scratch"
@@ -231,10 +231,10 @@ def train_model(name, data, num_classes, epochs, seed, train_options) -> dict:
 def run(ctx: RunContext) -> None:
     check_batchnorm(ctx)
 
-    requested = (ctx.options.get("data") or "digits").lower()
-    max_train = FASHION_TRAIN[bool(ctx.quick)] if "fashion" in requested else None
+    fashion_train = FASHION_TRAIN[bool(ctx.quick)]
     splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
-                             as_images=True, max_train=max_train)
+                             as_images=True,
+                             per_dataset={"fashion-mnist": {"max_train": fashion_train}})
     h, w = splits.image_shape
     ctx.note(f"The {h} x {w} {splits.name} images are resized to {IMAGE_SIDE} x {IMAGE_SIDE} "
              f"with tf.image.resize (bilinear) for every model.")
@@ -249,10 +249,10 @@ def run(ctx: RunContext) -> None:
         ctx.note(f"Quick mode trains {', '.join(names)} only (LeNet-BN, built on the from-scratch "
                  "BatchNorm, beside the same LeNet without it), with fewer epochs; the full run "
                  f"trains all {len(cnn_zoo.ZOO)} models.")
-    train_options = ctx.options.get("train") or TrainOptions(epochs=ctx.options.get("epochs"))
+    train_options = ctx.train
     results = {}
     for name in ctx.progress(names, desc="model"):
-        epochs = ctx.options.get("epochs") or SETTINGS[name][3 if ctx.quick else 2]
+        epochs = ctx.train.epochs or SETTINGS[name][3 if ctx.quick else 2]
         results[name] = train_model(name, data, splits.num_classes, epochs, ctx.seed,
                                     train_options)
 

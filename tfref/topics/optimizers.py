@@ -202,7 +202,7 @@ def run(ctx: RunContext) -> None:
     inputs64 = (data.data[train] - mean) / std
     labels64 = data.target[train].astype(np.float64)
     inputs, labels = tf.constant(inputs64, tf.float32), tf.constant(labels64, tf.float32)
-    steps = ctx.options.get("epochs") or (QUICK_STEPS if ctx.quick else STEPS)
+    steps = ctx.train.epochs or (QUICK_STEPS if ctx.quick else STEPS)
     start = (ctx.rng.normal(0, 0.1, inputs64.shape[1]).astype(np.float32), np.float32(0.0))
     ctx.note(
         f"Breast-cancer data: {len(train)} training rows, 30 features standardised with "

@@ -78,7 +78,7 @@ def run(ctx: RunContext) -> None:
     ctx.claim_less("value iteration: V* satisfies the Bellman optimality equation (max residual)",
              bellman, 1e-9)
 
-    episodes = ctx.options.get("epochs") or (300 if ctx.quick else 1000)
+    episodes = ctx.train.epochs or (300 if ctx.quick else 1000)
     agent = QLearning(alpha=0.5, gamma=GAMMA, epsilon=0.2, n_episodes=episodes,
                       random_state=ctx.seed).fit(env)
     agree = agent.policy_[states] == optimal[states]

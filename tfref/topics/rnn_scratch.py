@@ -211,7 +211,7 @@ def run(ctx: RunContext) -> None:
                 gain_norms[4.0] / gain_norms[1.0], 100.0)
 
     # 3. Training with and without clipping, same start, same learning rate.
-    epochs = ctx.options.get("epochs") or (10 if ctx.quick else 20)
+    epochs = ctx.train.epochs or (10 if ctx.quick else 20)
     x_train, y_train = x_all[:train_chars], y_all[:train_chars]
     runs = {clip: train(model, x_train, y_train, seed=ctx.seed, epochs=epochs, clip=clip)
             for clip in (False, True)}  # the clipped run last: its weights stay in the model

@@ -156,7 +156,7 @@ def check_bilinear(ctx: RunContext, quick: bool) -> dict:
 
 def train_fcn(ctx: RunContext, quick: bool) -> dict:
     sizes = (256, 64, 128) if quick else (1200, 200, 400)
-    epochs = ctx.options.get("epochs") or (8 if quick else 20)
+    epochs = ctx.train.epochs or (8 if quick else 20)
     x_train, y_train = make_shapes(sizes[0], ctx.rng)
     x_val, y_val = make_shapes(sizes[1], ctx.rng)
     x_test, y_test = make_shapes(sizes[2], ctx.rng)

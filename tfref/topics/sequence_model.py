@@ -121,7 +121,7 @@ def experiment(seed: int, epochs: int) -> dict:
 
 
 def run(ctx: RunContext) -> None:
-    epochs = ctx.options.get("epochs") or 5
+    epochs = ctx.train.epochs or 5
     seeds = [ctx.seed] if ctx.quick else [ctx.seed + i for i in range(5)]
     results = [experiment(seed, epochs) for seed in ctx.progress(seeds, desc="seeds")]
     first = results[0]

@@ -89,7 +89,7 @@ def epoch_batches(rng, train: np.ndarray, epochs: int) -> np.ndarray:
 
 def run(ctx: RunContext) -> None:
     inputs, labels, train, validation, test = digits_unit_scaled_splits(ctx.seed)
-    epochs = ctx.options.get("epochs") or (QUICK_EPOCHS if ctx.quick else EPOCHS)
+    epochs = ctx.train.epochs or (QUICK_EPOCHS if ctx.quick else EPOCHS)
     one_hot = tf.one_hot(labels, NUM_CLASSES).numpy()  # (n, q)
     ctx.claim(
         "one-hot labels: each row has a single 1, at the label's index",

@@ -140,7 +140,7 @@ def run(ctx: RunContext) -> None:
     # to 0.54 over seeds 1-3), 1024 x 3 gave 0.55 to 0.90 for the same number of steps; the
     # quick 768 x 3 measured recall 0.53-0.83, IoU 0.51-0.69 over seeds 0-3 (full: 1.00, 0.90).
     n_train, n_test = (768, 96) if ctx.quick else (2048, 256)
-    epochs = ctx.options.get("epochs") or (3 if ctx.quick else 8)
+    epochs = ctx.train.epochs or (3 if ctx.quick else 8)
     train_set = make_detection_set(n_train, size=INPUT_SIZE, seed=ctx.seed)
     test_set = make_detection_set(n_test, size=INPUT_SIZE, seed=ctx.seed + 10_000)
     keras.utils.set_random_seed(ctx.seed)

@@ -88,7 +88,7 @@ def synthesise(net, content, style, steps: int):
 
 def run(ctx: RunContext) -> None:
     size = (48, 72) if ctx.quick else (96, 144)
-    steps = ctx.options.get("epochs") or (120 if ctx.quick else 200)
+    steps = ctx.train.epochs or (120 if ctx.quick else 200)
     content = load_photo("china.jpg", size)
     style = load_photo("flower.jpg", size)
     net = ConvFeatures(widths=WIDTHS, seed=ctx.seed)

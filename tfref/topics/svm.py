@@ -119,7 +119,7 @@ def two_features(ctx: RunContext, steps: int) -> dict:
 
 
 def run(ctx: RunContext) -> None:
-    steps = ctx.options.get("epochs") or (1500 if ctx.quick else 5000)
+    steps = ctx.train.epochs or (1500 if ctx.quick else 5000)
     result = compare(ctx, steps)
     picture = two_features(ctx, steps)
     _plot(ctx, result, picture)

@@ -203,7 +203,7 @@ def _check_properties(ctx, train, test, x_train, x_test, means, stds, categories
 def _train_models(ctx, train, validation, test, x_train, x_validation, x_test):
     y = {name: part[TARGET].to_numpy(np.float32)[:, None] for name, part in (
         ("train", train), ("validation", validation), ("test", test))}
-    epochs = ctx.options.get("epochs") or (60 if ctx.quick else 200)
+    epochs = ctx.train.epochs or (60 if ctx.quick else 200)
     builders = {
         "linear": lambda: keras.Sequential([keras.Input(shape=(x_train.shape[1],)),
                                             keras.layers.Dense(1)]),

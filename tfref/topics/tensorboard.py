@@ -119,7 +119,7 @@ def run(ctx: RunContext) -> None:
     logdir = str(ctx.out_dir / "tensorboard" / "bpn")
     for old in event_files(logdir):
         os.remove(old)  # a fresh run's files only
-    epochs = ctx.options.get("epochs") or (8 if ctx.quick else 40)
+    epochs = ctx.train.epochs or (8 if ctx.quick else 40)
     history = fit(step, x_train, one_hot[splits.y_train], epochs=epochs, batch_size=32,
                   seed=ctx.seed, validation=(x_val, one_hot[splits.y_val]), logdir=logdir,
                   jit_compile=False, progress=False)

@@ -110,7 +110,7 @@ def run(ctx: RunContext) -> None:
     check_splits(ctx)
 
     data = [make_data(ctx.rng, 100) for _ in range(3)]  # train, validation, test
-    epochs = ctx.options.get("epochs") or (100 if ctx.quick else 400)
+    epochs = ctx.train.epochs or (100 if ctx.quick else 400)
     fits = {
         "normal: degree 3, 100 examples": train_polynomial(data, 4, 100, epochs, ctx.seed),
         "underfit: linear, 100 examples": train_polynomial(data, 2, 100, epochs, ctx.seed),
