@@ -230,8 +230,10 @@ def test_each_topic_declares_exactly_the_options_it_reads():
         if re.search(r"resolve_dataset\(ctx|ctx\.options\.get\(\"data\"\)|ctx\.data\b", source):
             reads.add("data")
         reads |= set(re.findall(r"ctx\.options(?:\.get\(|\[)\"(epochs|logdir)\"", source))
-        if re.search(r"ctx\.options\.get\(\"train\"\)|ctx\.train\b", source):
-            reads |= training
+        reads |= set(re.findall(r"ctx\.train\.(epochs|logdir)\b", source))
+        if re.search(r"ctx\.options\.get\(\"train\"\)|ctx\.train\b(?!\.(?:epochs|logdir)\b)",
+                     source):
+            reads |= training  # the whole TrainOptions: every training option applies
         declared = set(importlib.import_module(name).OPTIONS)
         assert declared == reads, (f"{topic_id}: OPTIONS {sorted(declared)} but the code reads "
                                    f"{sorted(reads)}")
