@@ -98,9 +98,10 @@ def test_results_json_has_the_documented_shape(report):
 def test_html_report_is_self_contained_with_every_plot_embedded(report):
     _, out, data = report
     html = (out / "report.html").read_text()
-    images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", html)
+    images = re.findall(r"src='data:image/(png|webp);base64,([A-Za-z0-9+/=]+)'", html)
     assert len(images) == sum(len(t["plots"]) for t in data["topics"])
-    assert all(base64.b64decode(img)[:4] == b"\x89PNG" for img in images)
+    magic = {"png": b"\x89PNG", "webp": b"RIFF"}
+    assert all(base64.b64decode(img)[:4] == magic[kind] for kind, img in images)
     assert "src='http" not in html and "href='http" not in html
     for topic in data["topics"]:
         assert f"id='{topic['id']}'" in html

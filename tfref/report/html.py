@@ -5,8 +5,9 @@ then a list of every failure linked to its claim row, then the chapters. Each to
 ``<details>`` element, folded unless it has a failure. A filter box narrows topics and claims to
 those whose text contains every typed word.
 
-Plots are re-encoded as palette PNGs (about a third of matplotlib's size) and embedded as data
-URIs in ``data-src``; the page's script moves them to ``src`` when their topic is opened, so a
+Plots are re-encoded with a palette of PALETTE_COLOURS colours, as PNG or lossless WebP,
+whichever is smaller (about a quarter of matplotlib's size), and embedded as data URIs in
+``data-src``; the page's script moves them to ``src`` when their topic is opened, so a
 long report opens at once. Without JavaScript a ``<noscript>`` copy points at the plot files
 beside the report.
 """
@@ -30,17 +31,20 @@ from tfref.report._format import (
 )
 from tfref.topics import CHAPTERS
 
-# Colours of a palette PNG. Line plots look the same as matplotlib's RGBA at 128; photographs
-# (conv2d, style-transfer) band slightly at 128 and visibly at 64; 256 costs ~15% more bytes.
-# A full run's 68 plots: 6.3 MB as written, 1.9 MB re-encoded.
-PALETTE_COLOURS = 128
+# Colours of a palette image. Line plots look the same as matplotlib's RGBA at 96; photographs
+# (conv2d, style-transfer) band slightly at 96-128 and visibly at 64; 256 costs ~15% more bytes.
+# A full run's 89 plots (2026-12-03): 7.6 MB as written; palette PNG at 128 colours 2.28 MB;
+# at 96 colours, each as the smaller of palette PNG and lossless WebP, 1.77 MB (report.html
+# 3.54 MB -> under 3 MB with the base64 and the claim tables).
+PALETTE_COLOURS = 96
 
 
 def encode_plot(path: Path) -> tuple[str, bytes, int | None, int | None]:
-    """``(mime, bytes, width, height)`` of a plot file, a PNG re-encoded as a palette PNG.
+    """``(mime, bytes, width, height)`` of a plot file, a PNG re-encoded with a palette.
 
-    The smaller of the original and the re-encoded image is kept; a file Pillow cannot read is
-    embedded unchanged (width and height then None).
+    The smallest of the original, the palette PNG and the same palette image as lossless WebP
+    (where Pillow has WebP) is kept; a file Pillow cannot read is embedded unchanged (width and
+    height then None).
     """
     raw = path.read_bytes()
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -52,12 +56,26 @@ def encode_plot(path: Path) -> tuple[str, bytes, int | None, int | None]:
             width, height = image.size
             if image.format == "PNG":
                 mime = "image/png"
-                small = _palette_png(image)
-                if len(small) < len(raw):
-                    raw = small
+                for candidate_mime, small in _palette_encodings(image):
+                    if len(small) < len(raw):
+                        mime, raw = candidate_mime, small
     except Exception:  # an image Pillow cannot read is embedded as it is
         return mime, raw, None, None
     return mime, raw, width, height
+
+
+def _palette_encodings(image):
+    """``(mime, bytes)`` of the palette image as PNG and, where Pillow has WebP, lossless WebP
+    (the same pixels: every browser of the last years decodes both)."""
+    from PIL import Image, features
+
+    png = _palette_png(image)
+    yield "image/png", png
+    if features.check("webp"):
+        out = io.BytesIO()
+        with Image.open(io.BytesIO(png)) as palette:
+            palette.save(out, format="WEBP", lossless=True, method=4)
+        yield "image/webp", out.getvalue()
 
 
 def _palette_png(image) -> bytes:
