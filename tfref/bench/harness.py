@@ -30,6 +30,7 @@ from tfref.bench.runners import (
     make_runner,
 )
 from tfref.bench.workloads import WORKLOADS, Workload
+from tfref.train.options import positive_int
 
 __all__ = ["main", "build_parser", "run_benchmarks", "format_table", "Settings",
            "bench_workload", "torch_available"]
@@ -345,16 +346,6 @@ def format_table(document: dict) -> str:
 
 # -------------------------------------------------------------------- command line
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {value}")
-    return value
-
-
 def _names(known: tuple[str, ...], option: str):
     def parse(text: str) -> list[str]:
         names = [name.strip() for name in text.split(",") if name.strip()]
@@ -383,11 +374,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true",
                         help="a short run: 10000 samples, 2 rounds, one tuned setting")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--samples", type=_positive, default=None,
+    parser.add_argument("--samples", type=positive_int, default=None,
                         help="training samples (default 60000; 10000 with --quick)")
-    parser.add_argument("--epochs", type=_positive, default=None,
+    parser.add_argument("--epochs", type=positive_int, default=None,
                         help="timed epochs per round (default 1)")
-    parser.add_argument("--repeats", type=_positive, default=None,
+    parser.add_argument("--repeats", type=positive_int, default=None,
                         help="rounds; each implementation keeps its best (default 5; 2 quick)")
     parser.add_argument("--models", type=_names(tuple(WORKLOADS), "--models"),
                         default=list(WORKLOADS),

@@ -153,7 +153,6 @@ def _cliff(ctx: RunContext) -> None:
 
 
 def _plot_cliff(ctx: RunContext, env, agents) -> None:
-    from matplotlib.patches import Rectangle
 
     with ctx.figure("cliff", ncols=2, figsize=(11.0, 3.8)) as (fig, (left, right)):
         window = 20
@@ -166,15 +165,7 @@ def _plot_cliff(ctx: RunContext, env, agents) -> None:
         left.set_ylabel("return during training")
         left.set_title("cliff walk: online return", fontsize=9)
         left.legend(fontsize=7, loc="lower right")
-        rows, cols = len(env.layout), len(env.layout[0])
-        right.set_xlim(-0.5, cols - 0.5)
-        right.set_ylim(rows - 0.5, -0.5)
-        right.set_aspect("equal")
-        for i, row in enumerate(env.layout):
-            for j, c in enumerate(row):
-                color = {"G": "C2", "T": "0.35"}.get(c, "white")
-                right.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=color,
-                                          edgecolor="0.8"))
+        rows, cols = _draw_grid(right, env, {"G": "C2", "T": "0.35"}, edgecolor="0.8")
         for (name, agent), color, shift in zip(agents.items(), ("C3", "C0"), (0.08, -0.08),
                                                strict=True):
             path = np.array([env.cells[s] for s in agent.greedy_path(env)], dtype=float)
@@ -184,6 +175,24 @@ def _plot_cliff(ctx: RunContext, env, agents) -> None:
         right.set_yticks([])
         right.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2)
         right.set_title("greedy paths: Q-learning along the edge, SARSA the safe way", fontsize=9)
+
+
+def _draw_grid(ax, env: GridWorld, colors: dict, *, edgecolor: str, letters: str = ""):
+    """Draw ``env``'s layout on ``ax``, one square per cell coloured by ``colors`` (by the
+    cell's letter, white otherwise), writing the ``letters`` cells' letter; (rows, cols)."""
+    from matplotlib.patches import Rectangle
+
+    rows, cols = len(env.layout), len(env.layout[0])
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_aspect("equal")
+    for i, row in enumerate(env.layout):
+        for j, c in enumerate(row):
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colors.get(c, "white"),
+                                   edgecolor=edgecolor))
+            if c in letters:
+                ax.text(j, i, c, ha="center", va="center", color="white")
+    return rows, cols
 
 
 def _return(env: GridWorld, policy) -> float:
@@ -197,7 +206,6 @@ def _return(env: GridWorld, policy) -> float:
 
 
 def _plot(ctx: RunContext, env, agent, optimal, error) -> None:
-    from matplotlib.patches import Rectangle
 
     with ctx.figure("learning", ncols=2, figsize=(10.0, 4.2)) as (fig, (left, right)):
         returns = agent.returns_
@@ -213,17 +221,7 @@ def _plot(ctx: RunContext, env, agent, optimal, error) -> None:
         left.set_ylabel("undiscounted return")
         left.set_title("Q-learning: returns and value error", fontsize=9)
         left.legend(fontsize=7, loc="lower right")
-        rows, cols = len(env.layout), len(env.layout[0])
-        right.set_xlim(-0.5, cols - 0.5)
-        right.set_ylim(rows - 0.5, -0.5)
-        right.set_aspect("equal")
-        for i, row in enumerate(env.layout):
-            for j, c in enumerate(row):
-                color = {"#": "0.3", "G": "C2", "T": "C3"}.get(c, "white")
-                right.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=color,
-                                          edgecolor="0.7"))
-                if c in "GT":
-                    right.text(j, i, c, ha="center", va="center", color="white")
+        _draw_grid(right, env, {"#": "0.3", "G": "C2", "T": "C3"}, edgecolor="0.7", letters="GT")
         for s, (i, j) in enumerate(env.cells):
             if env.terminal[s]:
                 continue
