@@ -254,12 +254,9 @@ class MLPWorkload(Workload):
 
 @dataclass(frozen=True)
 class BPNWorkload(MLPWorkload):
-    """The 784-30-10 sigmoid back-propagation network with hand-coded gradients:
-
-        a1 = s(x W1 + b1);  yhat = s(a1 W2 + b2);  error = yhat - y       (y one-hot)
-        delta2 = error * yhat * (1 - yhat);  delta1 = (delta2 W2^T) * a1 * (1 - a1)
-        W2 -= lr a1^T delta2 / n;  b2 -= lr mean(delta2);  W1 -= lr x^T delta1 / n;  ...
-    """
+    """The 784-30-10 sigmoid back-propagation network with hand-coded gradients: the forward
+    and backward formulas of :mod:`tfref.nn.bpn` (written there once), batch-averaged steps;
+    the NumPy and PyTorch rows compute the same steps in their own arrays."""
 
     def targets_of(self, data: tuple) -> np.ndarray:
         return data[2]
