@@ -24,6 +24,8 @@ import numpy as np
 import tensorflow as tf
 from numpy.polynomial import legendre
 
+from tfref._validation import check_whole
+
 __all__ = ["design_matrix", "fit_least_squares", "rescale_to_unit"]
 
 
@@ -41,7 +43,7 @@ def rescale_to_unit(x, low: float, high: float) -> np.ndarray:
 def design_matrix(u, degree: int) -> np.ndarray:
     """(..., n) inputs in [-1, 1] -> (..., n, degree + 1) Legendre basis P_0(u) .. P_degree(u).
 
-    Raises ValueError for a degree that is not an integer >= 0 and for non-finite inputs.
+    Raises ValueError for a degree that is not a whole number >= 0 and for non-finite inputs.
 
     Example:
         >>> design_matrix(np.array([-1.0, 0.0, 1.0]), 2)
@@ -49,8 +51,7 @@ def design_matrix(u, degree: int) -> np.ndarray:
                [ 1. ,  0. , -0.5],
                [ 1. ,  1. ,  1. ]])
     """
-    if isinstance(degree, bool) or not isinstance(degree, numbers.Integral) or degree < 0:
-        raise ValueError(f"degree must be an integer >= 0; got {degree!r}")
+    degree = check_whole(degree, "degree", 0, "the polynomial degree")
     u = np.asarray(u, dtype=np.float64)
     if not np.all(np.isfinite(u)):
         raise ValueError("design_matrix got NaN or infinite inputs; drop or impute them first")

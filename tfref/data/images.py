@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tfref._validation import check_whole
+
 PHOTOS = ("china.jpg", "flower.jpg")
 SHAPE_CLASSES = ("background", "square", "disc")
 
@@ -68,9 +70,7 @@ def place_on_canvas(x: np.ndarray, rng: np.random.Generator, pad: int = 2) -> np
     """Each image (h, w, c) of ``x`` put at a random offset of a (h + 2 pad, w + 2 pad) zero
     canvas, float32: up to ``pad`` pixels off centre in each direction."""
     x = _images(x, "x")
-    if int(pad) != pad or pad < 0:
-        raise ValueError(f"pad must be a whole number of pixels >= 0; got {pad!r}")
-    pad = int(pad)
+    pad = check_whole(pad, "pad", 0, "pixels")
     n, h, w, c = x.shape
     out = np.zeros((n, h + 2 * pad, w + 2 * pad, c), dtype=np.float32)
     offsets = rng.integers(0, 2 * pad + 1, size=(n, 2))
@@ -85,12 +85,8 @@ def make_shapes(n: int, rng: np.random.Generator, size: int = 32, instances: boo
     earlier ones. With ``instances=True`` also per-pixel instance ids (0 background, 1, 2, 3 in
     drawing order; a shape covered entirely by later ones has no pixel left).
     """
-    if int(n) != n or n < 1:
-        raise ValueError(f"n must be a whole number of images >= 1; got {n!r}")
-    if int(size) != size or size < 16:
-        raise ValueError(f"size must be a whole number of pixels >= 16 (the largest shape is 15 "
-                         f"pixels across); got {size!r}")
-    n, size = int(n), int(size)
+    n = check_whole(n, "n", 1, "images")
+    size = check_whole(size, "size", 16, "pixels: the largest shape is 15 pixels across")
     x = np.empty((n, size, size, 3), np.float32)
     y = np.zeros((n, size, size), np.int32)
     ids = np.zeros((n, size, size), np.int32)

@@ -14,6 +14,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfref._validation import check_whole
+
 __all__ = ["ACTIVATIONS", "hidden_net", "train_side_by_side"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "maxout")
@@ -29,10 +31,10 @@ def hidden_net(activation: str, *, inputs: int, outputs: int, units: int = 32, d
     zero biases."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}; got {activation!r}")
-    for label, value in (("inputs", inputs), ("outputs", outputs), ("units", units),
-                         ("depth", depth), ("pieces", pieces)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{label} must be a whole number >= 1; got {value!r}")
+    inputs, outputs, units, depth, pieces = (
+        check_whole(value, label, 1) for label, value in (
+            ("inputs", inputs), ("outputs", outputs), ("units", units), ("depth", depth),
+            ("pieces", pieces)))
     x = given = keras.Input((inputs,))
     for layer in range(depth):
         init = (keras.initializers.GlorotUniform(seed=seed * 100 + layer)

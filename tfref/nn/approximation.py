@@ -21,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from tfref._validation import check_whole
+
 __all__ = ["relu_interpolant_weights", "train_one_hidden_layer_nets"]
 
 
@@ -60,9 +62,9 @@ def train_one_hidden_layer_nets(x, y, widths, *, activation="tanh", steps=1000,
     Returns (weights, mse): weights[j] = (W1, b1, W2, b2) of net j as NumPy arrays; mse[t, j]
     the training MSE of net j after t steps (t = 0 .. steps).
     """
-    widths = [int(w) for w in widths]
-    if not widths or min(widths) < 1:
-        raise ValueError(f"widths must be whole numbers >= 1; got {widths}")
+    if not list(widths):
+        raise ValueError(f"widths must be whole numbers >= 1, at least one; got {widths}")
+    widths = [check_whole(w, "widths", 1, "hidden units of each net") for w in widths]
     if activation not in ("tanh", "relu", "sigmoid"):
         raise ValueError(f"activation must be 'tanh', 'relu' or 'sigmoid'; got {activation!r}")
     act = {"tanh": tf.tanh, "relu": tf.nn.relu, "sigmoid": tf.sigmoid}[activation]
