@@ -460,8 +460,10 @@ def test_bad_arguments_raise_value_errors():
         train.fit(LinearStep(2, 0.1), x, y[:5], epochs=1, batch_size=4)
     with pytest.raises(ValueError, match="resume=True needs checkpoint_dir"):
         train.fit(LinearStep(2, 0.1), x, y, epochs=1, batch_size=4, resume=True)
-    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+    with pytest.raises(ValueError, match="batch_size must be a whole number >= 1"):
         train.fit(LinearStep(2, 0.1), x, y, epochs=1, batch_size=0)
+    with pytest.raises(ValueError, match="epochs must be a whole number >= 1"):
+        train.fit(LinearStep(2, 0.1), x, y, epochs=2.5, batch_size=4)
     with pytest.raises(ValueError, match="own update rule"):
         train.fit(LinearStep(2, 0.1), x, y, epochs=1, batch_size=4, loss_fn=SPARSE_CE)
     with pytest.raises(ValueError, match="loss_fn is required"):

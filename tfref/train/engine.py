@@ -45,6 +45,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfref._validation import check_positive_whole
 from tfref.train.checkpoints import TrainingCheckpoint
 from tfref.train.distribute import device_scope, worker_role
 from tfref.train.jit import JitChoice, choose_jit, choose_jit_for_stream
@@ -405,12 +406,6 @@ class _DatasetTrainer:
         return {name: float(value) for name, value in sums.items()}, int(count)
 
 
-def _check_positive(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
 def _check_strategy(step: TrainStep, strategy) -> None:
     if strategy is None:
         return
@@ -566,8 +561,8 @@ def fit(model, x, y, *, loss_fn=None, optimizer=None, epochs: int, batch_size: i
         >>> bool(history.loss[-1] < history.loss[0]), sorted(history.metrics)
         (True, ['accuracy', 'loss'])
     """
-    epochs = _check_positive("epochs", epochs)
-    batch_size = _check_positive("batch_size", batch_size)
+    epochs = check_positive_whole(epochs, "epochs")
+    batch_size = check_positive_whole(batch_size, "batch_size")
     step = as_step(model, loss_fn, optimizer, accuracy=accuracy)
     placement = device_scope(device) if strategy is None else contextlib.nullcontext()
     if strategy is not None:
@@ -671,7 +666,7 @@ def fit_dataset(model, dataset, *, loss_fn=None, optimizer=None, epochs: int, va
         >>> history.epochs, "accuracy" in history
         (2, False)
     """
-    epochs = _check_positive("epochs", epochs)
+    epochs = check_positive_whole(epochs, "epochs")
     make_dataset = dataset if callable(dataset) else (lambda epoch: dataset)
     first = make_dataset(0)
     if not isinstance(first, tf.data.Dataset):
@@ -731,7 +726,7 @@ def evaluate(model, x, y, *, loss_fn=None, batch_size: int = 256, accuracy: bool
         ...          loss_fn=keras.losses.MeanSquaredError())
         {'loss': 1.0}
     """
-    batch_size = _check_positive("batch_size", batch_size)
+    batch_size = check_positive_whole(batch_size, "batch_size")
     step = as_step(model, loss_fn, None, accuracy=accuracy)
     with device_scope(device):
         x, y = _to_tensor(x, "x"), _to_tensor(y, "y")
