@@ -47,6 +47,13 @@ def test_command_line_text_follows_the_rule():
     for bad in ("3.5", "0", "-2", "three", "inf", "nan", ""):
         with pytest.raises(argparse.ArgumentTypeError, match="whole number >= 1"):
             positive_int(bad)
+    from tfref.cli import build_parser
+    parser = build_parser()
+    assert parser.parse_args(["run", "ewma", "--seed", "3.0"]).seed == 3
+    assert parser.parse_args(["run", "ewma", "--seed", "0"]).seed == 0
+    for bad in ("-1", "2.5", "x"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["run", "ewma", "--seed", bad])
 
 
 def test_every_site_accepts_three_point_zero_and_refuses_a_bool_and_a_fraction(tmp_path):
@@ -66,3 +73,55 @@ def test_every_site_accepts_three_point_zero_and_refuses_a_bool_and_a_fraction(t
         for bad in (True, 2.5):
             with pytest.raises(ValueError, match="whole number"):
                 call(bad)
+
+
+def _iris_like():
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    y = np.repeat(np.arange(3), 20)
+    return (centres[y] + rng.normal(size=(60, 2))).astype(np.float64), y
+
+
+def _estimator_sites():
+    from tfref import classic
+    return {
+        "KMeans n_clusters": (lambda v: classic.KMeans(n_clusters=v, random_state=0), "labels_"),
+        "KMeans max_iter": (lambda v: classic.KMeans(3, max_iter=v, random_state=0), "labels_"),
+        "KMeans random_state": (lambda v: classic.KMeans(3, random_state=v), "labels_"),
+        "KNN n_neighbors": (lambda v: classic.KNeighborsClassifier(n_neighbors=v), "predict"),
+        "PCA n_components": (lambda v: classic.PCA(n_components=v), "components_"),
+        "FastICA max_iter": (lambda v: classic.FastICA(2, max_iter=v, random_state=0), "components_"),
+        "GaussianMixtureEM n_components/max_iter": (
+            lambda v: classic.GaussianMixtureEM(n_components=v, max_iter=v, random_state=0), "means_"),
+        "LinearSVM max_iter": (lambda v: classic.LinearSVM(max_iter=v), "coef_"),
+        "RandomForest n_estimators": (lambda v: classic.RandomForest(n_estimators=v, random_state=0),
+                                      "predict"),
+        "AdaBoostStumps n_estimators": (lambda v: classic.AdaBoostStumps(n_estimators=v), "predict"),
+        "GradientBoosting n_estimators/max_depth": (
+            lambda v: classic.GradientBoosting(n_estimators=v, max_depth=v), "predict"),
+        "ID3 max_depth/min_samples_split": (
+            lambda v: classic.ID3Classifier(max_depth=v, min_samples_split=v), "predict"),
+        "MeanShift max_iter": (lambda v: classic.MeanShift(bandwidth=2.0, max_iter=v), "labels_"),
+    }
+
+
+@pytest.mark.parametrize("site", sorted(_estimator_sites()))
+def test_estimator_hyperparameters_follow_the_rule(site):
+    """An estimator given 2.0 learns what it learns given 2; True and 2.5 are refused at fit."""
+    make, attribute = _estimator_sites()[site]
+    X, y = _iris_like()
+    X = X[:, :2]
+
+    def learned(value):
+        estimator = make(value)
+        fitted = estimator.fit(X, y) if attribute == "predict" or "SVM" in site else estimator.fit(X)
+        if "SVM" in site:
+            return fitted.coef_
+        return fitted.predict(X) if attribute == "predict" else getattr(fitted, attribute)
+
+    if "SVM" in site:
+        y = (y == 0).astype(int)
+    np.testing.assert_array_equal(np.asarray(learned(2.0)), np.asarray(learned(2)), err_msg=site)
+    for bad in (True, 2.5):
+        with pytest.raises(ValueError, match="whole number"):
+            learned(bad)

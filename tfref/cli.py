@@ -20,6 +20,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tfref._whole import parse_whole
 from tfref.topics import CATALOGUE, CHAPTERS
 
 
@@ -30,13 +31,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--seed must be a non-negative integer; got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--seed must be a non-negative integer; got {value}")
-    return value
+    """--seed: a whole number >= 0 by the project's one rule ("3" and "3.0" give 3)."""
+    return parse_whole(text, minimum=0)
 
 
 def build_parser() -> argparse.ArgumentParser:

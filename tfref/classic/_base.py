@@ -19,13 +19,14 @@ Stable API (other classic modules import it):
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
 import tensorflow as tf
 from sklearn.exceptions import DataConversionWarning
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+from tfref._validation import check_whole, is_whole
 
 __all__ = [
     "NotFittedError",
@@ -171,20 +172,18 @@ def check_random_state_seed(random_state) -> int:
         return int(random_state.randint(0, 2**31 - 1))
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(0, 2**31 - 1))
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError(f"random_state must be a non-negative int; got {random_state}")
-        return int(random_state)
+    if is_whole(random_state):
+        return check_whole(random_state, "random_state", 0)
     raise ValueError(
-        f"random_state must be None, an int or a numpy RandomState; got {type(random_state).__name__}"
+        f"random_state must be None, a whole number >= 0, a numpy RandomState or Generator; "
+        f"got {random_state!r}"
     )
 
 
 def check_positive_int(value, name: str) -> int:
-    """``value`` as an int >= 1 (bools and fractions refused), message names ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1; got {value!r}")
-    return int(value)
+    """``value`` as an int >= 1 by the project's one whole-number rule (3 and 3.0 give 3; bools,
+    fractions, inf and NaN refused), message names ``name``."""
+    return check_whole(value, name, 1)
 
 
 def to_tensor(X) -> tf.Tensor:

@@ -67,8 +67,8 @@ class GradientBoosting(ClassifierMixin, BaseEstimator):
         X, y = validate(self, X, y)
         check_classification_targets(y)
         X = X.astype(np.float32)  # the trees split float32 values, as scikit-learn's boosting
-        check_positive_int(self.n_estimators, "n_estimators")
-        check_positive_int(self.max_depth, "max_depth")
+        n_estimators = check_positive_int(self.n_estimators, "n_estimators")
+        max_depth = check_positive_int(self.max_depth, "max_depth")
         rate = self.learning_rate
         if not isinstance(rate, numbers.Real) or not np.isfinite(rate) or rate <= 0:
             raise ValueError(f"learning_rate must be a finite number > 0; got {rate!r}")
@@ -83,13 +83,13 @@ class GradientBoosting(ClassifierMixin, BaseEstimator):
         self.estimators_, self.train_loss_ = [], []
         # one random stream shared by the trees in order (their tie-breaking), as scikit-learn
         shared = np.random.RandomState(self.random_state)
-        for _ in range(int(self.n_estimators)):
+        for _ in range(n_estimators):
             p = self._link(scores)
             residual = Y - p
             trees = []
             for column in range(Y.shape[1]):
                 r = residual[:, column]
-                tree = DecisionTreeRegressor(criterion="squared_error", max_depth=self.max_depth,
+                tree = DecisionTreeRegressor(criterion="squared_error", max_depth=max_depth,
                                              random_state=shared).fit(X, r)
                 leaves = tree.apply(X)
                 nodes = tree.tree_.node_count

@@ -165,7 +165,7 @@ class FastICA(TransformerMixin, BaseEstimator):
         if k > min(n, d):
             raise ValueError(f"n_components={k} must be <= min(n_samples, n_features)="
                              f"{min(n, d)}")
-        check_positive_int(self.max_iter, "max_iter")
+        max_iter = check_positive_int(self.max_iter, "max_iter")
         if not (isinstance(self.tol, int | float) and self.tol > 0):
             raise ValueError(f"tol must be a number > 0; got {self.tol!r}")
         seed = check_random_state_seed(self.random_state)
@@ -179,8 +179,8 @@ class FastICA(TransformerMixin, BaseEstimator):
         z = tf.matmul(tf.constant(K), centred, transpose_b=True)  # (k, n)
         W = tf.constant(np.random.default_rng(seed).standard_normal((k, k)))
         W = _symmetric_decorrelation(W)
-        n_iter = self.max_iter
-        for step in range(1, self.max_iter + 1):
+        n_iter = max_iter
+        for step in range(1, max_iter + 1):
             W, change = _fastica_step(W, z)
             if float(change) < self.tol:
                 n_iter = step

@@ -89,35 +89,36 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.tol = tol
         self.random_state = random_state
 
-    def _check_params(self, X: np.ndarray) -> np.ndarray | None:
+    def _check_params(self, X: np.ndarray) -> tuple[np.ndarray | None, int, int, int]:
+        """(given centres or None, k, n_init, max_iter), the counts as ints (2.0 reads as 2)."""
         k = check_positive_int(self.n_clusters, "n_clusters")
         if k > X.shape[0]:
             raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={k}: cannot form "
                              f"{k} clusters from {X.shape[0]} points")
-        for name in ("n_init", "max_iter"):
-            check_positive_int(getattr(self, name), name)
+        counts = (k, check_positive_int(self.n_init, "n_init"),
+                  check_positive_int(self.max_iter, "max_iter"))
         if not (isinstance(self.tol, int | float) and self.tol >= 0):
             raise ValueError(f"tol must be a number >= 0; got {self.tol!r}")
         if isinstance(self.init, str):
             if self.init not in ("k-means++", "random"):
                 raise ValueError(f"init must be 'k-means++', 'random' or an array of centres; "
                                  f"got {self.init!r}")
-            return None
+            return (None, *counts)
         centres = np.asarray(self.init, dtype=np.float64)
         if centres.shape != (k, X.shape[1]):
             raise ValueError(f"init has shape {centres.shape}; it must be (n_clusters, n_features)"
                              f" = ({k}, {X.shape[1]})")
         if not np.all(np.isfinite(centres)):
             raise ValueError("init contains NaN or infinity; pass finite centres")
-        return centres
+        return (centres, *counts)
 
-    def _lloyd(self, X: np.ndarray, centres: np.ndarray, tol: float):
+    def _lloyd(self, X: np.ndarray, centres: np.ndarray, tol: float, max_iter: int):
         X_t = tf.constant(X)
         centres_t = tf.constant(centres)
         k = centres.shape[0]
         history, labels_old = [], None
         n_iter = 0
-        for n_iter in range(1, self.max_iter + 1):  # noqa: B007 (n_iter is used after the loop)
+        for n_iter in range(1, max_iter + 1):  # noqa: B007 (n_iter is used after the loop)
             d2 = _sq_distances(X_t, centres_t)
             labels = tf.argmin(d2, axis=1, output_type=tf.int32)
             history.append(float(tf.reduce_sum(tf.reduce_min(d2, axis=1))))
@@ -147,20 +148,20 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Cluster X (n_samples, n_features); ``y`` is ignored. Returns self."""
         X = validate(self, X)
-        given = self._check_params(X)
+        given, k, n_init, max_iter = self._check_params(X)
         seed = check_random_state_seed(self.random_state)
         tol = float(self.tol) * float(np.mean(np.var(X, axis=0)))
         best = None
-        runs = 1 if given is not None else self.n_init
+        runs = 1 if given is not None else n_init
         for run in range(runs):
             if given is not None:
                 start = given
             elif self.init == "random":
                 rng = np.random.default_rng(seed + run)
-                start = X[rng.choice(X.shape[0], self.n_clusters, replace=False)]
+                start = X[rng.choice(X.shape[0], k, replace=False)]
             else:
-                start = kmeans_plus_plus(X, self.n_clusters, seed + run)
-            result = self._lloyd(X, start, tol)
+                start = kmeans_plus_plus(X, k, seed + run)
+            result = self._lloyd(X, start, tol, max_iter)
             if best is None or result[2] < best[2]:
                 best = result
         (self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_,

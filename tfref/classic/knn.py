@@ -81,7 +81,8 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         first; ties go to the lower training index."""
         check_is_fitted(self, ["X_fit_"])
         X = validate(self, X, reset=False)
-        k = self.n_neighbors if n_neighbors is None else n_neighbors
+        k = check_positive_int(self.n_neighbors if n_neighbors is None else n_neighbors,
+                               "n_neighbors")
         n_fit = self.X_fit_.shape[0]
         if k > n_fit:
             raise ValueError(f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "

@@ -140,14 +140,14 @@ class GaussianMixtureEM(BaseEstimator):
 
     def fit(self, X, y=None):
         X = validate(self, X, ensure_min_samples=2)
-        check_positive_int(self.max_iter, "max_iter")
+        max_iter = check_positive_int(self.max_iter, "max_iter")
         for name in ("tol", "reg_covar"):
             value = getattr(self, name)
             if not isinstance(value, numbers.Real) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{name} must be a number >= 0; got {value!r}")
         weights, means, covariances = self._start(X)
         history, lower_bound, converged, n_iter = [], -np.inf, False, 0
-        for n_iter in range(1, self.max_iter + 1):  # noqa: B007 (n_iter is read below)
+        for n_iter in range(1, max_iter + 1):  # noqa: B007 (n_iter is read below)
             previous = lower_bound
             lower_bound, resp = self._e_step(X, weights, means, covariances)
             history.append(lower_bound)

@@ -168,17 +168,17 @@ class QLearning(BaseEstimator):
             value = getattr(self, name)
             if not isinstance(value, numbers.Real) or not low <= value <= high:
                 raise ValueError(f"{name} must be a number in [{low}, {high}]; got {value!r}")
-        for name in ("n_episodes", "max_steps"):
-            check_positive_int(getattr(self, name), name)
+        n_episodes = check_positive_int(self.n_episodes, "n_episodes")
+        max_steps = check_positive_int(self.max_steps, "max_steps")
         rng = np.random.default_rng(check_random_state_seed(self.random_state))
         q = np.zeros((env.n_states, env.n_actions))
         starts = np.flatnonzero(~env.terminal)
         snapshots = [q.copy()]
         returns, lengths = [], []
-        for _ in range(self.n_episodes):
+        for _ in range(n_episodes):
             state = int(rng.choice(starts)) if self.exploring_starts else env.start
             total, steps, action = 0.0, 0, None
-            for steps in range(1, self.max_steps + 1):  # noqa: B007 (steps is read below)
+            for steps in range(1, max_steps + 1):  # noqa: B007 (steps is read below)
                 if action is None:  # Q-learning: behaviour from the updated Q
                     action = self._choose(q, state, rng)
                 target, reward, done = env.step(state, action)

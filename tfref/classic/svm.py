@@ -110,7 +110,7 @@ class LinearSVM(ClassifierMixin, BaseEstimator):
             value = getattr(self, name)
             if not isinstance(value, numbers.Real) or not value >= 0 or not np.isfinite(value):
                 raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
-        check_positive_int(self.max_iter, "max_iter")
+        max_iter = check_positive_int(self.max_iter, "max_iter")
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"y has 1 class ({self.classes_[0]!r}); an SVM needs two classes "
@@ -122,13 +122,13 @@ class LinearSVM(ClassifierMixin, BaseEstimator):
             Y = np.where(y_index[:, None] == np.arange(len(self.classes_)), 1.0, -1.0)
         W, b, best, history = _subgradient_descent(
             to_tensor(X), tf.constant(Y), tf.constant(float(self.alpha), tf.float64),
-            tf.constant(float(self.learning_rate), tf.float64), tf.constant(int(self.max_iter)),
+            tf.constant(float(self.learning_rate), tf.float64), tf.constant(max_iter),
             tf.constant(1.0 if self.fit_intercept else 0.0, tf.float64))
         self.coef_ = W.numpy().T
         self.intercept_ = b.numpy()
         self.objective_ = float(best)
         self.objective_history_ = history.numpy()
-        self.n_iter_ = int(self.max_iter)
+        self.n_iter_ = max_iter
         if len(self.classes_) == 2:
             norm = float(np.linalg.norm(self.coef_))
             self.margin_ = 2.0 / norm if norm > 0 else np.inf

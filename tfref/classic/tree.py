@@ -33,6 +33,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
+from tfref._validation import check_whole
 from tfref.classic._base import (
     check_is_fitted,
     check_labels_known,
@@ -315,15 +316,9 @@ class ID3Classifier(ClassifierMixin, BaseEstimator):
 
     # -- checks ---------------------------------------------------------------------------------
     def _check_hyperparameters(self) -> None:
-        if self.max_depth is not None and (
-                isinstance(self.max_depth, bool) or not isinstance(self.max_depth, numbers.Integral)
-                or self.max_depth < 0):
-            raise ValueError(f"max_depth must be None or a whole number >= 0; got {self.max_depth!r}")
-        if (isinstance(self.min_samples_split, bool)
-                or not isinstance(self.min_samples_split, numbers.Integral)
-                or self.min_samples_split < 2):
-            raise ValueError(
-                f"min_samples_split must be a whole number >= 2; got {self.min_samples_split!r}")
+        if self.max_depth is not None:
+            check_whole(self.max_depth, "max_depth", 0, "None for no limit")
+        check_whole(self.min_samples_split, "min_samples_split", 2)
         if not isinstance(self.min_gain, numbers.Real) or not self.min_gain >= 0:
             raise ValueError(f"min_gain must be a number >= 0 (bits); got {self.min_gain!r}")
         if self.post_pruning not in (None, "reduced-error"):
