@@ -22,11 +22,11 @@ from tfref.train import TrainOptions
 
 # Every topic whose OPTIONS hold "epochs" (test_the_list_is_the_catalogues keeps it whole).
 EPOCH_TOPICS = (
-    "augmentation", "batch-size", "bpn", "confusion", "dropout", "fine-tuning", "gd-variants",
+    "activation-choice", "augmentation", "batch-size", "bpn", "confusion", "dropout", "fine-tuning", "gd-variants",
     "hyperparameters", "language-model", "lenet", "linear-regression", "logistic-regression",
     "mlp", "modern-cnn", "optimizers", "q-learning", "rnn-scratch", "segmentation",
     "sequence-model", "softmax-regression", "ssd", "style-transfer", "svm",
-    "tabular-preprocessing", "tensorboard", "train-test",
+    "tabular-preprocessing", "tensorboard", "train-test", "universal-approximation",
 )
 # The tensorboard topic, run a second time in one process, exports the wrong traced graph and
 # fails its graph claim (test_topics runs it in this process too): it runs in a subprocess here.

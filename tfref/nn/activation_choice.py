@@ -4,8 +4,9 @@ Seed 000 (67) advises: do not use sigmoid; try ReLU first; if it fails use leaky
 maxout. ``hidden_net`` builds the same keras MLP with any of those hidden activations
 (maxout: each unit is the max of k linear pieces, Goodfellow et al. 2013, built from a Dense
 layer of units * k outputs, a Reshape and a max), and ``train_side_by_side`` trains several
-such nets on exactly the same mini-batches with one optimiser: the loss is the sum of the nets'
-losses, and as the nets share no variable each one gets the gradient of its own loss.
+such nets on exactly the same mini-batches with one optimiser, through tfref.train.fit: the
+loss is the sum of the nets' losses, and as the nets share no variable each one gets the
+gradient of its own loss.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import tensorflow as tf
 
 from tfref._validation import check_whole
 
-__all__ = ["ACTIVATIONS", "hidden_net", "train_side_by_side"]
+__all__ = ["ACTIVATIONS", "SideBySide", "hidden_net", "summed_loss", "train_side_by_side"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "maxout")
 
@@ -53,39 +54,60 @@ def hidden_net(activation: str, *, inputs: int, outputs: int, units: int = 32, d
     return keras.Model(given, out, name=name or activation)
 
 
-def train_side_by_side(models, loss_fn, x, y, *, optimizer, epochs: int, batch_size: int,
-                       seed: int = 0, record: bool = True):
-    """Train ``models`` on the same shuffled mini-batches (one permutation per epoch from
-    ``seed``) with one ``optimizer`` on the sum of their losses. Returns history (epochs + 1,
-    len(models)): each model's mean loss on all of (x, y) before training and after each epoch
-    (``record=False``: only before and after, shape (2, len(models))).
-    """
-    x = tf.constant(np.asarray(x, dtype=np.float32))
-    y = tf.constant(np.asarray(y))
-    variables = [v for m in models for v in m.trainable_variables]
+class SideBySide(keras.Model):
+    """Several models as one keras Model: ``call`` stacks their outputs on a new last axis, so
+    one optimizer step of :func:`tfref.train.fit` updates them all on the same batch."""
 
-    @tf.function
-    def epoch(xs, ys):  # one pass over the shuffled data, batch after batch, in one graph
-        for start in tf.range(0, tf.shape(xs)[0], batch_size):
-            xb, yb = xs[start:start + batch_size], ys[start:start + batch_size]
-            with tf.GradientTape() as tape:
-                total = tf.add_n([loss_fn(yb, m(xb, training=True)) for m in models])
-            optimizer.apply_gradients(zip(tape.gradient(total, variables), variables,
-                                          strict=True))
+    def __init__(self, members, **kwargs):
+        super().__init__(**kwargs)
+        self.members = list(members)
+
+    def call(self, x, training=False):
+        return keras.ops.stack([m(x, training=training) for m in self.members], axis=-1)
+
+
+def summed_loss(loss_fn, count: int):
+    """Per-sample loss of a :class:`SideBySide` of ``count`` models: the sum of ``loss_fn``'s
+    per-sample losses of each model's slice (a keras Loss's own ``call`` gives per-sample
+    losses). Its batch mean is the sum of the models' mean losses."""
+    per_sample = loss_fn.call if isinstance(loss_fn, keras.losses.Loss) else loss_fn
+
+    def loss(y_true, stacked):
+        return tf.add_n([per_sample(y_true, stacked[..., j]) for j in range(count)])
+
+    return loss
+
+
+def train_side_by_side(models, loss_fn, x, y, *, optimizer, epochs: int, batch_size: int,
+                       seed: int = 0, record: bool = True, fit_options=None):
+    """Train ``models`` through :func:`tfref.train.fit` as one :class:`SideBySide` model on the
+    same shuffled mini-batches (the engine's permutation per epoch from ``seed``) with one
+    ``optimizer`` on the sum of their losses. ``fit_options``: more keyword arguments for fit
+    (checkpoint_dir, resume, logdir, strategy, device; create the models and the optimizer in
+    the strategy's scope). Returns history (epochs + 1, len(models)): each model's mean loss on
+    all of (x, y) before training and after each epoch (``record=False``: only before and after,
+    shape (2, len(models)); NaN for epochs a resumed run did not run here).
+    """
+    from tfref.train import fit  # tfref.train imports tfref.nn.bpn: import the engine when used
+
+    epochs = check_whole(epochs, "epochs", 1)
+    x = np.asarray(x, dtype=np.float32)
+    together = SideBySide(models)
+    data_x, data_y = tf.constant(x), tf.constant(np.asarray(y))
 
     @tf.function
     def evaluate():
-        return tf.stack([loss_fn(y, m(x, training=False)) for m in models])
+        return tf.stack([loss_fn(data_y, m(data_x, training=False)) for m in models])
 
-    rng = np.random.default_rng(seed)
-    history = [evaluate().numpy()]
-    n = int(x.shape[0])
-    batch_size = int(batch_size)
-    for _ in range(int(epochs)):
-        order = tf.constant(rng.permutation(n))
-        epoch(tf.gather(x, order), tf.gather(y, order))
-        if record:
-            history.append(evaluate().numpy())
+    history = np.full((epochs + 1 if record else 2, len(models)), np.nan)
+    history[0] = evaluate().numpy()
+
+    def watch(finished: int, _metrics) -> None:
+        history[finished] = evaluate().numpy()
+
+    fit(together, x, y, loss_fn=summed_loss(loss_fn, len(models)), optimizer=optimizer,
+        epochs=epochs, batch_size=batch_size, seed=seed, accuracy=False, progress=False,
+        on_epoch_end=watch if record else None, **(fit_options or {}))
     if not record:
-        history.append(evaluate().numpy())
-    return np.array(history)
+        history[1] = evaluate().numpy()
+    return history
