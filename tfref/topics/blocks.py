@@ -54,6 +54,7 @@ from tfref.nn.blocks import (
 )
 from tfref.nn.mlp import parameter_count
 from tfref.topics._base import RunContext
+from tfref.train import fit
 
 ID = "blocks"
 TITLE = "Blocks, custom layers, parameter access, initialisation, shared parameters, devices"
@@ -358,13 +359,9 @@ def _constant_symmetry(ctx) -> None:
             row = np.random.default_rng(ctx.seed).normal(0.0, 0.3, (1, 10))
             net.layers[1].kernel.assign(np.repeat(row, 16, axis=0).astype(np.float32))
         start = net.layers[0].kernel.numpy().copy()
-        optimizer = keras.optimizers.SGD(0.05)
-        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-        for _ in range(20):
-            with tf.GradientTape() as tape:
-                value = loss(y, net(x))
-            grads = tape.gradient(value, net.trainable_variables)
-            optimizer.apply_gradients(zip(grads, net.trainable_variables, strict=True))
+        fit(net, x, y, loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            optimizer=keras.optimizers.SGD(0.05), epochs=20, batch_size=len(x), shuffle=False,
+            accuracy=False, progress=False)  # 20 full-batch SGD steps
         kernel_after = net.layers[0].kernel.numpy()
         spreads[name] = (float(np.abs(kernel_after - kernel_after[:, :1]).max()),
                          float(np.abs(kernel_after - start).max()))

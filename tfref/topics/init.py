@@ -36,6 +36,7 @@ import tensorflow as tf
 
 from tfref.data import load_embedded
 from tfref.topics._base import RunContext
+from tfref.train import fit
 
 ID = "init"
 TITLE = "Weight initialisation: Xavier/Glorot and symmetry breaking"
@@ -113,19 +114,13 @@ def train_small_net(inputs, labels, initialiser, steps: int) -> dict:
         keras.layers.Dense(16, activation="tanh", kernel_initializer=initialiser, dtype="float64"),
         keras.layers.Dense(10, kernel_initializer=initialiser, dtype="float64"),
     ])
-    optimizer = keras.optimizers.SGD(learning_rate=0.5)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    x, y = tf.constant(inputs, tf.float64), tf.constant(labels)
-
-    @tf.function
-    def step():
-        with tf.GradientTape() as tape:
-            loss = loss_fn(y, model(x, training=True))
-        gradients = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
-        return loss
-
-    losses = [float(step()) for _ in range(steps)]
+    # Through tfref.train.fit: one epoch = one full-batch step, no shuffling; the epoch's loss
+    # is the loss before its step.
+    history = fit(model, inputs, labels,
+                  loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer=keras.optimizers.SGD(learning_rate=0.5), epochs=steps,
+                  batch_size=len(inputs), shuffle=False, accuracy=False, progress=False)
+    losses = [float(loss) for loss in history.loss]
     return {"losses": losses, "kernel": model.layers[0].kernel.numpy()}
 
 
