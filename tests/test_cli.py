@@ -161,6 +161,19 @@ def test_a_topic_runs_as_a_script_with_the_same_options(tmp_path):
     assert "information:" in result.stdout and "claims hold" in result.stdout
     meta = json.loads((tmp_path / "results.json").read_text())["meta"]
     assert meta["seed"] == 3 and meta["quick"] is True
+    for chatter in ("oneDNN", "absl::InitializeLog", "cuda", "I0000", "E0000"):
+        assert chatter not in result.stderr, result.stderr[-2000:]
+
+
+def test_only_python_m_tfref_without_verbose_hides_the_native_start():
+    from tfref._quiet import run_as_tfref_module
+
+    assert run_as_tfref_module(["python", "-m", "tfref.topics.ewma", "--quick"])
+    assert run_as_tfref_module(["python", "-m", "tfref", "run", "ewma"])
+    assert not run_as_tfref_module(["python", "-m", "tfref.topics.ewma", "--verbose"])
+    assert not run_as_tfref_module(["python", "-m", "pytest", "tests"])
+    assert not run_as_tfref_module(["python", "-m", "tfrefx"])
+    assert not run_as_tfref_module(["python", "script.py", "-m", "tfref"][:2])
 
 
 def test_every_topic_module_runs_as_a_script():

@@ -75,3 +75,36 @@ def quiet_stderr(enabled: bool = True):
         capture.close()
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
+
+
+def run_as_tfref_module(orig_argv=None) -> bool:
+    """True when this process is ``python -m tfref...`` (the CLI or a topic as a script) without
+    ``--verbose``: the case where :func:`hide_native_start` should act."""
+    argv = list(getattr(sys, "orig_argv", []) if orig_argv is None else orig_argv)
+    if "--verbose" in argv or "-m" not in argv:
+        return False
+    position = argv.index("-m") + 1
+    return position < len(argv) and (argv[position] == "tfref"
+                                     or argv[position].startswith("tfref."))
+
+
+def hide_native_start() -> None:
+    """For ``python -m tfref...``: keep TensorFlow's import-time native lines (written to
+    descriptor 2 before any command starts) off the terminal for the life of the process.
+
+    Descriptor 2 goes to a temporary file; ``sys.stderr`` becomes a writer on the terminal, so
+    Python's warnings, tracebacks and tfref's progress still show. :func:`quiet_stderr` then
+    nests inside (it sees that ``sys.stderr`` is not descriptor 2 and leaves it alone).
+    """
+    try:
+        sys.stderr.flush()
+        if sys.stderr.fileno() != 2:
+            return
+        terminal_fd = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        return
+    capture = tempfile.TemporaryFile()
+    sys.stderr = os.fdopen(terminal_fd, "w", buffering=1, errors="backslashreplace",
+                           encoding=getattr(sys.stderr, "encoding", None) or "utf-8")
+    os.dup2(capture.fileno(), 2)
+    capture.close()  # descriptor 2 keeps the file open
