@@ -129,6 +129,24 @@ def test_training_options_reach_the_engine(tmp_path):
     assert list((tmp_path / "logs" / "mlp").glob("events.out.tfevents.*"))
 
 
+def test_bpn_checkpoints_and_resumes_bit_equal(tmp_path):
+    """`tfref run bpn --checkpoint-dir ck` (issue 13): stopped after 2 epochs and resumed to 3,
+    every measured figure equals the uninterrupted 3-epoch run's."""
+    def measured(*flags):
+        out = tmp_path / f"out{len(list(tmp_path.iterdir()))}"
+        assert cli.main(["run", "bpn", "--quick", "--out", str(out), *flags]) == 0
+        return [c["measured"] for c in
+                json.loads((out / "results.json").read_text())["topics"][0]["claims"]]
+
+    straight = measured("--epochs", "3")
+    measured("--epochs", "2", "--checkpoint-dir", str(tmp_path / "ck"))
+    resumed = measured("--epochs", "3", "--checkpoint-dir", str(tmp_path / "ck"), "--resume")
+    assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == [
+        "bpn-002", "bpn-mixed-bias", "bpn-tfref", "bpn-unit-init"]
+    assert list((tmp_path / "ck" / "bpn-tfref").glob("ckpt-3.index"))
+    assert resumed == straight
+
+
 def test_bench_subcommand_reaches_the_benchmark(capsys):
     try:
         code = cli.main(["bench", "--help"])
@@ -218,12 +236,18 @@ def test_report_files_get_the_umask_permissions(fixture_topics, tmp_path):
 
 
 def test_a_flag_the_topic_cannot_honour_exits_2_naming_the_topics_that_can(tmp_path, capsys):
-    assert cli.main(["run", "bpn", "--checkpoint-dir", str(tmp_path / "ck"), "--out",
+    from tfref.topics import get_topic
+
+    assert cli.main(["run", "kmeans", "--checkpoint-dir", str(tmp_path / "ck"), "--out",
                      str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "--checkpoint-dir is not honoured by topic 'bpn'" in err, err
-    assert "topics that honour it: mlp, lenet, modern-cnn" in err, err
+    assert "--checkpoint-dir is not honoured by topic 'kmeans'" in err, err
+    able = [t for t in CATALOGUE if "checkpoint_dir" in get_topic(t).OPTIONS]
+    assert {"mlp", "bpn", "lenet", "modern-cnn"} <= set(able)
+    assert "topics that honour it: " + ", ".join(able) in err, err
     assert not (tmp_path / "ck").exists() and not (tmp_path / "results.json").exists()
+    assert cli.main(["run", "bpn", "--strategy", "mirrored", "--out", str(tmp_path)]) == 2
+    assert "--strategy is not honoured by topic 'bpn'" in capsys.readouterr().err
     assert cli.main(["run", "ewma", "--epochs", "3", "--out", str(tmp_path)]) == 2
     assert "--epochs is not honoured by topic 'ewma'" in capsys.readouterr().err
 
@@ -247,6 +271,8 @@ def test_each_topic_declares_exactly_the_options_it_reads():
         if re.search(r"ctx\.options\.get\(\"train\"\)|ctx\.train\b(?!\.(?:epochs|logdir)\b)",
                      source):
             reads |= training  # the whole TrainOptions: every training option applies
+            if re.search(r"fit_kwargs\([^)]*strategy=False", source):
+                reads.discard("strategy")  # a step that cannot run under a strategy
         declared = set(importlib.import_module(name).OPTIONS)
         assert declared == reads, (f"{topic_id}: OPTIONS {sorted(declared)} but the code reads "
                                    f"{sorted(reads)}")

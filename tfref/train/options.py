@@ -115,13 +115,17 @@ class TrainOptions:
             return strategy.scope()
         return device_scope(self.device) if self.device else contextlib.nullcontext()
 
-    def fit_kwargs(self, default_epochs: int, *, name: str | None = None) -> dict:
+    def fit_kwargs(self, default_epochs: int, *, name: str | None = None,
+                   strategy: bool = True) -> dict:
         """Keyword arguments for :func:`tfref.train.fit` / :func:`fit_dataset`.
 
         Args:
             default_epochs: the topic's own epoch count, used unless ``epochs`` overrides it.
             name: a sub-directory for this model's checkpoints and logs, when a topic trains
                 several models in one run.
+            strategy: False for a step that cannot run under a ``tf.distribute`` strategy
+                (hand-coded updates): no "strategy" key then (the topic leaves "strategy" out
+                of its OPTIONS, so ``tfref run`` refuses --strategy for it).
 
         Returns:
             ``{"epochs", "checkpoint_dir", "resume", "logdir", "strategy", "device"}``.
@@ -131,7 +135,9 @@ class TrainOptions:
                 return None
             return Path(directory) / name if name else Path(directory)
 
-        return {"epochs": self.epochs or default_epochs,
-                "checkpoint_dir": sub(self.checkpoint_dir), "resume": self.resume,
-                "logdir": sub(self.logdir), "strategy": self.get_strategy(),
-                "device": self.device}
+        kwargs = {"epochs": self.epochs or default_epochs,
+                  "checkpoint_dir": sub(self.checkpoint_dir), "resume": self.resume,
+                  "logdir": sub(self.logdir), "device": self.device}
+        if strategy:
+            kwargs["strategy"] = self.get_strategy()
+        return kwargs
