@@ -79,6 +79,7 @@ CATALOGUE: dict[str, str] = {
     "ensembles": "ensembles",
     "q-learning": "q_learning",
     "gmm-em": "gmm_em",
+    "sparse-autoencoder": "sparse_autoencoder",
     "semi-supervised": "semi_supervised",
     # H. Model evaluation
     "train-test": "train_test",
