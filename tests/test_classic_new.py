@@ -2,7 +2,8 @@
 
 Oracles: scikit-learn's GaussianMixture from the same start (EM), scipy.stats.multivariate_normal
 (the Gaussian log-density), a Monte-Carlo average of simulated episodes (the exact
-epsilon-greedy return of tfref.classic.qlearning).
+epsilon-greedy return of tfref.classic.qlearning), scikit-learn's LabelPropagation and
+SelfTrainingClassifier (tfref.classic.semi_supervised), a naive NumPy loop (the kernel vote).
 """
 
 from __future__ import annotations
@@ -160,3 +161,100 @@ def test_relu_interpolant_equals_numpy_interp():
     np.testing.assert_allclose(net, np.interp(x, knots, values), atol=1e-12)
     with pytest.raises(ValueError, match="increasing"):
         relu_interpolant_weights([0.0, 0.0, 1.0], [1.0, 2.0, 3.0])
+
+
+def _moons_with_four_labels(n=120, seed=0):
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(n, noise=0.1, random_state=seed)
+    rng = np.random.default_rng(seed)
+    labelled = np.concatenate([rng.choice(np.flatnonzero(y == c), 2, replace=False)
+                               for c in (0, 1)])
+    partial = np.full(n, -1)
+    partial[labelled] = y[labelled]
+    return X, y, partial
+
+
+@pytest.mark.parametrize("base_name, threshold, max_iter", [
+    ("kernel_vote", 0.9, 50), ("kernel_vote", 0.9, None), ("logistic", 0.7, 10),
+    ("naive_bayes", 0.8, 2),
+])
+def test_self_training_equals_scikit_learns_self_training_classifier(base_name, threshold,
+                                                                     max_iter):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.semi_supervised import SelfTrainingClassifier
+
+    from tfref.classic.semi_supervised import KernelVote, SelfTraining
+
+    base = {"kernel_vote": KernelVote(gamma=20.0, prior=0.1), "logistic": LogisticRegression(),
+            "naive_bayes": GaussianNB()}[base_name]
+    for seed in (0, 1):
+        X, _, partial = _moons_with_four_labels(seed=seed)
+        ours = SelfTraining(base, threshold=threshold, max_iter=max_iter).fit(X, partial)
+        sk = SelfTrainingClassifier(base, threshold=threshold, max_iter=max_iter).fit(X, partial)
+        np.testing.assert_array_equal(ours.transduction_, sk.transduction_)
+        np.testing.assert_array_equal(ours.labeled_iter_, sk.labeled_iter_)
+        assert ours.n_iter_ == sk.n_iter_
+        np.testing.assert_allclose(ours.predict_proba(X + 0.05), sk.predict_proba(X + 0.05),
+                                   atol=1e-12, rtol=0)
+        np.testing.assert_array_equal(ours.predict(X), sk.predict(X))
+        assert base is not ours.estimator_  # the base is cloned, never fitted in place
+
+
+def test_self_training_labels_only_predictions_above_the_threshold():
+    from tfref.classic.semi_supervised import KernelVote, SelfTraining
+
+    X, _, partial = _moons_with_four_labels()
+    one_round = SelfTraining(KernelVote(), threshold=0.9, max_iter=1).fit(X, partial)
+    first = KernelVote().fit(X[partial != -1], partial[partial != -1]).predict_proba(X)
+    added = one_round.labeled_iter_ == 1
+    assert added.any() and not added.all()
+    np.testing.assert_array_equal(added, (partial == -1) & (first.max(axis=1) > 0.9))
+    assert one_round.termination_condition_ == "max_iter"
+
+
+def test_kernel_vote_equals_a_naive_numpy_vote():
+    from tfref.classic.semi_supervised import KernelVote
+
+    rng = np.random.default_rng(0)
+    X, y, queries = rng.normal(size=(30, 2)), rng.integers(0, 3, 30), rng.normal(size=(7, 2))
+    expected = np.empty((7, 3))
+    for q, x in enumerate(queries):
+        for c in range(3):
+            expected[q, c] = 0.1 + sum(np.exp(-2.0 * np.sum((x - X[i]) ** 2))
+                                       for i in range(30) if y[i] == c)
+        expected[q] /= expected[q].sum()
+    vote = KernelVote(gamma=2.0, prior=0.1).fit(X, y)
+    np.testing.assert_allclose(vote.predict_proba(queries), expected, atol=1e-14, rtol=0)
+
+
+@pytest.mark.parametrize("kwargs, y, message", [
+    ({"threshold": 1.0}, None, "threshold must be a probability in"),
+    ({"threshold": -0.1}, None, "threshold must be a probability in"),
+    ({"max_iter": 0}, None, "max_iter"),
+    ({"max_iter": 2.5}, None, "max_iter"),
+    ({}, "none", "no labelled row"),
+    ({"estimator": "svc"}, None, "predict_proba"),
+    ({"estimator": "bad_gamma"}, None, "gamma must be a finite number > 0"),
+])
+def test_self_training_refuses_bad_input_saying_what_was_wrong(kwargs, y, message):
+    from sklearn.svm import SVC
+
+    from tfref.classic.semi_supervised import KernelVote, SelfTraining
+
+    X, _, partial = _moons_with_four_labels()
+    named = {"svc": SVC(), "bad_gamma": KernelVote(gamma=-1.0)}
+    estimator = named.get(kwargs.pop("estimator", None))
+    labels = np.full(len(X), -1) if y == "none" else partial
+    with pytest.raises(ValueError, match=message):
+        SelfTraining(estimator, **kwargs).fit(X, labels)
+
+
+def test_whole_number_rounds_accept_two_point_zero_as_two():
+    from tfref.classic.semi_supervised import LabelPropagation, SelfTraining
+
+    X, _, partial = _moons_with_four_labels()
+    assert SelfTraining(max_iter=2.0).fit(X, partial).n_iter_ == SelfTraining(max_iter=2).fit(
+        X, partial).n_iter_ <= 2
+    assert LabelPropagation(max_iter=3.0).fit(X, partial).n_iter_ == 3
