@@ -27,7 +27,7 @@ PLOTTED = {"activations", "vanishing-exploding", "hidden-size", "differentiation
            "ensembles", "q-learning", "augmentation", "fine-tuning", "style-transfer",
            "lenet", "modern-cnn", "boxes-anchors", "ssd", "rcnn", "feature-scaling",
            "autodiff-modes", "universal-approximation", "activation-choice", "gmm-em",
-           "semi-supervised"}
+           "semi-supervised", "sparse-autoencoder"}
 CHAPTER_A = ["neuron", "activations", "forward-backward", "chain-rule", "differentiation", "descent-step",
              "linear-collapse", "vanishing-exploding", "hidden-size", "information", "distributions", "losses"]
 

@@ -20,7 +20,7 @@ from tfref.classic.meanshift import MeanShift
 from tfref.classic.mixture import GaussianMixtureEM
 from tfref.classic.naive_bayes import GaussianNaiveBayes, MultinomialNaiveBayes
 from tfref.classic.qlearning import GridWorld, QLearning, Sarsa
-from tfref.classic.semi_supervised import LabelPropagation
+from tfref.classic.semi_supervised import KernelVote, LabelPropagation, SelfTraining
 from tfref.classic.svm import LinearSVM
 from tfref.classic.tree import ID3Classifier
 
@@ -35,6 +35,7 @@ __all__ = [
     "GridWorld",
     "ID3Classifier",
     "KMeans",
+    "KernelVote",
     "KNeighborsClassifier",
     "LabelPropagation",
     "LinearSVM",
@@ -45,6 +46,7 @@ __all__ = [
     "QLearning",
     "RandomForest",
     "Sarsa",
+    "SelfTraining",
     "Stacking",
     "apriori",
     "association_rules",
