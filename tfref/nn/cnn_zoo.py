@@ -51,8 +51,13 @@ __all__ = [
     "nin",
     "nin_block",
     "resnet",
+    "VGG_DEEP_NARROW",
+    "VGG_SHALLOW_WIDE",
+    "conv_stack",
     "vgg",
     "vgg_block",
+    "vgg_deep_narrow",
+    "vgg_shallow_wide",
 ]
 
 layers = keras.layers
@@ -429,6 +434,60 @@ def lenet_bn(input_shape=(16, 16, 1), num_classes: int = 10) -> keras.Model:
     x = layers.Activation("sigmoid", name="act4")(x)
     outputs = layers.Dense(num_classes, name="output")(x)
     return keras.Model(inputs, outputs, name="lenet_bn")
+
+
+# -- VGG's depth experiment ---------------------------------------------------------------------
+# Simonyan & Zisserman (2014), sec. 4.1: their net B beside "a shallow net ... derived from B by
+# replacing each pair of 3x3 conv. layers with a single 5x5 conv. layer (which has the same
+# receptive field)". Blocks are (convolutions, kernel side, channels); the shallow net's first
+# width is set so that both hold the same number of parameters within 2% (1 input channel,
+# 8 x 8 inputs, 10 classes: 17,658 and 17,842).
+VGG_DEEP_NARROW = ((2, 3, 16), (2, 3, 32))
+VGG_SHALLOW_WIDE = ((1, 5, 20), (1, 5, 32))
+
+
+def conv_stack(input_shape, num_classes: int, blocks, name: str) -> keras.Model:
+    """A VGG-style body and a linear head, every convolution a named top-level layer.
+
+    Per block ``(num_convs, kernel, channels)``: ``num_convs`` x [conv kernel x kernel, same
+    padding, ReLU] named ``block{i}_conv{j}``, then 2x2 max pooling with stride 2
+    (``block{i}_pool``); then ``flatten`` and ``output`` (Dense to the logits). Output shape of
+    block i: (H / 2^i, W / 2^i, channels).
+
+    Example:
+        >>> conv_stack((8, 8, 1), 10, ((2, 3, 4),), "tiny").count_params()  # 40 + 148 + 650
+        838
+    """
+    blocks = tuple(tuple(block) for block in blocks)
+    if not blocks or any(len(block) != 3 for block in blocks):
+        raise ValueError(f"blocks must be a non-empty sequence of (num_convs, kernel, channels); "
+                         f"got {blocks!r}")
+    _check_image_shape(input_shape, 2 ** len(blocks), name)
+    num_classes = check_positive_whole(num_classes, "num_classes")
+    inputs = keras.Input(tuple(input_shape))
+    x = inputs
+    for i, (num_convs, kernel, channels) in enumerate(blocks, 1):
+        num_convs = check_positive_whole(num_convs, "num_convs", "convolutions in a block")
+        kernel = check_positive_whole(kernel, "kernel", "the kernel side")
+        channels = check_positive_whole(channels, "channels")
+        for j in range(1, num_convs + 1):
+            x = layers.Conv2D(channels, kernel, padding="same", activation="relu",
+                              name=f"block{i}_conv{j}")(x)
+        x = layers.MaxPooling2D(2, strides=2, name=f"block{i}_pool")(x)
+    x = layers.Flatten(name="flatten")(x)
+    outputs = layers.Dense(num_classes, name="output")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def vgg_deep_narrow(input_shape=(8, 8, 1), num_classes: int = 10) -> keras.Model:
+    """VGG's deep and narrow body: two blocks of two 3x3 convolutions (16, then 32 channels)."""
+    return conv_stack(input_shape, num_classes, VGG_DEEP_NARROW, "vgg_deep_narrow")
+
+
+def vgg_shallow_wide(input_shape=(8, 8, 1), num_classes: int = 10) -> keras.Model:
+    """The shallow control: each pair of 3x3 convolutions of :func:`vgg_deep_narrow` replaced by
+    one 5x5 convolution (the same receptive field; 20, then 32 channels)."""
+    return conv_stack(input_shape, num_classes, VGG_SHALLOW_WIDE, "vgg_shallow_wide")
 
 
 ZOO = {
