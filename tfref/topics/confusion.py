@@ -15,7 +15,9 @@ computed here (``pos_label=0`` and ``pos_label=1``). 000's worked example (1000 
 class 1, 100 of class 0, a model answering 1 every time) is reproduced exactly; its precision
 for class 0 is 0/0, which tfref reports as NaN (undefined) where scikit-learn warns and returns
 0. The real-data part (not in 000) fits a logistic regression on the breast-cancer set, whose
-class 0 is "malignant", so 000's convention reads as "malignant is positive".
+class 0 is "malignant", so 000's convention reads as "malignant is positive". It trains through
+tfref.train.fit with the command line's training options: ``tfref run confusion`` honours
+--epochs, --checkpoint-dir/--resume, --logdir, --strategy and --device.
 
 Expect: 000's example (900 of class 1, 100 of class 0): model 1 (850 ones and 50 zeros right,
 matrix [[50, 50], [50, 850]]) and model 2 (always answers 1) both have accuracy 0.9, but class-0
@@ -41,7 +43,7 @@ ID = "confusion"
 TITLE = "Confusion matrix, accuracy, recall, precision, FPR/FAR and FRR with a chosen positive class"
 CHAPTER = "H"
 SEEDS = ("000",)
-OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
+OPTIONS = ('epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
 
 RATES = ("recall", "precision", "false_positive_rate", "false_rejection_rate")
 
@@ -148,11 +150,14 @@ def breast_cancer_classifier(ctx: RunContext) -> tuple[np.ndarray, dict]:
     splits = load_classification("breast_cancer", seed=ctx.seed)
     ctx.note(f"Data: {splits.summary()}; class 0 = {splits.class_names[0]}, "
              f"class 1 = {splits.class_names[1]}.")
-    model = keras.Sequential([keras.Input((splits.x_train.shape[1],)), keras.layers.Dense(2)])
-    epochs = ctx.train.epochs or (30 if ctx.quick else 100)
-    fit(model, splits.x_train, splits.y_train, epochs=epochs, batch_size=32, seed=ctx.seed,
+    train = ctx.train  # the command line's training options: --epochs, --checkpoint-dir, ...
+    with train.model_scope():
+        model = keras.Sequential([keras.Input((splits.x_train.shape[1],)), keras.layers.Dense(2)])
+        optimizer = keras.optimizers.SGD(0.05)
+    fit(model, splits.x_train, splits.y_train, batch_size=32, seed=ctx.seed,
         loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        optimizer=keras.optimizers.SGD(0.05), jit_compile=False, progress=False)
+        optimizer=optimizer, jit_compile=False, progress=False,
+        **train.fit_kwargs(30 if ctx.quick else 100, name=ID))
     y_pred = np.argmax(model(splits.x_test, training=False).numpy(), axis=1)
     y_true = splits.y_test
     cm = ops.confusion_matrix(y_true, y_pred, num_classes=2).numpy()

@@ -12,7 +12,10 @@ or InvertedDropout(rate)(x, training=True).
 Deviations: 003 states the idea in words only; the maths is D2L's. The mask is drawn from a
 stateless generator (seeded), so every figure here repeats under ``--seed``. The digits
 experiment (not in 003) trains a 64-256-256-10 ReLU network with Adam on cross-entropy, on a
-stratified subset of 400 training images so that it overfits within a few epochs.
+stratified subset of 400 training images so that it overfits within a few epochs. Both MLPs get
+the command line's training options: ``tfref run dropout`` honours --epochs,
+--checkpoint-dir/--resume, --logdir, --strategy and --device (sub-directories ``dropout-p0`` and
+``dropout-p0.5``); a resumed run's plot shows the per-epoch curves from the epoch it resumed at.
 
 Expect: inverted dropout with p = 0.5 drops a share 0.4996 of the entries, keeps each at exactly
 h / (1 - p), returns h exactly at inference and matches keras.layers.Dropout in distribution
@@ -37,13 +40,13 @@ from tfref.data import resolve_dataset
 from tfref.nn.dropout import DropoutMLP, InvertedDropout
 from tfref.ops.dropout import inverted_dropout
 from tfref.topics._base import RunContext
-from tfref.train import fit
+from tfref.train import TrainOptions, fit
 
 ID = "dropout"
 TITLE = "Inverted dropout: training-only, expectation-preserving noise"
 CHAPTER = "C"
 SEEDS = ("003",)
-OPTIONS = ('data', 'epochs')  # the run options this topic honours (tfref run refuses others)
+OPTIONS = ('data', 'epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
 
 RATE = 0.5
 WIDTH = 64  # entries of one activation vector h
@@ -108,25 +111,33 @@ def check_statistics(ctx: RunContext, draws: int) -> dict:
     return {"ours": ours, "theirs": theirs}
 
 
-def train_mlp(splits, rate: float, epochs: int, seed: int) -> dict:
+def train_mlp(splits, rate: float, epochs: int, seed: int,
+              options: TrainOptions | None = None) -> dict:
     """Adam on cross-entropy, batch 64, through tfref.train.fit; accuracy and loss on train and
-    test after each epoch."""
-    model = DropoutMLP(hidden_units=(256, 256), num_outputs=splits.num_classes, rate=rate,
-                       seed=seed)
+    test after each epoch (NaN for the epochs a resumed run restored from its checkpoint, which
+    this run did not see). ``options``: the command line's training options, in the
+    sub-directory ``dropout-p<rate>``."""
+    options = options or TrainOptions()
+    with options.model_scope():
+        model = DropoutMLP(hidden_units=(256, 256), num_outputs=splits.num_classes, rate=rate,
+                           seed=seed)
+        optimizer = keras.optimizers.Adam(learning_rate=1e-3)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    history = {key: [] for key in ("train_accuracy", "test_accuracy", "train_loss", "test_loss")}
+    kwargs = options.fit_kwargs(epochs, name=f"{ID}-p{rate:g}")
+    history = {key: np.full(kwargs["epochs"], np.nan)
+               for key in ("train_accuracy", "test_accuracy", "train_loss", "test_loss")}
 
-    def evaluate(_finished: int, _metrics) -> None:
+    def evaluate(finished: int, _metrics) -> None:
         for part, x, y in (("train", splits.x_train, splits.y_train),
                            ("test", splits.x_test, splits.y_test)):
             logits = model(x, training=False)
-            history[f"{part}_accuracy"].append(float(np.mean(np.argmax(logits.numpy(), axis=1)
-                                                             == y)))
-            history[f"{part}_loss"].append(float(loss_fn(y, logits)))
+            history[f"{part}_accuracy"][finished - 1] = float(
+                np.mean(np.argmax(logits.numpy(), axis=1) == y))
+            history[f"{part}_loss"][finished - 1] = float(loss_fn(y, logits))
 
-    fit(model, splits.x_train, splits.y_train, loss_fn=loss_fn,
-        optimizer=keras.optimizers.Adam(learning_rate=1e-3), epochs=epochs, batch_size=64,
-        seed=seed, accuracy=False, progress=False, on_epoch_end=evaluate)
+    fit(model, splits.x_train, splits.y_train, loss_fn=loss_fn, optimizer=optimizer,
+        batch_size=64, seed=seed, accuracy=False, progress=False, on_epoch_end=evaluate,
+        **kwargs)
     history["model"] = model
     return history
 
@@ -228,8 +239,9 @@ def run(ctx: RunContext) -> None:
 
     splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
                              max_train=TRAIN_EXAMPLES)
-    epochs = ctx.train.epochs or (15 if ctx.quick else 40)
-    runs = {rate: train_mlp(splits, rate, epochs, ctx.seed) for rate in (0.0, RATE)}
+    options = ctx.train  # the command line's training options, for both MLPs
+    epochs = options.epochs or (15 if ctx.quick else 40)
+    runs = {rate: train_mlp(splits, rate, epochs, ctx.seed, options) for rate in (0.0, RATE)}
     with_dropout, without = runs[RATE], runs[0.0]
 
     model = with_dropout["model"]

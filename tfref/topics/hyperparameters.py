@@ -22,7 +22,10 @@ settings, 15 epochs in full mode) so that the sweep runs in seconds on a CPU. Pi
 by 1/16 (their range); the splits are stratified 60 / 20 / 20. Every model trains through the
 project's engine tfref.train.fit (one compiled call per epoch, every image once per epoch, the
 last batch shorter) rather than ``Model.fit``; the validation accuracy is the engine's, measured
-after the last epoch with ``training=False``.
+after the last epoch with ``training=False``. Every model of the sweep gets the command line's
+training options: ``tfref run hyperparameters`` honours --epochs, --checkpoint-dir/--resume,
+--logdir, --strategy and --device, each setting in its own sub-directory
+``hyperparameters-lr<rate>-h<units>-<activation>-b<batch>-d<depth>``.
 
 Expect: over learning rates 0.001 to 0.5 and 2 to 128 hidden units (15 epochs) validation accuracy
 ranges from 0.061 to 0.983; validation chooses learning rate 0.5 with 32 units
@@ -46,7 +49,7 @@ ID = "hyperparameters"
 TITLE = "Parameters vs hyperparameters: a validation sweep over learning rate and units"
 CHAPTER = "B"
 SEEDS = ("000", "001")
-OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
+OPTIONS = ('epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
 
 NUM_INPUTS, NUM_CLASSES = 64, 10
 QUICK = {"learning_rates": (0.003, 0.03, 0.3), "units": (4, 32), "epochs": 8}
@@ -82,16 +85,20 @@ def accuracy(model, inputs, labels) -> float:
 def run(ctx: RunContext) -> None:
     inputs, labels, train, validation, test = digits_unit_scaled_splits(ctx.seed)
     grid = QUICK if ctx.quick else FULL
-    epochs = ctx.train.epochs or grid["epochs"]
+    options = ctx.train  # the command line's training options, for every model of the sweep
+    epochs = options.epochs or grid["epochs"]
 
     def train_and_validate(units, learning_rate, activation=ACTIVATION, batch_size=BATCH_SIZE,
                            depth=1):
-        model = build(units, activation, depth)
+        with options.model_scope():
+            model = build(units, activation, depth)
+            optimizer = keras.optimizers.SGD(learning_rate)
+        name = f"{ID}-lr{learning_rate:g}-h{units}-{activation}-b{batch_size}-d{depth}"
         history = fit(
-            model, inputs[train], labels[train], epochs=epochs, batch_size=batch_size,
-            seed=ctx.seed, loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            optimizer=keras.optimizers.SGD(learning_rate),
-            validation=(inputs[validation], labels[validation]), progress=False,
+            model, inputs[train], labels[train], batch_size=batch_size, seed=ctx.seed,
+            loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            optimizer=optimizer, validation=(inputs[validation], labels[validation]),
+            progress=False, **options.fit_kwargs(grid["epochs"], name=name),
         )
         return model, float(history.val_accuracy[-1])
 

@@ -26,7 +26,10 @@ RNN (tfref.train.fit) reads shuffled non-overlapping windows, each from a zero s
 sampling). The last 10% of the corpus is held out to measure perplexity on unseen text. The
 Project Gutenberg edition of The Time Machine differs slightly from D2L's copy, so counts
 differ a little from D2L's printout; offline without the file the English text of Python's
-language-reference help is used and said so.
+language-reference help is used and said so. The Keras RNN trains through tfref.train.fit with
+the command line's training options (``tfref run language-model`` honours --epochs,
+--checkpoint-dir/--resume, --logdir, --strategy and --device; sub-directory
+``language-model-keras-rnn``); the scratch RNN's own GradientTape loop honours --epochs only.
 
 Expect: The Time Machine's word counts follow Zipf's law (slope -1.034, R^2 0.972; bigrams -0.678
 and trigrams -0.463 fall off more slowly), the commonest trigram is 'the time traveller' (63), and
@@ -71,7 +74,7 @@ ID = "language-model"
 TITLE = "Language models: n-grams, Zipf's law, Laplace smoothing, partitioning, char RNN"
 CHAPTER = "F"
 SEEDS = ("003",)
-OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
+OPTIONS = ('epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
 
 ZIPF_RANKS = 1000  # the head fitted when comparing n = 1, 2, 3 (their tails are count-1 ties)
 ALPHA = 1.0
@@ -221,7 +224,8 @@ def partition_section(ctx: RunContext, corpus: np.ndarray) -> None:
 def rnn_section(ctx: RunContext, corpus: np.ndarray, vocab: Vocab) -> dict:
     """Scratch (GradientTape, sequential) and Keras (tfref.train.fit, random) char RNNs."""
     quick = ctx.quick
-    epochs = ctx.train.epochs or (4 if quick else 8)
+    options = ctx.train
+    epochs = options.epochs or (4 if quick else 8)
     hidden = 64 if quick else 256
     used = corpus[:30_000] if quick else corpus
     cut = int(0.9 * used.size)
@@ -240,14 +244,16 @@ def rnn_section(ctx: RunContext, corpus: np.ndarray, vocab: Vocab) -> dict:
     history = train_scratch_lm(scratch, train, batch_size=BATCH, num_steps=NUM_STEPS,
                                epochs=epochs, learning_rate=0.01, clip_norm=1.0,
                                partition="sequential", seed=ctx.seed)
-    model = keras_char_rnn(v, hidden, seed=ctx.seed)
+    with options.model_scope():
+        model = keras_char_rnn(v, hidden, seed=ctx.seed)
+        optimizer = keras.optimizers.Adam(0.01, global_clipnorm=1.0)
     windows = (train.size - 1) // NUM_STEPS
     index = np.arange(windows)[:, None] * NUM_STEPS + np.arange(NUM_STEPS)
     keras_history = fit(model, train[index], train[index + 1],
                         loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                        optimizer=keras.optimizers.Adam(0.01, global_clipnorm=1.0),
-                        epochs=epochs, batch_size=BATCH, seed=ctx.seed, accuracy=False,
-                        jit_compile=False, progress=False)
+                        optimizer=optimizer, batch_size=BATCH, seed=ctx.seed, accuracy=False,
+                        jit_compile=False, progress=False,
+                        **options.fit_kwargs(4 if quick else 8, name=f"{ID}-keras-rnn"))
     curves = {"scratch (GradientTape, sequential)": np.asarray(history["perplexity"]),
               "keras SimpleRNN (tfref.train.fit, random)": np.exp(keras_history.loss)}
     bound = 20.0 if quick else 12.0

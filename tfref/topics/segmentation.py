@@ -16,7 +16,9 @@ trained from scratch on a synthetic set generated here (squares and discs of ran
 dark noisy background, labelled per pixel: 0 background, 1 square, 2 disc; a square and a disc of
 one size have the same area, so telling them apart takes the shape, not the colour or the size).
 The upsampling layer is D2L's: a transposed convolution with kernel 2f, stride f, padding f/2,
-initialised to bilinear interpolation and then trained with the rest.
+initialised to bilinear interpolation and then trained with the rest. The FCN trains through
+tfref.train.fit with the command line's training options: ``tfref run segmentation`` honours
+--epochs, --checkpoint-dir/--resume, --logdir, --strategy and --device.
 
 Expect: ops.conv2d_transpose equals tf.nn.conv2d_transpose and keras Conv2DTranspose (1.9e-6) and
 is the adjoint of conv2d, and a bilinear-initialised transposed convolution equals tf.image.resize
@@ -45,7 +47,7 @@ ID = "segmentation"
 TITLE = "Transposed convolution, bilinear upsampling and a fully convolutional network"
 CHAPTER = "E"
 SEEDS = ("003",)
-OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
+OPTIONS = ('epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
 
 CLASSES = ("background", "square", "disc")
 IMAGE_SIZE = 32
@@ -156,15 +158,18 @@ def check_bilinear(ctx: RunContext, quick: bool) -> dict:
 
 def train_fcn(ctx: RunContext, quick: bool) -> dict:
     sizes = (256, 64, 128) if quick else (1200, 200, 400)
-    epochs = ctx.train.epochs or (8 if quick else 20)
+    options = ctx.train  # the command line's training options
+    epochs = options.epochs or (8 if quick else 20)
     x_train, y_train = make_shapes(sizes[0], ctx.rng)
     x_val, y_val = make_shapes(sizes[1], ctx.rng)
     x_test, y_test = make_shapes(sizes[2], ctx.rng)
     keras.utils.set_random_seed(ctx.seed)
-    model = FCN(len(CLASSES), filters=(16, 32, 32), batch_norm=True)
-    coarse = model.features(x_test[:4], training=False)
+    with options.model_scope():  # the first calls create the variables: inside the scope
+        model = FCN(len(CLASSES), filters=(16, 32, 32), batch_norm=True)
+        optimizer = keras.optimizers.Adam(3e-3)
+        coarse = model.features(x_test[:4], training=False)
+        upsampled = model.upsample(coarse).numpy()
     factor = model.factor
-    upsampled = model.upsample(coarse).numpy()
     resized = tf.image.resize(coarse, (IMAGE_SIZE, IMAGE_SIZE), "bilinear").numpy()
     inner = slice(factor // 2, IMAGE_SIZE - factor // 2)
     ctx.claim_less(f"untrained FCN: its upsampling layer (kernel {2 * factor}, stride {factor}) equals "
@@ -173,8 +178,9 @@ def train_fcn(ctx: RunContext, quick: bool) -> dict:
 
     history = fit(model, x_train, y_train,
                   loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  optimizer=keras.optimizers.Adam(3e-3), epochs=epochs, batch_size=16,
-                  seed=ctx.seed, validation=(x_val, y_val), progress=False)
+                  optimizer=optimizer, batch_size=16, seed=ctx.seed,
+                  validation=(x_val, y_val), progress=False,
+                  **options.fit_kwargs(8 if quick else 20, name=ID))
     predicted = np.argmax(model(x_test, training=False).numpy(), axis=-1)
     accuracy = float(np.mean(predicted == y_test))
     majority = int(np.argmax(np.bincount(y_train.ravel(), minlength=len(CLASSES))))

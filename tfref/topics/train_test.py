@@ -19,7 +19,10 @@ Symbols -> names: the features -> ``polynomial_features``; w -> the kernel of a 
 Deviations: D2L plots the test loss during training; tfref plots a held-out validation loss
 and keeps a separate test set that no choice looks at, evaluated once at the end. The loss is
 half the squared error, as D2L's ``squared_loss``. Splits of real data use tfref's own
-stratified splitter (:func:`tfref.data.load_classification`), checked here.
+stratified splitter (:func:`tfref.data.load_classification`), checked here. The three fits train
+through tfref.train.fit with the command line's training options: ``tfref run train-test``
+honours --epochs, --checkpoint-dir/--resume, --logdir, --strategy and --device (sub-directories
+``train-test-d<features>-n<examples>``).
 
 Expect: the stratified splits of digits (1149 / 288 / 360) and breast cancer (364 / 91 / 114) are
 disjoint, cover the data once and put 20% in the test part. Degree 3 on 100 examples reaches test
@@ -38,13 +41,13 @@ import numpy as np
 from tfref.data import load_classification
 from tfref.nn.bpn import sample_half_squared_error
 from tfref.topics._base import RunContext
-from tfref.train import fit
+from tfref.train import TrainOptions, fit
 
 ID = "train-test"
 TITLE = "Train / validation / test splits, underfitting and overfitting"
 CHAPTER = "H"
 SEEDS = ("000", "002", "003")
-OPTIONS = ('epochs',)  # the run options this topic honours (tfref run refuses others)
+OPTIONS = ('epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
 
 TRUE_W = np.array([5.0, 1.2, -3.4, 5.6])
 MAX_DEGREE = 20  # features x^0 .. x^19, as D2L
@@ -64,16 +67,23 @@ def make_data(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]
     return x, y.astype(np.float32)
 
 
-def train_polynomial(data, degree: int, num_train: int, epochs: int, seed: int):
+def train_polynomial(data, degree: int, num_train: int, epochs: int, seed: int,
+                     options: TrainOptions | None = None):
+    """A linear model on ``degree`` polynomial features of the first ``num_train`` examples;
+    ``options`` (the command line's training options) add checkpoints, logs, a strategy or a
+    device, in the sub-directory ``train-test-d<degree>-n<num_train>``."""
+    options = options or TrainOptions()
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = data
     features = {name: polynomial_features(x, MAX_DEGREE)[:, :degree]
                 for name, x in (("train", x_train[:num_train]), ("val", x_val), ("test", x_test))}
-    model = keras.Sequential([keras.Input((degree,)), keras.layers.Dense(1, use_bias=False)])
-    history = fit(model, features["train"], y_train[:num_train, None], epochs=epochs,
+    with options.model_scope():
+        model = keras.Sequential([keras.Input((degree,)), keras.layers.Dense(1, use_bias=False)])
+        optimizer = keras.optimizers.SGD(LEARNING_RATE)
+    history = fit(model, features["train"], y_train[:num_train, None],
                   batch_size=min(10, num_train), seed=seed, loss_fn=sample_half_squared_error,
-                  optimizer=keras.optimizers.SGD(LEARNING_RATE),
-                  validation=(features["val"], y_val[:, None]),
-                  jit_compile=False, progress=False)
+                  optimizer=optimizer, validation=(features["val"], y_val[:, None]),
+                  jit_compile=False, progress=False,
+                  **options.fit_kwargs(epochs, name=f"{ID}-d{degree}-n{num_train}"))
     predictions = model(features["test"], training=False).numpy().ravel()
     test_loss = float(np.mean(0.5 * (predictions - y_test) ** 2))
     return {"history": history, "weights": model.layers[0].kernel.numpy().ravel(),
@@ -110,12 +120,15 @@ def run(ctx: RunContext) -> None:
     check_splits(ctx)
 
     data = [make_data(ctx.rng, 100) for _ in range(3)]  # train, validation, test
-    epochs = ctx.train.epochs or (100 if ctx.quick else 400)
+    options = ctx.train  # the command line's training options, for all three fits
+    epochs = options.epochs or (100 if ctx.quick else 400)
     fits = {
-        "normal: degree 3, 100 examples": train_polynomial(data, 4, 100, epochs, ctx.seed),
-        "underfit: linear, 100 examples": train_polynomial(data, 2, 100, epochs, ctx.seed),
+        "normal: degree 3, 100 examples": train_polynomial(data, 4, 100, epochs, ctx.seed,
+                                                           options),
+        "underfit: linear, 100 examples": train_polynomial(data, 2, 100, epochs, ctx.seed,
+                                                           options),
         "overfit: degree 19, 10 examples": train_polynomial(data, MAX_DEGREE, 10, epochs,
-                                                            ctx.seed),
+                                                            ctx.seed, options),
     }
     normal, under, over = fits.values()
     floor = NOISE**2 / 2
