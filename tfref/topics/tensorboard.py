@@ -12,7 +12,11 @@ gradients); the event files -> ``<out>/tensorboard/bpn`` (view them with
 
 Deviations: 002 trains on MNIST; here the BPN trains on digits (8x8, no download) with the
 batch-mean update of :mod:`tfref.train.handcoded` (errata item 9). TensorBoard itself is not
-needed to write or to check the files, only to view them.
+needed to write or to check the files, only to view them. The BPN gets the command line's
+training options: ``tfref run tensorboard`` honours --epochs, --checkpoint-dir/--resume,
+--logdir (the event files then go to ``DIR/tensorboard``) and --device, not --strategy (the
+BPN's hand-coded updates cannot run under one). A resumed run appends to the event files of the
+epochs before it, so resume with the same --out (or --logdir) to read all epochs back.
 
 Expect: the hand-coded BPN trains 40 epochs on digits (validation accuracy 0.962) while writing
 event files; its loss, accuracy, val_loss and val_accuracy scalars read back equal the run's
@@ -39,7 +43,7 @@ ID = "tensorboard"
 TITLE = "TensorBoard event files: scalars and graph of a training BPN, read back"
 CHAPTER = "I"
 SEEDS = ("002",)
-OPTIONS = ('data', 'epochs')  # the run options this topic honours (tfref run refuses others)
+OPTIONS = ('data', 'epochs', 'checkpoint_dir', 'resume', 'logdir', 'device')  # the run options this topic honours (tfref run refuses others)
 
 HIDDEN = 30
 FULL_FLOOR = 0.92  # full mode (40 epochs), seeds 0-2: 0.962, 0.969, 0.976 -> lowest minus 0.042
@@ -55,9 +59,18 @@ def initial_weights(rng: np.random.Generator, inputs: int, classes: int) -> list
 def write_graph(step: BPNStep, x: np.ndarray, logdir: str) -> None:
     """Trace the BPN's forward pass once and export its graph to ``logdir``."""
     forward = tf.function(lambda inputs: step.forward(inputs)[1])
+    inputs = tf.constant(x)
     writer = tf.summary.create_file_writer(logdir)
+    # TensorFlow (2.21) goes on collecting the graph of every function first run after a
+    # trace_export (trace_off does not stop it), so a second trace in the same process would
+    # export all of them, this forward pass last. Drain that backlog first, recording nothing:
+    # twice, as the first drain's own export leaves the graph of the constant it creates.
+    with tf.summary.record_if(False):
+        for _ in range(2):
+            tf.summary.trace_on(graph=True, profiler=False)
+            tf.summary.trace_export(name="backlog", step=0)
     tf.summary.trace_on(graph=True, profiler=False)
-    forward(tf.constant(x))
+    forward(inputs)
     with writer.as_default():
         tf.summary.trace_export(name="bpn_forward", step=0)
     writer.close()
@@ -116,29 +129,46 @@ def run(ctx: RunContext) -> None:
     x_val = splits.x_val.reshape(len(splits.x_val), -1)
     one_hot = np.eye(splits.num_classes, dtype=np.float32)
     step = BPNStep(initial_weights(ctx.rng, x_train.shape[1], splits.num_classes), 2.0)
-    logdir = str(ctx.out_dir / "tensorboard" / "bpn")
-    for old in event_files(logdir):
-        os.remove(old)  # a fresh run's files only
-    epochs = ctx.train.epochs or (8 if ctx.quick else 40)
-    history = fit(step, x_train, one_hot[splits.y_train], epochs=epochs, batch_size=32,
-                  seed=ctx.seed, validation=(x_val, one_hot[splits.y_val]), logdir=logdir,
-                  jit_compile=False, progress=False)
+    # The command line's training options (a hand-coded step: no --strategy); the event files
+    # go to --logdir/tensorboard when given, else to <out>/tensorboard/bpn.
+    options = ctx.train.fit_kwargs(8 if ctx.quick else 40, name=ID, strategy=False)
+    epochs = options["epochs"]
+    logdir = str(options["logdir"] or ctx.out_dir / "tensorboard" / "bpn")
+    options["logdir"] = logdir
+    # A run resumed from a checkpoint continues the event files of the epochs before it; any
+    # other run starts the directory afresh (its claims read back every scalar there).
+    resuming = (options["resume"] and options["checkpoint_dir"] is not None
+                and tf.train.latest_checkpoint(str(options["checkpoint_dir"])) is not None)
+    earlier = event_files(logdir) if resuming else []
+    if not resuming:
+        for old in event_files(logdir):
+            os.remove(old)  # a fresh run's files only
+    history = fit(step, x_train, one_hot[splits.y_train], batch_size=32, seed=ctx.seed,
+                  validation=(x_val, one_hot[splits.y_val]), jit_compile=False, progress=False,
+                  **options)
     write_graph(step, x_val[:4], logdir)
+    # Resumed into a directory without the earlier epochs' files: only this run's epochs are
+    # there to read back.
+    first = 1 if earlier or history.initial_epoch == 0 else history.initial_epoch + 1
+    if first > 1:
+        ctx.note(f"Resumed after epoch {first - 1} into {logdir}, which holds no event files of "
+                 "the earlier epochs: the scalars read back are those of this run's epochs.")
 
-    files = event_files(logdir)
+    files = sorted(set(event_files(logdir)) - set(earlier))  # this run's
     ctx.claim_greater("event files written in the log directory", len(files), 0, or_equal=False)
     scalars = read_scalars(logdir)
     for tag in ("loss", "accuracy", "val_loss", "val_accuracy"):
         points = scalars.get(tag, [])
         steps = [s for s, _ in points]
         values = np.array([v for _, v in points], dtype=np.float32)
-        ctx.claim(f"scalar {tag!r} read back at epochs 1..{epochs}",
-                  steps == list(range(1, epochs + 1)), measured=f"steps {steps[:3]}...")
+        ctx.claim(f"scalar {tag!r} read back at epochs {first}..{epochs}",
+                  steps == list(range(first, epochs + 1)), measured=f"steps {steps[:3]}...")
         ctx.claim(f"scalar {tag!r} read back equals the run's history exactly (float32)",
-                  len(values) == epochs and np.array_equal(values, history[tag].astype(np.float32)),
+                  len(values) == epochs - first + 1
+                  and np.array_equal(values, history[tag][first - 1:].astype(np.float32)),
                   measured=f"last {values[-1] if len(values) else None}")
     ctx.claim("a samples_per_second scalar is logged each epoch",
-              len(scalars.get("samples_per_second", [])) == epochs)
+              len(scalars.get("samples_per_second", [])) == epochs - first + 1)
     graph = read_graph(logdir)
     ops_in_graph = sorted({node.op for node in graph.node}) if graph is not None else []
     ctx.claim("the traced forward graph is stored and holds MatMul and Sigmoid ops",
@@ -160,7 +190,7 @@ def run(ctx: RunContext) -> None:
                           "(chance is 0.1; floor: lowest of quick seeds 0-4 minus 0.044, of full "
                           "seeds 0-2 minus 0.042)", float(history["val_accuracy"][-1]), floor)
     ctx.note(f"Event files in {logdir}: view with `tensorboard --logdir "
-             f"{ctx.out_dir / 'tensorboard'}`.")
+             f"{os.path.dirname(logdir)}`.")
 
     with ctx.figure("scalars", ncols=2, figsize=(9.0, 3.4)) as (fig, axes):
         for ax, tags in ((axes[0], ("loss", "val_loss")), (axes[1], ("accuracy", "val_accuracy"))):
