@@ -28,6 +28,9 @@ one per size. Both train through the project's engine tfref.train.fit with the s
 they see the same shuffled batches (every training image once per epoch, the last batch
 shorter). The error is the classification error (fraction misclassified); ties in validation
 error go to the smaller network. The seed counts a bias node in the input size; the rule uses 64.
+Both models get the command line's training options: ``tfref run hidden-size`` honours --epochs,
+--checkpoint-dir/--resume, --logdir, --strategy and --device (sub-directories
+``hidden-size-side-by-side`` and ``hidden-size-alone-h<chosen size>``).
 
 Expect: the rules of thumb give (64 + 10) * 2/3 = 49.33 hidden units and 9 and 21 principal
 components for 70% and 90% of the variance; the growth loop over 64 sizes (40 epochs each) chooses
@@ -53,7 +56,7 @@ ID = "hidden-size"
 TITLE = "Choosing the hidden layer size: rules of thumb and the growth loop"
 CHAPTER = "A"
 SEEDS = ("000",)
-OPTIONS = ()  # honours no run option (tfref run refuses them)
+OPTIONS = ('epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
 
 NUM_INPUTS, NUM_CLASSES = 64, 10
 LEARNING_RATE = 0.01
@@ -194,12 +197,16 @@ def run(ctx: RunContext) -> None:
         sizes, epochs = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 49, 64], 12
     else:
         sizes, epochs = list(range(1, NUM_INPUTS + 1)), 40
-    model, initial = build_side_by_side(sizes, ctx.rng)
+    options = ctx.train  # the command line's training options, for both models
+    epochs = options.epochs or epochs
+    with options.model_scope():
+        model, initial = build_side_by_side(sizes, ctx.rng)
+        optimizer = keras.optimizers.Adam(LEARNING_RATE)
     # The engine shuffles by (seed, epoch), so a network trained alone sees the very same batches.
     fit(
         model, inputs[train], labels[train], loss_fn=summed_cross_entropy(len(sizes)),
-        optimizer=keras.optimizers.Adam(LEARNING_RATE), epochs=epochs, batch_size=BATCH_SIZE,
-        seed=ctx.seed, progress=False,
+        optimizer=optimizer, batch_size=BATCH_SIZE, seed=ctx.seed, progress=False,
+        **options.fit_kwargs(epochs, name=f"{ID}-side-by-side"),
     )
     train_error = errors(model, inputs[train], labels[train])
     validation_error = errors(model, inputs[validation], labels[validation])
@@ -229,39 +236,40 @@ def run(ctx: RunContext) -> None:
         if ctx.quick
         else {"validation": 0.5, "test": 0.10, "train": 0.25, "rule": 0.05, "half": 0.2}
     )
-    ctx.claim_less(
-        "validation error at the chosen size / validation error with 1 hidden unit (quick seeds "
-        "0-4: 0.022-0.055)",
-        validation_error[position] / validation_error[0],
-        bounds["validation"],
-    )
-    ctx.claim_less(
-        f"test error at the chosen size {chosen_size} (digits; quick seeds 0-4: 0.025-0.050)",
-        test_error[position],
-        bounds["test"],
-    )
-    ctx.claim_less(
-        f"training error with {sizes[-1]} hidden units / with 1 hidden unit (quick seeds 0-4: "
-        f"0.0036-0.023)",
-        train_error[-1] / train_error[0],
-        bounds["train"],
-    )
-    rule_position = int(np.argmin(np.abs(np.array(sizes) - rule_of_thumb)))
-    ctx.claim_less(
-        f"the rule of thumb's size ({sizes[rule_position]} units, trained in the same loop): "
-        f"validation error minus that at the chosen size {chosen_size} (quick seeds 0-4: 0-0.0084; "
-        f"the rule gives a usable size)",
-        validation_error[rule_position] - validation_error[position],
-        bounds["rule"],
-        or_equal=True,
-    )
-    half = len(sizes) // 2
-    ctx.claim_less(
-        "training error broadly falls as the layer grows: mean over the larger half of the sizes / "
-        "mean over the smaller half (quick seeds 0-4: 0.030-0.054)",
-        float(np.mean(train_error[half:]) / np.mean(train_error[:half])),
-        bounds["half"],
-    )
+    with ctx.calibrated_for("epochs"):
+        ctx.claim_less(
+            "validation error at the chosen size / validation error with 1 hidden unit "
+            "(quick seeds 0-4: 0.022-0.055)",
+            validation_error[position] / validation_error[0],
+            bounds["validation"],
+        )
+        ctx.claim_less(
+            f"test error at the chosen size {chosen_size} (digits; quick seeds 0-4: 0.025-0.050)",
+            test_error[position],
+            bounds["test"],
+        )
+        ctx.claim_less(
+            f"training error with {sizes[-1]} hidden units / with 1 hidden unit (quick seeds 0-4: "
+            f"0.0036-0.023)",
+            train_error[-1] / train_error[0],
+            bounds["train"],
+        )
+        rule_position = int(np.argmin(np.abs(np.array(sizes) - rule_of_thumb)))
+        ctx.claim_less(
+            f"the rule of thumb's size ({sizes[rule_position]} units, trained in the same loop): "
+            f"validation error minus that at the chosen size {chosen_size} (quick seeds 0-4: "
+            "0-0.0084; the rule gives a usable size)",
+            validation_error[rule_position] - validation_error[position],
+            bounds["rule"],
+            or_equal=True,
+        )
+        half = len(sizes) // 2
+        ctx.claim_less(
+            "training error broadly falls as the layer grows: mean over the larger half of the "
+            "sizes / mean over the smaller half (quick seeds 0-4: 0.030-0.054)",
+            float(np.mean(train_error[half:]) / np.mean(train_error[:half])),
+            bounds["half"],
+        )
 
     _check_alone(
         ctx, model, sizes, position, initial, inputs, labels, train, validation,
@@ -276,21 +284,24 @@ def _check_alone(
 ):
     """Train the chosen network alone, as a keras Sequential, from the same start and batches."""
     size = sizes[position]
-    alone = keras.Sequential(
-        [
-            keras.Input(shape=(NUM_INPUTS,)),
-            keras.layers.Dense(size, activation=HIDDEN_ACTIVATION),
-            keras.layers.Dense(NUM_CLASSES),
-        ]
-    )
+    options = ctx.train
+    with options.model_scope():
+        alone = keras.Sequential(
+            [
+                keras.Input(shape=(NUM_INPUTS,)),
+                keras.layers.Dense(size, activation=HIDDEN_ACTIVATION),
+                keras.layers.Dense(NUM_CLASSES),
+            ]
+        )
+        optimizer = keras.optimizers.Adam(LEARNING_RATE)
     first_kernel, second_kernel = initial[size]
     alone.set_weights(
         [first_kernel, np.zeros(size, "float32"), second_kernel, np.zeros(NUM_CLASSES, "float32")]
     )
     fit(
-        alone, inputs[train], labels[train], loss_fn=_single_cross_entropy,
-        optimizer=keras.optimizers.Adam(LEARNING_RATE), epochs=epochs, batch_size=BATCH_SIZE,
-        seed=ctx.seed, progress=False,
+        alone, inputs[train], labels[train], loss_fn=_single_cross_entropy, optimizer=optimizer,
+        batch_size=BATCH_SIZE, seed=ctx.seed, progress=False,
+        **options.fit_kwargs(epochs, name=f"{ID}-alone-h{size}"),
     )
 
     offset = sum(sizes[:position])
