@@ -22,8 +22,8 @@ from tfref.train import TrainOptions
 
 # Every topic whose OPTIONS hold "epochs" (test_the_list_is_the_catalogues keeps it whole).
 EPOCH_TOPICS = (
-    "activation-choice", "augmentation", "batch-size", "bpn", "confusion", "dropout", "fine-tuning", "gd-variants",
-    "hyperparameters", "language-model", "lenet", "linear-regression", "logistic-regression",
+    "activation-choice", "augmentation", "batch-size", "bpn", "confusion", "dropout",
+    "fine-tuning", "gd-variants", "hidden-size", "hyperparameters", "language-model", "lenet", "linear-regression", "logistic-regression",
     "mlp", "modern-cnn", "optimizers", "q-learning", "rnn-scratch", "segmentation",
     "sequence-model", "softmax-regression", "ssd", "style-transfer", "svm",
     "tabular-preprocessing", "tensorboard", "train-test", "universal-approximation",
@@ -33,7 +33,7 @@ EPOCH_TOPICS = (
 IN_A_SUBPROCESS = "run in a subprocess by test_cli_run_with_epochs_exits_0"
 # The topics that take longest even at one epoch run only with TFREF_SLOW_TESTS=1, to keep the
 # whole suite under 10 minutes on 2 cores (each passed when this file was written, 2026-12-03).
-SLOW = ("augmentation", "batch-size", "dropout", "fine-tuning", "hyperparameters",
+SLOW = ("augmentation", "batch-size", "dropout", "fine-tuning", "hidden-size", "hyperparameters",
         "language-model", "lenet", "modern-cnn", "rnn-scratch", "segmentation", "ssd",
         "style-transfer")
 RUN_SLOW = os.environ.get("TFREF_SLOW_TESTS") == "1"
