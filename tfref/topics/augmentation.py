@@ -26,8 +26,8 @@ Expect: every augmentation layer is random in training and exactly the identity 
 draws in D2L's ranges (brightness offsets in [-0.456, 0.439], contrast factors in [0.540, 1.459],
 crop aspect ratios in [0.5, 2]), shown on china.jpg in the grid plot. A digits CNN trained on
 random shifts of up to 2 pixels scores 0.639 on shifted test digits against 0.150 without
-augmentation, at a cost in clean accuracy, 0.825 against 0.978 (--quick: 0.411 against 0.142 on
-shifted digits).
+augmentation, at a cost in clean accuracy, 0.825 against 0.978 (--quick: 0.375 against 0.147 on
+shifted digits, 0.728 against 0.961 clean).
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ SIZE = (107, 160)  # china.jpg (427 x 640) divided by 4
 COPIES = 16  # images per batch when checking a random layer
 SHIFT = 2  # largest translation, in pixels, of the digits experiment
 TOL = 1e-5
+# --quick: 12 epochs (full: 40), each dropping its last, shorter batch (1149 = 17 x 64 + 61, a
+# fresh permutation every epoch), which saves tracing a second step function per model; 8
+# epochs lowered the shifted-test gain to 0.178-0.269 over seeds 0-4.
+QUICK_EPOCHS = 12
 
 
 def check_layers(ctx: RunContext, photo: np.ndarray) -> dict:
@@ -172,7 +176,7 @@ def check_layers(ctx: RunContext, photo: np.ndarray) -> dict:
     return samples
 
 
-def train_digits(splits, augment: bool, epochs: int, seed: int):
+def train_digits(splits, augment: bool, epochs: int, seed: int, *, drop_remainder: bool = False):
     keras.utils.set_random_seed(seed)
     layers = [keras.Input(splits.x_train.shape[1:])]
     if augment:
@@ -188,7 +192,7 @@ def train_digits(splits, augment: bool, epochs: int, seed: int):
     history = fit(model, splits.x_train, splits.y_train,
                   loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   optimizer=keras.optimizers.Adam(3e-3), epochs=epochs, batch_size=64,
-                  seed=seed, progress=False, jit_compile=False)
+                  seed=seed, drop_remainder=drop_remainder, progress=False, jit_compile=False)
     return model, history
 
 
@@ -204,12 +208,12 @@ def run(ctx: RunContext) -> None:
 
     splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
                              as_images=True)
-    epochs = ctx.train.epochs or (12 if ctx.quick else 40)
+    epochs = ctx.train.epochs or (QUICK_EPOCHS if ctx.quick else 40)
     moves = ctx.rng.choice([-SHIFT, -1, 1, SHIFT], size=(len(splits.y_test), 2))
     shifted = shift_images(splits.x_test, moves)
     results = {}
     for augment in (False, True):
-        model, _ = train_digits(splits, augment, epochs, ctx.seed)
+        model, _ = train_digits(splits, augment, epochs, ctx.seed, drop_remainder=ctx.quick)
         results[augment] = (accuracy(model, splits.x_test, splits.y_test),
                             accuracy(model, shifted, splits.y_test))
     (clean_plain, shifted_plain), (clean_aug, shifted_aug) = results[False], results[True]
@@ -218,19 +222,20 @@ def run(ctx: RunContext) -> None:
              f"translations of up to {SHIFT} pixels {clean_aug:.3f} (shifted {shifted_aug:.3f}). "
              "Shifted test: every test digit moved by 1 or 2 pixels in both directions. "
              "Augmentation costs some clean accuracy at a short training budget.")
-    # Floors from quick seeds 0-4 (12 epochs); the full run (40 epochs, seed 0: gain 0.489, clean
-    # 0.825 and 0.978) keeps them except its own clean-with-augmentation floor (not calibrated
-    # over seeds): shifted-test gain 0.269, 0.264, 0.317, 0.336, 0.339 -> 0.2 (lowest minus
-    # 0.064); clean with augmentation 0.792, 0.781, 0.839, 0.828, 0.786 -> 0.74 (lowest minus
-    # 0.041); clean without 0.964, 0.972, 0.975, 0.958, 0.964 -> 0.92 (lowest minus 0.038).
+    # Floors from quick seeds 0-4 (12 epochs, last short batch dropped); the full run (40 epochs,
+    # seed 0: gain 0.489, clean 0.825 and 0.978) keeps them except its own clean-with-augmentation
+    # floor (not calibrated over seeds): shifted-test gain 0.228, 0.258, 0.292, 0.322, 0.314 ->
+    # 0.17 (lowest minus 0.058); clean with augmentation 0.728, 0.758, 0.831, 0.792, 0.769 ->
+    # 0.69 (lowest minus 0.038); clean without 0.961, 0.975, 0.964, 0.964, 0.958 -> 0.92 (lowest
+    # minus 0.038).
     with ctx.calibrated_for("epochs", "data"):
         ctx.claim_greater("label-preserving shifts: trained with random translations, the CNN "
                           "classifies shifted test digits better (accuracy gain over no "
-                          "augmentation; floor: quick seeds 0-4 lowest minus 0.064)",
-                          shifted_aug - shifted_plain, 0.2)
+                          "augmentation; floor: quick seeds 0-4 lowest minus 0.058)",
+                          shifted_aug - shifted_plain, 0.17)
         ctx.claim_greater("trained with augmentation, the CNN still learns the clean test digits "
-                          "(accuracy; chance is 0.1; quick floor: seeds 0-4 lowest minus 0.041)",
-                          clean_aug, 0.74 if ctx.quick else 0.75)
+                          "(accuracy; chance is 0.1; quick floor: seeds 0-4 lowest minus 0.038)",
+                          clean_aug, 0.69 if ctx.quick else 0.75)
         ctx.claim_greater("trained without augmentation, clean test accuracy (floor: quick seeds "
                           "0-4 lowest minus 0.038)", clean_plain, 0.92)
 

@@ -30,7 +30,7 @@ Expect: both LeNet variants have D2L's layer shapes and 61,706 parameters. On di
 28 x 28 (15 epochs, Adam) sigmoid + average pooling reaches test accuracy 0.956 and needs 6 epochs
 to pass 0.8 validation accuracy, ReLU + max pooling reaches 0.978 and passes it after 1 (0.824
 higher training accuracy after 2 epochs); the plot shows the accuracy curves (--quick: 8 epochs,
-sigmoid 0.908).
+sigmoid 0.906, ReLU 0.981).
 """
 
 from __future__ import annotations
@@ -60,14 +60,19 @@ D2L_TABLE = [  # D2L 6.6's layer-by-layer output shapes for one 28 x 28 x 1 imag
     ("act4", (84,)), ("output", (10,)),
 ]
 # Test accuracy each variant must beat (chance: 0.1). Calibrated on digits in quick mode (8
-# epochs), seeds 0-4: ReLU 0.978, 0.981, 0.975, 0.972, 0.942; sigmoid 0.908, 0.931, 0.889, 0.944,
-# 0.892; floor = lowest minus a margin of 0.04. The full run (more epochs) was not calibrated
-# separately and keeps these floors. Fashion-MNIST floors are not calibrated (a --data run
-# reports those claims as not checked).
+# epochs, last short batch dropped), seeds 0-4: ReLU 0.981, 0.972, 0.978, 0.964, 0.972 -> 0.90
+# (lowest minus 0.064); sigmoid 0.906, 0.933, 0.886, 0.947, 0.872 -> 0.83 (lowest minus 0.042).
+# The full run (more epochs) was not calibrated separately and keeps these floors. Fashion-MNIST
+# floors are not calibrated (a --data run reports those claims as not checked).
 ACCURACY_FLOOR = {
-    "digits": {"relu": 0.90, "sigmoid": 0.85},
+    "digits": {"relu": 0.90, "sigmoid": 0.83},
     "fashion-mnist": {"relu": 0.75, "sigmoid": 0.5},
 }
+# --quick: 8 epochs (full: 15); each epoch drops its last, shorter batch (1149 = 35 x 32 + 29,
+# a fresh permutation every epoch), which saves tracing a second step function per variant.
+# Fewer epochs leave the sigmoid net on its plateau: 6 epochs gave sigmoid test accuracy
+# 0.547-0.900 over seeds 0-4, 5 epochs at learning rate 0.005 0.103-0.859.
+QUICK_EPOCHS = 8
 EARLY_EPOCHS = 2  # the convergence comparison looks at the training accuracy after this many
 FASHION_TRAIN = {True: 3000, False: 12000}  # Fashion-MNIST training subset (quick, full)
 
@@ -83,7 +88,8 @@ def _loss():
     return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
 
-def train_variant(variant, data, num_classes, epochs, seed, train_options) -> dict:
+def train_variant(variant, data, num_classes, epochs, seed, train_options, *,
+                  drop_remainder: bool = False) -> dict:
     """Build and train one LeNet; its history and its test accuracy."""
     x_train, y_train, x_val, y_val, x_test, y_test = data
     keras.utils.set_random_seed(seed)  # the same initial draw order for both variants
@@ -92,6 +98,7 @@ def train_variant(variant, data, num_classes, epochs, seed, train_options) -> di
         optimizer = keras.optimizers.Adam(LEARNING_RATE)
     history = fit(model, x_train, y_train, loss_fn=_loss(), optimizer=optimizer,
                   batch_size=BATCH_SIZE, seed=seed, validation=(x_val, y_val),
+                  drop_remainder=drop_remainder,
                   jit_compile=False, progress=False,
                   **train_options.fit_kwargs(epochs, name=f"{ID}-{variant}"))
     test = evaluate(model, x_test, y_test, loss_fn=_loss(), jit_compile=False,
@@ -114,7 +121,7 @@ def run(ctx: RunContext) -> None:
                  f"({'quick' if ctx.quick else 'full'} mode), to keep the CPU time short.")
     data = (to_lenet_images(splits.x_train), splits.y_train, to_lenet_images(splits.x_val),
             splits.y_val, to_lenet_images(splits.x_test), splits.y_test)
-    epochs = ctx.train.epochs or (8 if ctx.quick else 15)
+    epochs = ctx.train.epochs or (QUICK_EPOCHS if ctx.quick else 15)
     train_options = ctx.train
 
     # --- architecture: D2L's shape table and the parameter count ------------------------------
@@ -131,7 +138,7 @@ def run(ctx: RunContext) -> None:
 
     # --- training -------------------------------------------------------------------------------
     runs = {variant: train_variant(variant, data, splits.num_classes, epochs, ctx.seed,
-                                   train_options)
+                                   train_options, drop_remainder=ctx.quick)
             for variant in ctx.progress(LENET_VARIANTS, desc="variant")}
     floors = ACCURACY_FLOOR.get(splits.name, ACCURACY_FLOOR["fashion-mnist"])
     with ctx.calibrated_for("epochs", "data"):
@@ -142,10 +149,10 @@ def run(ctx: RunContext) -> None:
     early = min(EARLY_EPOCHS, epochs)
     early_accuracy = {v: float(runs[v]["history"].accuracy[early - 1]) for v in runs}
     with ctx.calibrated_for("epochs", "data"):
-        # quick seeds 0-4: 0.824, 0.833, 0.829, 0.774, 0.832; floor 0.7 = lowest minus 0.074
+        # quick seeds 0-4: 0.825, 0.833, 0.838, 0.771, 0.829; floor 0.7 = lowest minus 0.071
         ctx.claim_greater(f"ReLU + max pooling converges faster: training accuracy after {early} "
                           "epoch(s), ReLU minus sigmoid (same optimiser, batches and epochs; "
-                          "floor: quick seeds 0-4 lowest 0.774 minus 0.074)",
+                          "floor: quick seeds 0-4 lowest 0.771 minus 0.071)",
                           early_accuracy["relu"] - early_accuracy["sigmoid"], 0.7)
 
     def epochs_to(variant, level=0.8):
