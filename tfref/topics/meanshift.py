@@ -44,6 +44,10 @@ def run(ctx: RunContext) -> None:
                                random_state=ctx.seed)
     ours = MeanShift(bandwidth=RADIUS, record_trajectories=True).fit(X)
     theirs = cluster.MeanShift(bandwidth=RADIUS).fit(X)
+    # Quick seeds 0-4 (150 points): largest |diff| from sklearn's modes 7e-17 to 2.7e-15 (bound
+    # 1e-9); distance of a true centre to its mode 0.110, 0.189, 0.187, 0.247, 0.155 -> ceiling
+    # 0.35 (highest plus 0.103; full run, 600 points, seed 0: 0.102); fixed-point residual up to
+    # 1.8e-15 (flat-kernel mean shift stops exactly), bound: the stop rule 1e-3 r.
     ctx.claim_close("number of modes found (three blobs)", len(ours.cluster_centers_), 3)
     if ours.cluster_centers_.shape == theirs.cluster_centers_.shape:
         ctx.claim_close("modes equal sklearn.cluster.MeanShift(bandwidth=r)'s (largest |diff|)",
@@ -53,7 +57,8 @@ def run(ctx: RunContext) -> None:
         ctx.claim("modes equal sklearn's", False, measured=str(theirs.cluster_centers_))
     ctx.claim_close("labels differing from sklearn's", int(np.sum(ours.labels_ != theirs.labels_)), 0)
     gaps = [float(np.min(np.linalg.norm(ours.cluster_centers_ - c, axis=1))) for c in CENTRES]
-    ctx.claim_less("largest distance from a true blob centre to its nearest mode", max(gaps), 0.3)
+    ctx.claim_less("largest distance from a true blob centre to its nearest mode (quick seeds 0-4: "
+                   "0.110 to 0.247)", max(gaps), 0.35)
     shifts = []
     for mode in ours.cluster_centers_:
         within = X[np.linalg.norm(X - mode, axis=1) <= RADIUS]

@@ -17,13 +17,13 @@ Deviations: the degree and lambda grids use sklearn.datasets.make_moons (synthet
 boundary and no bundled real set has one; the k grid uses the bundled digits. Logistic
 regression is fitted in TensorFlow (gradient and Hessian from tf.GradientTape, damped Newton
 steps to convergence) and checked against sklearn.linear_model.LogisticRegression with
-C = 1 / (n lambda).
+C = 1 / (n lambda); the KNN grid's accuracies against sklearn.neighbors.KNeighborsClassifier.
 
 Expect: on make_moons (500 / 250 / 250) validation picks polynomial degree 3 (test accuracy 0.924)
-and, at degree 15, lambda 0.00316 (test 0.916), while lambda 10 underfits; on digits it picks k = 3
-neighbours (test 0.986). The TensorFlow logistic regression (Newton steps) gives scikit-learn's
-probabilities to 1.1e-7; the plot shows the three grids (--quick: degree 3, test 0.920; lambda
-0.001 at degree 8, 0.950; k = 1, 0.967).
+and, at degree 15, lambda 0.00316 (test 0.916), while lambda 10 underfits (training accuracy 0.132
+lower); on digits it picks k = 3 neighbours (test 0.986, 0.075 above k = 80). The TensorFlow
+logistic regression (Newton steps) gives scikit-learn's probabilities to 1.1e-7; the plot shows
+the three grids (--quick: degree 3, test 0.920; lambda 0.001 at degree 8, 0.950; k = 1, 0.967).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import numpy as np
 import tensorflow as tf
 from sklearn.datasets import make_moons
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier as SklearnKNN
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
 from tfref.classic.knn import KNeighborsClassifier
@@ -152,25 +153,37 @@ def table(rows, key) -> str:
 
 
 def run(ctx: RunContext) -> None:
+    # Bounds from quick seeds 0-4 (lowest seen minus a margin; the full run, larger grids on
+    # more data, keeps them):
+    #   chosen degree 3, 3, 8, 5, 3; its test accuracy 0.92, 0.89, 0.86, 0.82, 0.94 -> 0.75
+    #     (margin 0.07). Its test gain over the linear boundary is only 0.00-0.12 on 100 test
+    #     points, so no test gain is claimed.
+    #   training accuracy, degree 8 minus degree 1: 0.085, 0.085, 0.045, 0.070, 0.055 -> 0.02
+    #     (margin 0.025)
+    #   TF vs sklearn logistic regression: largest |gradient| 7e-18 to 9.3e-11 (Newton stops
+    #     below 1e-10) -> 1e-8; largest |probability diff| 5.3e-8 to 1.5e-7 -> 1e-6 (sklearn's
+    #     lbfgs tol 1e-10 limits it)
+    #   lambda: chosen 1e-3, 1e-3, 1e-6, 1e-4, 1e-4; test accuracy 0.95, 0.92, 0.84, 0.82, 0.94
+    #     -> 0.75 (margin 0.07); training accuracy, chosen minus lambda 1: 0.090, 0.070, 0.055,
+    #     0.060, 0.055 -> 0.03 (margin 0.025)
+    #   KNN (chosen k = 1 every seed): test accuracy 0.967, 0.969, 0.969, 0.958, 0.975 -> 0.92
+    #     (margin 0.038); test accuracy, chosen k minus k = 45: 0.075, 0.064, 0.083, 0.064, 0.072
+    #     -> 0.03 (margin 0.034); accuracies vs sklearn's KNeighborsClassifier, at every k: at
+    #     most 1 example apart (distance ties) -> at most 2 (checked at the two k claimed).
     n = 400 if ctx.quick else 1000
     X, y, parts = moons(ctx, n)
     train, val, test = parts
-    ctx.claim("train, validation and test rows are disjoint and cover the data",
-              len(set(train) | set(val) | set(test)) == n
-              and not (set(train) & set(val) or set(train) & set(test) or set(val) & set(test)),
-              measured=f"{len(train)}/{len(val)}/{len(test)}")
 
     degrees = (1, 2, 3, 5, 8) if ctx.quick else (1, 2, 3, 4, 5, 6, 8, 10, 12, 15)
     by_degree = grid_logistic(X, y, parts, [(d, BASE_L2) for d in degrees])
     chosen = best(by_degree)
     ctx.claim_greater(f"degree grid: validation picks a curved boundary (degree {chosen['degree']} > 1)",
                 chosen["degree"], 1)
-    ctx.claim_greater("degree grid: chosen degree beats the linear boundary on validation (accuracy)",
-                chosen["val"], by_degree[0]["val"])
     ctx.claim_greater(f"degree grid: test accuracy of the chosen degree {chosen['degree']} "
-                "(chance 0.5)", chosen["test"], 0.8)
-    ctx.claim_less(f"degree grid: training accuracy rises with the degree (degree 1 vs "
-             f"{degrees[-1]})", by_degree[0]["train"], by_degree[-1]["train"], or_equal=True)
+                      "(chance 0.5; quick seeds 0-4: 0.82 to 0.94)", chosen["test"], 0.75)
+    ctx.claim_greater(f"degree grid: training accuracy rises with the degree (degree {degrees[-1]} "
+                      "minus degree 1; quick seeds 0-4: 0.045 to 0.085)",
+                      by_degree[-1]["train"] - by_degree[0]["train"], 0.02)
 
     # The TF logistic regression against scikit-learn on one setting of the grid.
     degree, l2 = 3, 1e-2
@@ -183,17 +196,19 @@ def run(ctx: RunContext) -> None:
              1e-8)
     p_ours = 1 / (1 + np.exp(-(phi @ ours[:-1] + ours[-1])))
     ctx.claim_close(f"TF logistic regression (degree {degree}, lambda {l2:g}) probabilities equal "
-              "sklearn LogisticRegression(C = 1/(n lambda)) (largest |diff|)",
-              float(np.abs(p_ours - sk.predict_proba(phi)[:, 1]).max()), 0.0, atol=1e-4)
+              "sklearn LogisticRegression(C = 1/(n lambda)) (largest |diff|; quick seeds 0-4: "
+              "up to 1.5e-7)", float(np.abs(p_ours - sk.predict_proba(phi)[:, 1]).max()), 0.0,
+              atol=1e-6)
 
     top = degrees[-1]
     lambdas = (1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0) if ctx.quick else tuple(np.logspace(-7, 1, 17))
     by_l2 = grid_logistic(X, y, parts, [(top, lam) for lam in lambdas])
     chosen_l2 = best(by_l2)
-    ctx.claim_greater(f"lambda grid (degree {top}): the largest lambda {lambdas[-1]:g} underfits "
-                "(best validation accuracy above its own)", chosen_l2["val"], by_l2[-1]["val"])
-    ctx.claim_greater(f"lambda grid: test accuracy at the chosen lambda {chosen_l2['l2']:g}",
-                chosen_l2["test"], 0.8)
+    ctx.claim_greater(f"lambda grid (degree {top}): the largest lambda {lambdas[-1]:g} underfits: "
+                      "training accuracy at the chosen lambda minus at it (quick seeds 0-4: 0.055 "
+                      "to 0.090)", chosen_l2["train"] - by_l2[-1]["train"], 0.03)
+    ctx.claim_greater(f"lambda grid: test accuracy at the chosen lambda {chosen_l2['l2']:g} (quick "
+                      "seeds 0-4: 0.82 to 0.95)", chosen_l2["test"], 0.75)
     norms = [float(np.linalg.norm(r["params"][:-1])) for r in by_l2]
     ctx.claim("lambda grid: ||w|| shrinks as lambda grows",
               all(a >= b for a, b in zip(norms, norms[1:], strict=False)),
@@ -205,13 +220,23 @@ def run(ctx: RunContext) -> None:
                                                      45, 60, 80)
     by_k = grid_knn(splits, ks)
     chosen_k = best(by_k)
-    direct = KNeighborsClassifier(chosen_k["k"]).fit(splits.x_train, splits.y_train)
-    ctx.claim_close(f"KNN grid: KNeighborsClassifier({chosen_k['k']}).score on test equals the grid's "
-              "figure", direct.score(splits.x_test, splits.y_test), chosen_k["test"])
+    apart = 0  # the most examples by which a grid accuracy differs from scikit-learn's
+    for row in (chosen_k, by_k[-1]):  # the two settings the claims below use
+        oracle = SklearnKNN(row["k"], algorithm="brute").fit(splits.x_train, splits.y_train)
+        for part, x, labels in (("val", splits.x_val, splits.y_val),
+                                ("test", splits.x_test, splits.y_test)):
+            apart = max(apart, round(abs(row[part] - oracle.score(x, labels)) * len(labels)))
+    ctx.claim_less(f"KNN grid: validation and test accuracy at k = {chosen_k['k']} and "
+                   f"k = {ks[-1]} equal sklearn.neighbors.KNeighborsClassifier's within 2 "
+                   "examples (largest difference in examples; distance ties may pick other "
+                   "neighbours; quick seeds 0-4, every k of the grid: 0 or 1)", apart, 2,
+                   or_equal=True)
     ctx.claim_greater(f"KNN grid (digits): test accuracy at the k = {chosen_k['k']} chosen on "
-                "validation (chance 0.1)", chosen_k["test"], 0.9)
-    ctx.claim_less(f"KNN grid: k = {ks[-1]} is worse on validation than the chosen k",
-             by_k[-1]["val"], chosen_k["val"])
+                      "validation (chance 0.1; quick seeds 0-4: 0.958 to 0.975)",
+                      chosen_k["test"], 0.92)
+    ctx.claim_greater(f"KNN grid: k = {ks[-1]} oversmooths: test accuracy at the chosen k minus at "
+                      f"k = {ks[-1]} (quick seeds 0-4: 0.064 to 0.083)",
+                      chosen_k["test"] - by_k[-1]["test"], 0.03)
 
     ctx.note(f"make_moons (noise 0.3), {len(train)}/{len(val)}/{len(test)} train/val/test. "
              f"Degree grid (lambda {BASE_L2:g}), train/val/test accuracy: "

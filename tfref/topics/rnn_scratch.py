@@ -21,8 +21,9 @@ carried between windows), no biases (000's equations have none). The perplexity 
 about the training text (a short sequence the model can fit); held-out perplexity is only
 reported.
 
-Expect: hand-written BPTT gradients equal GradientTape's (relative error 5.4e-16), and the median
-gradient norm at initialisation rises from 21.9 to 1.07e5 as the gain of W goes from 1 to 4.
+Expect: hand-written BPTT gradients equal GradientTape's (relative error 5.4e-16), clipping equals
+tf.clip_by_global_norm, and the median gradient norm at initialisation rises from 21.9 to 1.07e5
+as the gain of W goes from 1 to 4.
 Trained on the first 5000 characters of The Time Machine with clipping at 5, perplexity falls from
 14.68 to 6.14 (unigram 16.92, uniform 27), while without clipping it ends at 7.5e3; the plot shows
 the training (--quick: 1000 characters, 19.57 -> 6.49).
@@ -99,6 +100,9 @@ def check_gradients(ctx: RunContext, x, y, vocab: int) -> dict:
     errors = {name: _relative_error(h, t) for name, h, t in
               zip(("dE/dU", "dE/dW", "dE/dV"), hand, tape_grads, strict=True)}
     worst = max(errors.values())
+    # Quick seeds 0-4: relative errors 4.2e-16 to 5.3e-16, SimpleRNN states within 8.9e-16,
+    # central differences within 4.7e-9 to 1.1e-8 (their round-off, ~1e-16 |E| / eps); the
+    # tolerances below sit far above float64 round-off and far below a wrong formula's error.
     ctx.claim_close("float64: the loss E of ops.rnn_bptt equals the TensorFlow forward's",
               float(loss), float(tape_loss), rtol=1e-12)
     ctx.claim_less(f"float64, {len(x)} characters of text: largest relative error of the hand "
@@ -207,8 +211,23 @@ def run(ctx: RunContext) -> None:
     ctx.claim("the median gradient norm at initialisation rises with the gain of W "
               f"(gains {GAINS})", bool(np.all(np.diff(ordered) > 0)),
               measured=", ".join(f"{v:.3g}" for v in ordered))
-    ctx.claim_greater("exploding gradients: median norm at gain 4 / at gain 1 (W = gain * orthogonal)",
-                gain_norms[4.0] / gain_norms[1.0], 100.0)
+    # The probes and initial weights depend on the seed only (the same in quick and full mode):
+    # seeds 0-4 gave 4900, 3761, 1173, 1891, 2664 (pydoc_data fallback text: 2560-7247) -> floor
+    # 500 (lowest minus 673).
+    ctx.claim_greater("exploding gradients: median norm at gain 4 / at gain 1 (W = gain * "
+                      "orthogonal; seeds 0-4: 1173 to 4900)", gain_norms[4.0] / gain_norms[1.0],
+                      500.0)
+    # The clipping op against TensorFlow's on the gain-4 model's gradient of one window, whose
+    # norm is far above theta (the model holds the last gain of GAINS, 4).
+    x_probe, y_probe = probe[0]
+    grads = list(ops.rnn_bptt(x_probe, y_probe, model.U, model.W, model.V)[1:])
+    ours, norm = ops.clip_by_global_norm(grads, MAX_NORM)
+    theirs, tf_norm = tf.clip_by_global_norm(grads, MAX_NORM)
+    ctx.claim_close("ops.clip_by_global_norm equals tf.clip_by_global_norm on a gradient of "
+                    f"global norm {float(norm):.3g} (gain 4, theta {MAX_NORM}): clipped dU, dW, "
+                    "dV and the norm", np.concatenate([tf.reshape(g, [-1]).numpy() for g in [*ours, norm]]),
+                    np.concatenate([tf.reshape(g, [-1]).numpy() for g in [*theirs, tf_norm]]),
+                    rtol=1e-5, atol=1e-7)
 
     # 3. Training with and without clipping, same start, same learning rate.
     epochs = ctx.train.epochs or (10 if ctx.quick else 20)
@@ -218,23 +237,38 @@ def run(ctx: RunContext) -> None:
     clipped, raw = runs[True], runs[False]
     counts = np.bincount(y_train, minlength=vocab) / len(y_train)
     unigram = float(np.exp(-np.sum(counts[counts > 0] * np.log(counts[counts > 0]))))
+    # Bounds from quick seeds 0-4 (1000 characters, 10 epochs) on The Time Machine and on the
+    # pydoc_data fallback text; the full run keeps the old floors where it was not measured over
+    # seeds:
+    #   clipped perplexity / unigram 0.384, 0.383, 0.390, 0.368, 0.383 (fallback 0.27-0.29) ->
+    #     below 0.45 (highest plus 0.06; full run, seed 0: 0.363)
+    #   share of steps clipped 1.0 on every seed and text -> 0.9 (lowest minus 0.1; full: 0.5)
+    #   largest unclipped gradient norm / theta 8.0e4, 8.0e4, 5.7e4, 7.6e5, 1.5e5 (fallback
+    #     1.4e3-1.1e5) -> 500 (lowest minus 926; full: 100)
+    #   unclipped / clipped last-epoch perplexity 1.2e3, 7.8e3, 5.3e10, 5.0e3, 3.0e16 (fallback
+    #     471-8.4e9) -> 100 (lowest minus 371; full: 10)
+    share_floor, norm_floor, diverge_floor = ((0.9, 500.0, 100.0) if ctx.quick
+                                              else (0.5, 100.0, 10.0))
     with ctx.calibrated_for("epochs"):
         ctx.claim_less(f"with clipping (theta = {MAX_NORM}): training perplexity falls (last epoch vs "
                  "first)", clipped["perplexity"][-1], clipped["perplexity"][0])
-        ctx.claim_less(f"with clipping: training perplexity after {epochs} epochs is below 0.6 x the "
-                 f"unigram (character frequency) perplexity {unigram:.2f} of the same text",
-                 clipped["perplexity"][-1], 0.6 * unigram)
+        ctx.claim_less(f"with clipping: training perplexity after {epochs} epochs is below 0.45 x "
+                       f"the unigram (character frequency) perplexity {unigram:.2f} of the same text "
+                       "(quick seeds 0-4: 0.368 to 0.390 x)", clipped["perplexity"][-1],
+                       0.45 * unigram)
     ctx.claim_less("with clipping: every applied gradient (update / learning rate) has global "
              "norm <= theta (largest, over "
              f"{len(clipped['applied'])} steps)", clipped["applied"].max(),
              MAX_NORM * (1 + 1e-5), or_equal=True)
     with ctx.calibrated_for("epochs"):
         ctx.claim_greater("clipping was active: share of steps whose raw gradient norm exceeded theta",
-                    float(np.mean(clipped["norm"] > MAX_NORM)), 0.5)
+                          float(np.mean(clipped["norm"] > MAX_NORM)), share_floor)
         ctx.claim_greater(f"without clipping (same start, learning rate {LEARNING_RATE}): the largest "
-                    "gradient norm, in multiples of theta", raw["norm"].max() / MAX_NORM, 100.0)
-        ctx.claim_greater("without clipping training diverges: last-epoch perplexity / with clipping",
-                    raw["perplexity"][-1] / clipped["perplexity"][-1], 10.0)
+                          "gradient norm, in multiples of theta (quick seeds 0-4: 5.7e4 to 7.6e5)",
+                          raw["norm"].max() / MAX_NORM, norm_floor)
+        ctx.claim_greater("without clipping training diverges: last-epoch perplexity / with "
+                          "clipping (quick seeds 0-4: 1.2e3 to 3.0e16)",
+                          raw["perplexity"][-1] / clipped["perplexity"][-1], diverge_floor)
 
     held = [(x_all[s:s + STEPS], y_all[s:s + STEPS])  # the model now holds the clipped run
             for s in range(train_chars, train_chars + held_out - STEPS + 1, STEPS)]

@@ -181,8 +181,12 @@ def _check_properties(ctx, train, test, x_train, x_test, means, stds, categories
               expected=True, measured=f"{int(holes_train.sum())} + {int(holes_test.sum())} "
               "entries imputed")
     test_means = x_test[:, :k].mean(axis=0)
+    # Standardised with its own statistics a test column's mean would be ~1e-16. Seeds 0-4 (the
+    # split is the same in quick and full mode): 0.103, 0.075, 0.139, 0.044, 0.031 -> floor 0.01
+    # (lowest minus 0.021).
     ctx.claim_greater("test columns standardised with training statistics are not exactly centred: "
-                "largest |test column mean|", np.max(np.abs(test_means)), 1e-3)
+                      "largest |test column mean| (seeds 0-4: 0.031 to 0.139)",
+                      np.max(np.abs(test_means)), 0.01)
     offset = k
     for column in CATEGORICAL:
         width = len(categories[column])
@@ -232,10 +236,12 @@ def _train_models(ctx, train, validation, test, x_train, x_validation, x_test):
                  f"Adam 0.01, batch 32, {epochs} epochs.")
     ctx.note(f"Chosen on the validation rows: {chosen}. Constant predictor (training mean) "
              f"test RMSE {constant:.3f}.")
+    # Quick seeds 0-4 (60 epochs): 0.418, 0.396, 0.409, 0.435, 0.402 -> ceiling 0.5 (highest plus
+    # 0.065); the full run (200 epochs, seed 0) measured 0.426.
     with ctx.calibrated_for("epochs"):
         ctx.claim_less("test RMSE of the model chosen on the validation rows (linear or MLP) / test RMSE "
-                 "of the constant predictor (training mean)", results[chosen]["rmse"]["test"] / constant,
-                 0.5)
+                       "of the constant predictor (training mean; quick seeds 0-4: 0.396 to 0.435)",
+                       results[chosen]["rmse"]["test"] / constant, 0.5)
     results["chosen"] = chosen
     results["constant"] = constant
     results["y_test"] = y["test"][:, 0]

@@ -89,9 +89,12 @@ def run(ctx: RunContext) -> None:
     if not source.fallback:
         ctx.claim("word vocabulary: first ten (token, index) pairs are D2L's", top10 == D2L_TOP10,
                   measured=str(top10))
+        # Seed-independent: Gutenberg's edition has 171,438 characters (0.50% above D2L's) and
+        # 3174 lines (1.46% below); tolerances 1% and 2% = those gaps plus about half a point.
         ctx.claim_close("corpus length in characters (after cleaning) is D2L's 170,580 within 1% "
-                  "(another edition of the book)", len(flat_chars), D2L_CHARS, rtol=0.01)
-        ctx.claim_close("number of text lines is D2L's 3221 within 2%", len(lines), 3221, rtol=0.02)
+                  "(another edition of the book: 0.50% off)", len(flat_chars), D2L_CHARS, rtol=0.01)
+        ctx.claim_close("number of text lines is D2L's 3221 within 2% (another edition: 1.46% off)",
+                        len(lines), 3221, rtol=0.02)
 
     # Round trip of encoded lines: the first non-empty lines and one drawn at random.
     nonempty = [i for i, line in enumerate(words) if line]
