@@ -10,6 +10,7 @@ Debian's ``chromium`` when it can.
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import shutil
@@ -142,6 +143,47 @@ def test_palette_plots_are_smaller_and_the_page_needs_nothing_from_outside(tmp_p
     assert len(re.findall(r"data-src='data:image/(?:png|webp);base64,", page)) == 2
     assert not re.search(r"""(src|href)=['"]?(https?:)?//""", page), "an external resource"
     assert "<link" not in page and "<script src" not in page and "@import" not in page and "url(" not in page
+
+
+def test_photographs_go_lossy_only_within_the_palette_error(tmp_path):
+    """A photograph-like plot is sent as lossy WebP only when that is smaller than the palette
+    encoding and no further from the original (independent check: NumPy MSE of the decoded
+    pixels); a line plot keeps its lossless palette encoding."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image, features
+
+    from tfref.report.html import _palette_encodings, encode_plot
+
+    if not features.check("webp"):
+        pytest.skip("this Pillow has no WebP: only palette PNGs are written")
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:240, 0:320]
+    photo = np.stack([np.sin(xx / 23.0 + c) * np.cos(yy / 17.0 - c) for c in (0.0, 1.1, 2.3)], -1)
+    photo = np.clip(127.5 * (photo + 1) + rng.normal(0, 12, photo.shape), 0, 255).astype(np.uint8)
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=90)
+    ax.plot(np.linspace(0, 1, 50), np.linspace(0, 1, 50) ** 2)
+    fig.savefig(tmp_path / "line.png")
+    plt.close(fig)
+
+    def mse(data, original):
+        with Image.open(io.BytesIO(data)) as decoded:
+            return float(np.mean((np.asarray(decoded.convert("RGB"), float) - original) ** 2))
+
+    for name, lossy_expected in (("photo.png", True), ("line.png", False)):
+        with Image.open(tmp_path / name) as image:
+            image.load()
+            original = np.asarray(image.convert("RGB"), float)
+            palette = min((data for _, data in _palette_encodings(image)), key=len)
+        mime, data, _, _ = encode_plot(tmp_path / name)
+        is_lossy = data[:4] == b"RIFF" and data[12:16] == b"VP8 "
+        assert is_lossy == lossy_expected, (name, mime, data[12:16])
+        assert len(data) <= len(palette)
+        assert mse(data, original) <= mse(palette, original) + 1e-9, name
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium or chromium-browser binary on PATH "

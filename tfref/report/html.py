@@ -6,7 +6,9 @@ then a list of every failure linked to its claim row, then the chapters. Each to
 those whose text contains every typed word.
 
 Plots are re-encoded with a palette of PALETTE_COLOURS colours, as PNG or lossless WebP,
-whichever is smaller (about a quarter of matplotlib's size), and embedded as data URIs in
+whichever is smaller (about a quarter of matplotlib's size); a photograph-like plot whose lossy
+WebP is both smaller and no further from the original than the palette image (mean squared
+error over RGB) is sent as that instead. They are embedded as data URIs in
 ``data-src``; the page's script moves them to ``src`` when their topic is opened, so a
 long report opens at once. Without JavaScript a ``<noscript>`` copy points at the plot files
 beside the report.
@@ -35,16 +37,22 @@ from tfref.topics import CHAPTERS
 # (conv2d, style-transfer) band slightly at 96-128 and visibly at 64; 256 costs ~15% more bytes.
 # A full run's 89 plots (2026-12-03): 7.6 MB as written; palette PNG at 128 colours 2.28 MB;
 # at 96 colours, each as the smaller of palette PNG and lossless WebP, 1.77 MB (report.html
-# 3.54 MB -> under 3 MB with the base64 and the claim tables).
+# 3.54 MB -> under 3 MB with the base64 and the claim tables). Lossy WebP within the palette's
+# error: 3 of 93 plots (augmentation grid, conv2d edges, style transfer), 1.85 -> 1.72 MB.
 PALETTE_COLOURS = 96
+# Lossy WebP qualities tried for a plot, lowest first; the first within the palette's error wins.
+LOSSY_QUALITIES = (60, 75, 85, 92)
 
 
 def encode_plot(path: Path) -> tuple[str, bytes, int | None, int | None]:
     """``(mime, bytes, width, height)`` of a plot file, a PNG re-encoded with a palette.
 
     The smallest of the original, the palette PNG and the same palette image as lossless WebP
-    (where Pillow has WebP) is kept; a file Pillow cannot read is embedded unchanged (width and
-    height then None).
+    (where Pillow has WebP) is kept; then, where Pillow has WebP, the lowest quality of
+    LOSSY_QUALITIES whose lossy WebP is smaller still and whose mean squared error against the
+    original's RGB is no larger than the palette image's replaces it (photographs, heat maps: a
+    palette bands them more than lossy WebP blurs them; line plots keep the palette). A file
+    Pillow cannot read is embedded unchanged (width and height then None).
     """
     raw = path.read_bytes()
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -59,6 +67,9 @@ def encode_plot(path: Path) -> tuple[str, bytes, int | None, int | None]:
                 for candidate_mime, small in _palette_encodings(image):
                     if len(small) < len(raw):
                         mime, raw = candidate_mime, small
+                lossy = _lossy_within(image, raw)
+                if lossy is not None:
+                    mime, raw = "image/webp", lossy
     except Exception:  # an image Pillow cannot read is embedded as it is
         return mime, raw, None, None
     return mime, raw, width, height
@@ -76,6 +87,37 @@ def _palette_encodings(image):
         with Image.open(io.BytesIO(png)) as palette:
             palette.save(out, format="WEBP", lossless=True, method=4)
         yield "image/webp", out.getvalue()
+
+
+def _lossy_within(image, chosen: bytes) -> bytes | None:
+    """The smallest lossy WebP of ``image`` that is smaller than ``chosen`` and no further from
+    the original (mean squared error over RGB) than ``chosen`` decoded; None when there is none,
+    when Pillow lacks WebP, or when the image has real transparency (kept by the palette)."""
+    import numpy as np
+    from PIL import Image, features
+
+    if not features.check("webp"):
+        return None
+    rgba = image.convert("RGBA")
+    if rgba.getextrema()[3][0] < 255:
+        return None
+    rgb = rgba.convert("RGB")
+    original = np.asarray(rgb, dtype=np.float64)
+
+    def error(data: bytes) -> float:
+        with Image.open(io.BytesIO(data)) as decoded:
+            return float(np.mean((np.asarray(decoded.convert("RGB"), dtype=np.float64) - original) ** 2))
+
+    budget = error(chosen)
+    for quality in LOSSY_QUALITIES:
+        out = io.BytesIO()
+        rgb.save(out, format="WEBP", quality=quality, method=6)
+        data = out.getvalue()
+        if len(data) >= len(chosen):
+            return None  # higher qualities are larger still
+        if error(data) <= budget:
+            return data
+    return None
 
 
 def _palette_png(image) -> bytes:
