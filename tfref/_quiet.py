@@ -18,6 +18,13 @@ import tempfile
 import warnings
 
 
+def _terminal_writer(fd: int, like) -> object:
+    """A line-buffered text writer on descriptor ``fd`` (a duplicate of the terminal's), with
+    the encoding of ``like`` (the ``sys.stderr`` it stands in for)."""
+    return os.fdopen(fd, "w", buffering=1, errors="backslashreplace",
+                     encoding=getattr(like, "encoding", None) or "utf-8")
+
+
 @contextlib.contextmanager
 def quiet_stderr(enabled: bool = True):
     """Hide native writes to descriptor 2 and TensorFlow's Python log below ERROR.
@@ -41,11 +48,8 @@ def quiet_stderr(enabled: bool = True):
         swap = old_stderr.fileno() == 2
     except (OSError, ValueError, AttributeError):
         swap = False
-    terminal = None
     if swap:
-        terminal = os.fdopen(os.dup(saved), "w", buffering=1, errors="backslashreplace",
-                             encoding=getattr(old_stderr, "encoding", None) or "utf-8")
-        sys.stderr = terminal
+        sys.stderr = _terminal_writer(os.dup(saved), old_stderr)
     os.dup2(capture.fileno(), 2)
     kept: list[str] = []
 
@@ -104,7 +108,6 @@ def hide_native_start() -> None:
     except (OSError, ValueError, AttributeError):
         return
     capture = tempfile.TemporaryFile()
-    sys.stderr = os.fdopen(terminal_fd, "w", buffering=1, errors="backslashreplace",
-                           encoding=getattr(sys.stderr, "encoding", None) or "utf-8")
+    sys.stderr = _terminal_writer(terminal_fd, sys.stderr)
     os.dup2(capture.fileno(), 2)
     capture.close()  # descriptor 2 keeps the file open
