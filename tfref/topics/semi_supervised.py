@@ -177,25 +177,26 @@ def _oracle_claims(ctx: RunContext, propagated, trained) -> None:
     sk_F = np.stack([d["sk"].label_distributions_ for d in propagated])
     ctx.claim_close(f"label distributions F equal scikit-learn's LabelPropagation (all {DRAWS} "
                     f"draws)", ours_F, sk_F, atol=1e-10, rtol=0)
-    ours_iter = [d["ours"].n_iter_ for d in propagated]
-    sk_iter = [d["sk"].n_iter_ for d in propagated]
-    ctx.claim("... after as many iterations", ours_iter == sk_iter,
-              measured=_same_counts(ours_iter, sk_iter, "iterations"))
-    ctx.claim_close("predictions for new points equal scikit-learn's (predict_proba)",
-                    np.stack([d["proba"][0] for d in propagated]),
-                    np.stack([d["proba"][1] for d in propagated]), atol=1e-10, rtol=0)
+    _same_steps_and_proba(ctx, propagated, "... after as many iterations", "iterations",
+                          "predictions for new points equal scikit-learn's (predict_proba)", 1e-10)
     labels = sum(int(np.sum(d["ours"].transduction_ != d["sk"].transduction_)) for d in trained)
     rounds = sum(int(np.sum(d["ours"].labeled_iter_ != d["sk"].labeled_iter_)) for d in trained)
     ctx.claim(f"self-training (kernel vote, threshold {THRESHOLD}) gives every point the label "
               f"and the round scikit-learn's SelfTrainingClassifier gives it (all {DRAWS} draws)",
               labels == 0 and rounds == 0, measured=f"{labels} labels and {rounds} rounds differ")
-    ours_rounds = [d["ours"].n_iter_ for d in trained]
-    sk_rounds = [d["sk"].n_iter_ for d in trained]
-    ctx.claim("... after as many rounds", ours_rounds == sk_rounds,
-              measured=_same_counts(ours_rounds, sk_rounds, "rounds"))
-    ctx.claim_close("... and its final classifier's predict_proba equals scikit-learn's",
-                    np.stack([d["proba"][0] for d in trained]),
-                    np.stack([d["proba"][1] for d in trained]), atol=1e-12, rtol=0)
+    _same_steps_and_proba(ctx, trained, "... after as many rounds", "rounds",
+                          "... and its final classifier's predict_proba equals scikit-learn's", 1e-12)
+
+
+def _same_steps_and_proba(ctx: RunContext, draws, steps_claim: str, unit: str, proba_claim: str,
+                          atol: float) -> None:
+    """Ours and scikit-learn's took as many iterations (n_iter_) and give the same probabilities,
+    on every draw."""
+    ours = [d["ours"].n_iter_ for d in draws]
+    theirs = [d["sk"].n_iter_ for d in draws]
+    ctx.claim(steps_claim, ours == theirs, measured=_same_counts(ours, theirs, unit))
+    ctx.claim_close(proba_claim, np.stack([d["proba"][0] for d in draws]),
+                    np.stack([d["proba"][1] for d in draws]), atol=atol, rtol=0)
 
 
 def _same_counts(ours, theirs, unit: str) -> str:
