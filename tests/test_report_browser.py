@@ -145,6 +145,20 @@ def test_palette_plots_are_smaller_and_the_page_needs_nothing_from_outside(tmp_p
     assert "<link" not in page and "<script src" not in page and "@import" not in page and "url(" not in page
 
 
+def test_a_one_topic_report_opens_its_topic_and_a_longer_one_folds_the_ok_ones(tmp_path):
+    _write_fixture_report(tmp_path / "many")
+    page = (tmp_path / "many" / "report.html").read_text()
+    opened = dict(re.findall(r"<details class='topic [^']*' id='([^']+)'[^>]*?( open)?>", page))
+    assert opened == {"fixture-ok": "", "fixture-failing": " open", "fixture-raising": " open"}
+    _plot(tmp_path / "one" / "plots" / "fixture-ok-waves.png", "tab:blue")
+    write_report([TopicResult("fixture-ok", "A topic whose claims hold", "A", seconds=1.0,
+                              plots=["plots/fixture-ok-waves.png"],
+                              claims=[Claim("sine of zero is zero", 0.0, 0.0, "atol=0", True)])],
+                 tmp_path / "one", {"command": "pytest", "quick": True, "seed": 0})
+    page = (tmp_path / "one" / "report.html").read_text()
+    assert re.search(r"<details class='topic t-ok' id='fixture-ok'[^>]* open>", page)
+
+
 def test_photographs_go_lossy_only_within_the_palette_error(tmp_path):
     """A photograph-like plot is sent as lossy WebP only when that is smaller than the palette
     encoding and no further from the original (independent check: NumPy MSE of the decoded

@@ -2,7 +2,7 @@
 
 The page opens on a dashboard (per chapter: topics, claims ok / failed / not checked, time),
 then a list of every failure linked to its claim row, then the chapters. Each topic is a
-``<details>`` element, folded unless it has a failure. A filter box narrows topics and claims to
+``<details>`` element, folded unless it has a failure or is the report's only topic. A filter box narrows topics and claims to
 those whose text contains every typed word.
 
 Plots are re-encoded with a palette of PALETTE_COLOURS colours, as PNG or lossless WebP,
@@ -390,13 +390,14 @@ def render_html(data: dict, out_dir: Path) -> str:
                      f"{c[OK]}/{sum(c.values())} claims ok &middot; "
                      f"{e(fmt_seconds(sum(t['seconds'] for t in chapter_topics)))}</small></h2>")
         for topic in chapter_topics:
-            parts += _render_topic(topic, chapter_name(letter), out_dir)
+            parts += _render_topic(topic, chapter_name(letter), out_dir, open_=len(topics) == 1)
         parts.append("</section>")
     parts.append(f"<script>{_SCRIPT}</script></body></html>")
     return "\n".join(parts)
 
 
-def _render_topic(topic: dict, chapter: str, out_dir: Path) -> list[str]:
+def _render_topic(topic: dict, chapter: str, out_dir: Path, *, open_: bool = False) -> list[str]:
+    """A topic's ``<details>``: open when it failed or when ``open_`` (a one-topic report)."""
     e = html.escape
     tid = topic["id"]
     c = _counts(topic["claims"])
@@ -414,7 +415,7 @@ def _render_topic(topic: dict, chapter: str, out_dir: Path) -> list[str]:
     if c[NOT_CHECKED]:
         summary_bits.append(f"{c[NOT_CHECKED]} not checked")
     out = [
-        f"<details class='topic t-{state}' id='{e(tid)}' data-text='{e(search)}'{' open' if failed else ''}>",
+        f"<details class='topic t-{state}' id='{e(tid)}' data-text='{e(search)}'{' open' if failed or open_ else ''}>",
         f"<summary><span class='pill {state}' title='{e(', '.join(summary_bits))}'>{e(pill)}</span>"
         f"<span class='title'>{e(topic['title'])}</span><code>{e(tid)}</code>"
         f"<span class='time'>{e(fmt_seconds(topic['seconds']))}</span></summary>",
