@@ -58,3 +58,24 @@ def test_report_md_quotes_every_line_of_a_multi_line_note():
     data = build_results([result], default_meta(quick=True, seed=0, command="test"))
     text = render_markdown(data)
     assert "> | a | b |\n> |---|---|\n> | 1 | 2 |" in text, text
+
+
+def test_figure_with_a_colorbar_over_all_axes_saves_without_a_layout_warning(tmp_path):
+    """pooling's shared colorbar made tight_layout warn on the terminal; a figure asked for
+    with layout="constrained" keeps that engine and saves quietly."""
+    import warnings
+
+    import numpy as np
+
+    ctx = _ctx(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with ctx.figure("shared-bar", ncols=3, layout="constrained") as (fig, axes):
+            for ax in axes:
+                image = ax.imshow(np.eye(3))
+            fig.colorbar(image, ax=axes)
+    assert (tmp_path / "plots" / "t-shared-bar.png").stat().st_size > 0
+    with ctx.figure("plain") as (fig, ax):  # and the default still gets tight_layout
+        ax.plot([0, 1])
+        assert fig.get_layout_engine() is None
+    assert ctx.result.plots == ["plots/t-shared-bar.png", "plots/t-plain.png"]

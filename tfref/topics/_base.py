@@ -239,7 +239,12 @@ class RunContext:
     # -- plots ------------------------------------------------------------------------------
     @contextlib.contextmanager
     def figure(self, name: str, *, nrows: int = 1, ncols: int = 1, figsize=None, **kwargs):
-        """Yield ``(fig, axes)`` from ``plt.subplots`` and save it as ``plots/<id>-<name>.png``."""
+        """Yield ``(fig, axes)`` from ``plt.subplots`` and save it as ``plots/<id>-<name>.png``.
+
+        The figure gets ``tight_layout`` unless a layout engine was chosen through ``kwargs``
+        (``layout="constrained"`` for a colorbar shared by several axes, which tight_layout
+        cannot place).
+        """
         import matplotlib
 
         matplotlib.use("Agg", force=False)
@@ -251,7 +256,8 @@ class RunContext:
         fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=True, **kwargs)
         try:
             yield fig, axes
-            fig.tight_layout()
+            if fig.get_layout_engine() is None:  # e.g. layout="constrained" was asked for
+                fig.tight_layout()
             relative = Path("plots") / f"{self.result.id}-{name}.png"
             path = self.out_dir / relative
             path.parent.mkdir(parents=True, exist_ok=True)

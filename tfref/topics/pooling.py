@@ -194,7 +194,8 @@ def run(ctx: RunContext) -> None:
     _plot(ctx, shift)
     found = purposes(ctx)
     response = found["response"]
-    with ctx.figure("max-vs-average", ncols=3, figsize=(10.0, 3.4)) as (fig, axes):
+    with ctx.figure("max-vs-average", ncols=3, figsize=(10.0, 3.4),
+                    layout="constrained") as (fig, axes):
         for ax, (values, title) in zip(axes, (
                 (response, "edge response (ReLU)"),
                 (max_pool2d(response, 2).numpy(), "2x2 max: peak kept"),
