@@ -263,14 +263,22 @@ class TransitionBlock(keras.layers.Layer):
 
 
 # -- models ------------------------------------------------------------------------------------
-def alexnet(input_shape=(16, 16, 1), num_classes: int = 10) -> keras.Model:
+def alexnet(input_shape=(16, 16, 1), num_classes: int = 10, dropout: float = 0.5) -> keras.Model:
     """AlexNet scaled: conv widths 96-256-384-384-256 / 4, dense 4096 / 16, 5x5 first kernel.
 
     D2L's first layer (11x11, stride 4 on 224 x 224) becomes 5x5 stride 1 on 16 x 16; the three
-    3x3 stride-2 max pools are kept (16 -> 7 -> 3 -> 1). Dropout 0.5 after each hidden dense.
+    3x3 stride-2 max pools are kept (16 -> 7 -> 3 -> 1). Dropout with rate ``dropout`` (AlexNet's
+    0.5) after each hidden dense layer; ``dropout=0`` keeps the layers, as the identity, so the
+    two nets have the same layers and weight shapes (modern-cnn's dropout experiment). A keras
+    Dropout with a rate above 0 draws its seed from the global generator when built, so after
+    the same ``keras.utils.set_random_seed`` the two rates give different initial weights from
+    dense2 on: copy the weights (``set_weights``) to start both from the same point.
     """
     _check_image_shape(input_shape, 15, "AlexNet")
     num_classes = check_positive_whole(num_classes, "num_classes")
+    dropout = float(dropout)
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be a rate in [0, 1) (AlexNet's is 0.5); got {dropout}")
     inputs = keras.Input(tuple(input_shape))
     x = layers.Conv2D(24, 5, padding="same", activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
@@ -282,9 +290,9 @@ def alexnet(input_shape=(16, 16, 1), num_classes: int = 10) -> keras.Model:
     x = layers.MaxPooling2D(3, strides=2, name="pool3")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(256, activation="relu", name="dense1")(x)
-    x = layers.Dropout(0.5, name="dropout1")(x)
+    x = layers.Dropout(dropout, name="dropout1")(x)
     x = layers.Dense(256, activation="relu", name="dense2")(x)
-    x = layers.Dropout(0.5, name="dropout2")(x)
+    x = layers.Dropout(dropout, name="dropout2")(x)
     outputs = layers.Dense(num_classes, name="output")(x)
     return keras.Model(inputs, outputs, name="alexnet")
 
