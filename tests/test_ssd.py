@@ -1,7 +1,8 @@
 """The tiny SSD (tfref.nn.ssd) and the synthetic detection set (tfref.data.detection).
 
 Not contract properties: plain tests of the layers' shapes, tracked weights, the loss against
-Keras' own losses, D2L's detection example, and the data generator.
+Keras' own losses, the NumPy greedy NMS against ops.nms and TensorFlow's, D2L's detection
+example, and the data generator. Training through tfref.train.fit: tests/test_ssd_training.py.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import tensorflow as tf
 
 from spec_tests import reference_numpy
 from tfref.data.detection import make_detection_set
-from tfref.nn.ssd import TinySSD, concat_preds, multibox_detection, ssd_loss
-from tfref.ops.boxes import multibox_target
+from tfref.nn.ssd import TinySSD, concat_preds, greedy_nms, multibox_detection, ssd_loss
+from tfref.ops.boxes import multibox_target, nms
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +82,36 @@ def test_multibox_detection_reproduces_d2l_example():
     expected = [[0, 0.9, 0.1, 0.08, 0.52, 0.92], [1, 0.9, 0.55, 0.2, 0.9, 0.88],
                 [-1, 0.8, 0.08, 0.2, 0.56, 0.95], [-1, 0.7, 0.15, 0.3, 0.62, 0.91]]
     np.testing.assert_allclose(out, expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_greedy_nms_equals_ops_nms_and_tensorflow(seed):
+    """Jittered anchors (many overlaps, a few zero-area boxes), scores with ties on two draws."""
+    rng = np.random.default_rng(seed)
+    anchors = TinySSD(2).anchors
+    boxes = np.clip(anchors + rng.normal(0, 0.04, anchors.shape), 0, 1).astype(np.float32)
+    boxes[:, 2:] = np.maximum(boxes[:, 2:], boxes[:, :2])
+    boxes[:5, 2:] = boxes[:5, :2]  # zero area: IoU 0 with everything
+    scores = rng.random(len(boxes)).astype(np.float32)
+    if seed % 2:
+        scores = np.round(scores, 1)  # ties: the lower index first
+    for threshold in (0.3, 0.5, 0.7):
+        got = greedy_nms(boxes, scores, threshold)
+        assert np.array_equal(got, nms(boxes, scores, threshold).numpy())
+        if seed % 2 == 0:  # TensorFlow's op orders ties its own way
+            tf_keep = tf.image.non_max_suppression(boxes[:, [1, 0, 3, 2]], scores, len(boxes),
+                                                   threshold).numpy()
+            assert np.array_equal(got, tf_keep)
+        assert 1 < len(got) < len(boxes)
+
+
+def test_greedy_nms_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"shape \(n, 4\)"):
+        greedy_nms(np.zeros((3, 3)), np.zeros(3), 0.5)
+    with pytest.raises(ValueError, match=r"shape \(n,\)"):
+        greedy_nms(np.zeros((3, 4)), np.zeros(2), 0.5)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        greedy_nms(np.zeros((3, 4)), np.zeros(3), 1.5)
 
 
 def test_detection_set_is_seeded_and_boxes_hold_the_objects():
