@@ -34,15 +34,16 @@ SUBDIRS = {
     "dropout": ["dropout-p0", "dropout-p0.5"],
     "segmentation": ["segmentation"],
     "language-model": ["language-model-keras-rnn"],
+    "ssd": ["ssd"],
 }
 # The three runs of a topic took, on the project's 2-core machine shared with other jobs:
 # confusion 3-6 s, tensorboard 8 s, sequence-model 7-9 s, train-test 12-13 s (these four run
 # in the suite, about 40 s in all); batch-size 22 s, hidden-size 25 s, segmentation 27 s,
-# dropout 30 s, hyperparameters 30 s, language-model 41 s: those run only with
+# dropout 30 s, hyperparameters 30 s, language-model 41 s, ssd 40-50 s: those run only with
 # TFREF_SLOW_TESTS=1 (the suite's 10-minute budget), as in test_overrides. Tensorboard runs
 # three times in one process here, which also checks that its traced graph is this run's.
 SLOW = ("hidden-size", "batch-size", "hyperparameters", "dropout", "segmentation",
-        "language-model")
+        "language-model", "ssd")
 RUN_SLOW = os.environ.get("TFREF_SLOW_TESTS") == "1"
 SLOW_REASON = "a slow topic: set TFREF_SLOW_TESTS=1 to run it (the suite's 10-minute budget)"
 TOPICS = [pytest.param(t, marks=pytest.mark.skip(reason=SLOW_REASON))
