@@ -3,12 +3,14 @@
 A tiny dense model; ``XLA_MIN_WORK`` is lowered so that the trial runs for it. The cache lives
 in a temporary folder (``TFREF_CACHE_DIR``). No timing is asserted (a shared machine): only that
 the choice is made, cached, reused, reported and pinnable, and that the trial leaves the
-training unchanged.
+training unchanged. The trial's order (both candidates warmed up before either is timed, then
+alternating rounds, XLA leaving when 2x slower) is checked with a fake clock.
 """
 
 from __future__ import annotations
 
 import json
+import types
 
 import keras
 import numpy as np
@@ -105,3 +107,47 @@ def test_cache_location_follows_the_environment(monkeypatch, tmp_path):
     assert jit.cache_path() == tmp_path / "tfref" / "jit_choices.json"
     monkeypatch.setenv(jit.CACHE_ENV, str(tmp_path / "elsewhere"))
     assert jit.cache_path() == tmp_path / "elsewhere" / "jit_choices.json"
+
+
+def _built_step():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(2)])
+    step = engine.as_step(model, LOSS, keras.optimizers.SGD(0.1))
+    x, y = _data()
+    step.build(x[:2], y[:2])
+    return step, tf.constant(x), tf.constant(y)
+
+
+@pytest.mark.parametrize("xla_cost, timed", [
+    (3.0, ["graph", "xla"] + ["graph"] * (jit.TRIAL_ROUNDS - 1)),  # 3x slower: leaves
+    (1.2, [name for r in range(jit.TRIAL_ROUNDS)
+           for name in (["graph", "xla"] if r % 2 == 0 else ["xla", "graph"])]),
+])
+def test_trial_warms_both_candidates_before_timing_them_in_alternating_rounds(
+        monkeypatch, xla_cost, timed):
+    clock, calls = [0.0], []
+
+    def fake_trial_function(step, use_xla):  # a call costs 1 (graph) or xla_cost clock units
+        def run(xb, yb):
+            calls.append("xla" if use_xla else "graph")
+            clock[0] += xla_cost if use_xla else 1.0
+            return tf.zeros(())
+        return run
+
+    monkeypatch.setattr(jit, "_trial_function", fake_trial_function)
+    monkeypatch.setattr(jit, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
+    step, x, y = _built_step()
+    seconds = jit.trial(step, x, y, batch_size=16)
+    warm = jit.TRIAL_WARM_CALLS
+    assert calls[: 2 * warm] == ["graph"] * warm + ["xla"] * warm  # nothing timed yet
+    assert calls[2 * warm:] == timed
+    steps = jit.TRIAL_STEPS
+    assert seconds == {"graph": pytest.approx(1.0 / steps), "xla": pytest.approx(xla_cost / steps)}
+
+
+def test_signature_holds_the_trial_version_so_older_choices_are_timed_again():
+    step, x, y = _built_step()
+    signature = jit.model_signature(step, x.shape[1:], "float32", y.shape[1:], "int32", 16)
+    assert signature["trial"] == jit.TRIAL_VERSION
+    older = {key: value for key, value in signature.items() if key != "trial"}
+    assert jit._key(older) != jit._key(signature)

@@ -13,6 +13,8 @@ Properties checked, each against an independent oracle where one exists:
 - MirroredStrategy over two logical CPUs equals one device (in a subprocess);
 - ``training=True`` is passed when training and ``training=False`` when validating, and the
   validation data never changes the weights;
+- a second ``fit`` (or ``evaluate``) on the same model with data of the same shapes reuses the
+  traced validation function (traces counted in Python) and still reads the current weights;
 - ``device="gpu"`` without a GPU says so.
 Tiny models and data keep the module under a minute on a 2-core CPU.
 """
@@ -430,6 +432,110 @@ def test_validation_data_never_changes_the_weights(digits):
             np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(runs[name][0].loss, runs["none"][0].loss)
     assert runs["digits"][0].val_loss[-1] != runs["noise"][0].val_loss[-1]
+
+
+# --------------------------------------------------------------------------------- no retracing
+
+
+class InferenceTraceCounter(keras.layers.Layer):
+    """Counts, in Python, its calls with ``training=False``: once per trace of a compiled
+    evaluation (a traced loop body runs its Python once), plus each eager call."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.inference_calls = 0
+
+    def call(self, x, training=None):
+        if training is False:
+            self.inference_calls += 1
+        return x
+
+
+class CountingLinearStep(LinearStep):
+    """LinearStep whose test_step counts its Python calls (= traces; it never runs eagerly)."""
+
+    def __init__(self, num_inputs: int, learning_rate: float):
+        super().__init__(num_inputs, learning_rate)
+        self.test_traces = 0
+
+    def test_step(self, x, y):
+        self.test_traces += 1
+        return super().test_step(x, y)
+
+
+def _validation_loss_by_numpy(model, x_val, y_val) -> float:
+    """The oracle: mean softmax cross-entropy of the model's logits, in float64 NumPy."""
+    logits = np.asarray(model(x_val, training=False), dtype=np.float64)
+    logits -= logits.max(axis=1, keepdims=True)
+    log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    return float(-log_probs[np.arange(len(y_val)), y_val].mean())
+
+
+def test_validation_is_traced_once_for_repeated_fit_calls_on_the_same_model(digits):
+    x, y, x_val, y_val = digits[0][:128], digits[1][:128], digits[2][:96], digits[3][:96]
+    keras.utils.set_random_seed(0)
+    counter = InferenceTraceCounter()
+    model = keras.Sequential([keras.Input((64,)), counter, keras.layers.Dense(10)])
+    optimizer = keras.optimizers.SGD(0.1)
+
+    def fit_once(x_val, y_val):
+        # a new loss object each call: equal configs share the traced evaluation
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        before = counter.inference_calls
+        history = train.fit(model, x, y, epochs=2, batch_size=32, loss_fn=loss,
+                            optimizer=optimizer, validation=(x_val, y_val), progress=False)
+        return history, counter.inference_calls - before - 1  # minus the eager build call
+
+    first, first_traces = fit_once(x_val, y_val)
+    second, second_traces = fit_once(x_val, y_val)
+    assert first_traces == 1  # 96 = 3 x 32: the loop body only, no remainder
+    assert second_traces == 0  # same model, loss config and shapes: the traced function reused
+    # the reused function reads the current weights: equal to an independent NumPy evaluation
+    np.testing.assert_allclose(second.val_loss[-1], _validation_loss_by_numpy(model, x_val, y_val),
+                               rtol=1e-5)
+    assert second.val_loss[-1] < first.val_loss[0]
+    before = counter.inference_calls
+    result = train.evaluate(model, x_val, y_val, batch_size=32,
+                            loss_fn=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    assert counter.inference_calls - before - 1 == 0  # evaluate shares it too
+    assert result["loss"] == second.val_loss[-1]
+    _, other_shape_traces = fit_once(x_val[:80], y_val[:80])  # 80 = 2 x 32 + 16
+    assert other_shape_traces == 2  # new shapes: traced anew (loop body and the short batch)
+
+
+def test_streamed_validation_is_traced_once_for_repeated_fit_dataset_calls(digits):
+    x, y, x_val, y_val = digits[0][:128], digits[1][:128], digits[2][:96], digits[3][:96]
+    keras.utils.set_random_seed(0)
+    counter = InferenceTraceCounter()
+    model = keras.Sequential([keras.Input((64,)), counter, keras.layers.Dense(10)])
+    optimizer = keras.optimizers.SGD(0.1)
+    traces = []
+    for _ in range(2):
+        before = counter.inference_calls
+        history = train.fit_dataset(
+            model, tf.data.Dataset.from_tensor_slices((x, y)).batch(32), epochs=1,
+            loss_fn=SPARSE_CE, optimizer=optimizer, jit_compile=False, progress=False,
+            validation=tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(32))
+        traces.append(counter.inference_calls - before - 1)  # minus the eager build call
+    assert traces[0] >= 1 and traces[1] == 0  # a new dataset of the same spec: no new trace
+    np.testing.assert_allclose(history.val_loss[-1],
+                               _validation_loss_by_numpy(model, x_val, y_val), rtol=1e-5)
+
+
+def test_hand_coded_step_evaluation_is_traced_once_and_keeps_its_variables(digits):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3)).astype(np.float32)
+    y = x @ np.array([[1.0], [-2.0], [0.5]], np.float32)
+    step = CountingLinearStep(3, 0.1)
+    variables_before = [v.name for v in step.variables]
+    losses = [train.fit(step, x, y, epochs=1, batch_size=16, validation=(x[:32], y[:32]),
+                        progress=False).val_loss[-1] for _ in range(3)]
+    assert step.test_traces == 1
+    assert losses[2] < losses[1] < losses[0]  # the weights it reads are the current ones
+    assert [v.name for v in step.variables] == variables_before  # checkpoint order unchanged
+    error = x[:32] @ step.w.numpy() - y[:32]
+    np.testing.assert_allclose(losses[2], float(np.mean(0.5 * error.astype(np.float64) ** 2)),
+                               rtol=1e-6)
 
 
 # --------------------------------------------------------------------------------- errors

@@ -334,25 +334,43 @@ class _InMemoryTrainer:
 
 
 class _Evaluator:
-    """The per-sample means of ``step.test_step`` over (x, y), in one compiled call."""
+    """The per-sample means of ``step.test_step`` over (x, y), in one compiled call.
 
-    def __init__(self, step: TrainStep, x, y, batch_size: int, jit_compile: bool):
-        self.step, self.x, self.y = step, x, y
-        num_samples = int(x.shape[0])
-        self.batch_size = min(batch_size, num_samples)
-        self.num_full_batches = num_samples // self.batch_size
-        self.remainder = num_samples % self.batch_size
-        self.num_samples = num_samples
-        self._evaluate = _Compiled(jit_compile, self._build)
+    The compiled function is cached on the model (a keras model) or on the step (a hand-coded
+    TrainStep) under what its trace depends on (:func:`_cached_compiled`), so that the
+    validation of a second ``fit`` call, or ``evaluate``, on the same model with data of the
+    same shapes reuses the traced function instead of tracing it again. ``cache=False`` (under
+    a strategy) builds a fresh one.
+    """
 
-    def _build(self, jit_compile: bool):
-        step, names = self.step, self.step.metric_names
-        batch, full, remainder = self.batch_size, self.num_full_batches, self.remainder
+    def __init__(self, step: TrainStep, x, y, batch_size: int, jit_compile: bool, *,
+                 cache: bool = True):
+        self.x, self.y = x, y
+        self.num_samples = num_samples = int(x.shape[0])
+        batch = min(batch_size, num_samples)
+        build = _evaluation_builder(step, batch, num_samples // batch, num_samples % batch)
+        if cache:
+            key = ("evaluate", _tensor_key(x), _tensor_key(y), batch, bool(jit_compile))
+            self._evaluate = _cached_compiled(step, key, lambda: _Compiled(jit_compile, build))
+        else:
+            self._evaluate = _Compiled(jit_compile, build)
 
+    def __call__(self) -> dict:
+        sums = self._evaluate(self.x, self.y)
+        return {name: float(value) / self.num_samples for name, value in sums.items()}
+
+
+def _evaluation_builder(step: TrainStep, batch: int, full: int, remainder: int):
+    """``build(jit_compile)``: the compiled sums of ``step.test_step`` over ``full`` batches of
+    ``batch`` samples and a last one of ``remainder``; the data are its arguments, so that a
+    cached function holds no data set."""
+    names = step.metric_names
+
+    def build(jit_compile: bool):
         @tf.function(jit_compile=jit_compile)
         def run(x, y):
             sums = _zeros(names)
-            xb = tf.reshape(x[: full * batch], [full, batch, *x.shape[1:]])
+            xb = tf.reshape(x[: full * batch], [full, batch, *x.shape[1:]])  # (full, batch, ...)
             yb = tf.reshape(y[: full * batch], [full, batch, *y.shape[1:]])
             for i in tf.range(full):
                 sums = _add(sums, step.test_step(xb[i], yb[i]))
@@ -362,9 +380,66 @@ class _Evaluator:
 
         return run
 
-    def __call__(self) -> dict:
-        sums = self._evaluate(self.x, self.y)
-        return {name: float(value) / self.num_samples for name, value in sums.items()}
+    return build
+
+
+class _CompiledCache:
+    """Compiled functions kept on a model or a step: ``{key: (objects, function)}``. A plain
+    object, so that neither keras' attribute tracking nor tf.Module's search for variables
+    looks inside it (the variable order of a step, and so its checkpoints, stay as they were)."""
+
+    def __init__(self):
+        self.entries: dict = {}
+
+
+_CACHE_ATTRIBUTE = "_tfref_compiled"
+
+
+def _cached_compiled(step: TrainStep, key: tuple, build: Callable[[], _Compiled]) -> _Compiled:
+    """The compiled function cached for ``key`` and ``step``'s identity, or ``build()``'s.
+
+    The cache lives on the keras model (a KerasStep is made anew by every ``fit`` call, the
+    model is not) or on the hand-coded step, so it goes when they go. An entry is reused only
+    while the model's variables (and a loss that is not a ``keras.losses.Loss``) are the very
+    objects it was traced with, the loss's class and config and the metric names the same:
+    a rebuilt layer, another loss or another metric set traces anew. As with keras' own
+    cached ``test_function``, Python attributes read while tracing (e.g. a layer's attribute
+    changed between calls) are not watched.
+    """
+    owner = step.model if isinstance(step, KerasStep) else step
+    cache = vars(owner).get(_CACHE_ATTRIBUTE)
+    if not isinstance(cache, _CompiledCache):
+        cache = _CompiledCache()
+        object.__setattr__(owner, _CACHE_ATTRIBUTE, cache)  # bypasses keras' tracking
+    objects, identity = _step_identity(step)
+    entry = cache.entries.get((key, identity))
+    if entry is not None and len(entry[0]) == len(objects) and all(
+            a is b for a, b in zip(entry[0], objects, strict=True)):
+        return entry[1]
+    compiled = build()
+    cache.entries[(key, identity)] = (objects, compiled)
+    return compiled
+
+
+def _step_identity(step: TrainStep) -> tuple[tuple, tuple]:
+    """``(objects, key)``: the objects a traced function of ``step`` captures (checked by
+    identity on reuse) and a hashable key of them and of what else its trace depends on."""
+    if isinstance(step, KerasStep):
+        variables = tuple(step.model.variables)
+        loss = step.loss_fn
+        if isinstance(loss, keras.losses.Loss):
+            loss_key = (type(loss).__qualname__, repr(sorted(loss.get_config().items())))
+            objects = variables
+        else:
+            loss_key = ("function", id(loss))
+            objects = (*variables, loss)
+    else:
+        objects, loss_key = tuple(step.variables), (type(step).__qualname__,)
+    return objects, (tuple(id(v) for v in objects), loss_key, tuple(step.metric_names))
+
+
+def _tensor_key(tensor: tf.Tensor) -> tuple:
+    return tuple(tensor.shape), tensor.dtype.name, tensor.device
 
 
 class _EpochStart:
@@ -567,7 +642,9 @@ def fit(model, x, y, *, loss_fn=None, optimizer=None, epochs: int, batch_size: i
         drop_remainder: drop the ``n % batch_size`` samples left over each epoch instead of
             training on them as one shorter last batch.
         validation: ``(x_val, y_val)`` evaluated after every epoch with ``training=False``;
-            never used for updates. Its metrics appear as ``val_loss``, ``val_accuracy``.
+            never used for updates. Its metrics appear as ``val_loss``, ``val_accuracy``. The
+            compiled evaluation is kept on the model (or hand-coded step), so a later ``fit``
+            or ``evaluate`` with data of the same shapes and batch size does not trace it again.
         accuracy: report accuracy for a keras model (None: when it outputs class scores).
         jit_compile: compile the epoch loop with XLA: True, False, or ``"auto"`` (default): the
             plain graph for runs too small to pay back 1-3 s of compilation, else the faster of
@@ -635,7 +712,8 @@ def fit(model, x, y, *, loss_fn=None, optimizer=None, epochs: int, batch_size: i
         if validation is not None:
             x_val, y_val = _validation_pair(validation)
             _check_data(x_val, y_val, "validation x", "validation y")
-            validate = _Evaluator(step, x_val, y_val, batch_size, jit_compile and strategy is None)
+            validate = _Evaluator(step, x_val, y_val, batch_size,
+                                  jit_compile and strategy is None, cache=strategy is None)
 
         def order_of(epoch: int) -> np.ndarray:
             if shuffle:
@@ -744,7 +822,8 @@ def fit_dataset(model, dataset, *, loss_fn=None, optimizer=None, epochs: int, va
         jit_compile = choice.jit_compile
         validate = None
         if validation is not None:
-            validate = _dataset_evaluator(step, validation, jit_compile and strategy is None)
+            validate = _dataset_evaluator(step, validation, jit_compile and strategy is None,
+                                          cache=strategy is None)
         trainer = _DatasetTrainer(step, make_dataset, jit_compile, strategy, epochs=epochs,
                                   placement=lambda: device_scope(device))
         history = _run(step, trainer.train_epoch, epochs=epochs, evaluate_validation=validate,
@@ -823,13 +902,24 @@ def _summing_loop(step_fn, names, jit_compile: bool):
     return run
 
 
-def _dataset_evaluator(step: TrainStep, dataset, jit_compile: bool) -> Callable[[], dict]:
+def _dataset_evaluator(step: TrainStep, dataset, jit_compile: bool, *,
+                       cache: bool = True) -> Callable[[], dict]:
+    """The validation of ``fit_dataset``: per-sample means of ``step.test_step`` over the
+    dataset; the compiled loop is cached as :class:`_Evaluator`'s is (by the element spec)."""
     if not isinstance(dataset, tf.data.Dataset):
         raise ValueError(f"validation must be a tf.data.Dataset of (x, y) batches for "
                          f"fit_dataset; got {type(dataset).__name__}")
     names = step.metric_names
 
-    compiled = _Compiled(jit_compile, lambda jit: _summing_loop(step.test_step, names, jit))
+    def build() -> _Compiled:
+        return _Compiled(jit_compile, lambda jit: _summing_loop(step.test_step, names, jit))
+
+    if cache:
+        key = ("evaluate-stream", repr(dataset.element_spec), tf.zeros(()).device,
+               bool(jit_compile))
+        compiled = _cached_compiled(step, key, build)
+    else:
+        compiled = build()
 
     def evaluate_validation() -> dict:
         sums, count = compiled(dataset.prefetch(tf.data.AUTOTUNE), _zeros(names),

@@ -11,16 +11,28 @@ trial of both on the model and batch about to be trained and keeps the faster:
     elif work < XLA_MIN_WORK (3e10):        the plain graph (a trial and XLA's compilation,
                                             1-3 s, would cost more than they could save)
     elif the signature is in the cache:     the cached choice
-    else: trial: k steps (k = TRIAL_STEPS) of step.train_step on the first k batches, once to
-          compile, then TRIAL_REPEATS timed calls each, best kept (XLA stops after one when
-          it is already 2x slower than the graph); the faster wins (the graph when XLA cannot
-          compile the model); the weights and optimizer state are put back afterwards, so the
-          trial leaves the run's training unchanged; the choice is written to the cache
+    else: trial: k steps (k = TRIAL_STEPS) of step.train_step on the first k batches; each
+          candidate compiled and called TRIAL_WARM_CALLS times untimed, then TRIAL_ROUNDS
+          rounds in which each is timed once, the order alternating from round to round,
+          the best call of each kept (XLA leaves after a round in which it is already 2x
+          slower than the graph); the faster wins (the graph when XLA cannot compile the
+          model); the weights and optimizer state are put back afterwards, so the trial
+          leaves the run's training unchanged; the choice is written to the cache
+
+Why warm-up calls and alternating rounds: the first call after the compiling one was often
+slower (once 70.7 ms/step against 12-17 for the later calls of the character RNN, under load),
+and the earlier trial (graph, then XLA, one untimed and 2 timed calls each) timed the graph
+alone in the coldest state. In the 2026-12-03 bench run it timed the character RNN's graph at
+15.0 ms/step and XLA at 13.8 and chose XLA, while the roofline's probe of the same model timed
+the graph at 9.3 and XLA at 11.9: the engine ran at 74% of the roofline, with XLA. This trial
+chose the graph in 6 of 6 runs (graph 9.5-11.9 ms/step, XLA 11.5-20.7) and the engine then
+reached 97% of the roofline. The signature holds ``TRIAL_VERSION`` so that choices timed by an
+earlier trial are timed again.
 
 The signature is the step's kind, each layer's type and weight shapes (or the step's variable
 shapes), the optimizer, the batch size, the input and target shapes and dtypes, the device,
-the TensorFlow version and the CPU model (and GPU names): any of these changing means a new
-trial. The cache is ``jit_choices.json`` in ``$TFREF_CACHE_DIR``, else
+the TensorFlow version, the CPU model (and GPU names) and the trial's version: any of these
+changing means a new trial. The cache is ``jit_choices.json`` in ``$TFREF_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/tfref``, else ``~/.cache/tfref``.
 
 Determinism: XLA and the plain graph round differently, so the choice changes the trained
@@ -53,7 +65,8 @@ import numpy as np
 import tensorflow as tf
 
 __all__ = ["JitChoice", "choose_jit", "cached_choice", "model_signature", "cache_path",
-           "JIT_ENV", "CACHE_ENV", "TRIAL_STEPS", "TRIAL_REPEATS"]
+           "JIT_ENV", "CACHE_ENV", "TRIAL_STEPS", "TRIAL_WARM_CALLS", "TRIAL_ROUNDS",
+           "TRIAL_VERSION"]
 
 log = logging.getLogger("tfref.train")
 
@@ -61,8 +74,11 @@ log = logging.getLogger("tfref.train")
 JIT_ENV = "TFREF_JIT"
 #: The folder of tfref's cache (``jit_choices.json``); default ``$XDG_CACHE_HOME/tfref``.
 CACHE_ENV = "TFREF_CACHE_DIR"
-#: Steps per timed trial call, and timed calls per candidate (the best is kept).
-TRIAL_STEPS, TRIAL_REPEATS = 4, 2
+#: Steps per trial call; untimed calls per candidate (the first compiles); timed rounds (each
+#: candidate once per round, the order alternating; each keeps its best call).
+TRIAL_STEPS, TRIAL_WARM_CALLS, TRIAL_ROUNDS = 4, 2, 5
+#: Part of every signature: a new version of the trial times every cached choice again.
+TRIAL_VERSION = 2
 _CACHE_FILE = "jit_choices.json"
 
 
@@ -177,7 +193,8 @@ def model_signature(step, x_shape, x_dtype, y_shape, y_dtype, batch_size: int,
     return {"step": type(step).__name__, "layers": layers, "optimizer": optimizer,
             "batch_size": int(batch_size), "x": [list(x_shape), str(x_dtype)],
             "y": [list(y_shape), str(y_dtype)], "device": device.split("device:")[-1],
-            "tensorflow": tf.__version__, "cpu": _cpu_model(), "gpus": _gpu_names()}
+            "tensorflow": tf.__version__, "cpu": _cpu_model(), "gpus": _gpu_names(),
+            "trial": TRIAL_VERSION}
 
 
 def _key(signature: dict) -> str:
@@ -219,9 +236,9 @@ def _snapshot(step) -> list[tuple[object, np.ndarray]]:
     return [(v, np.array(v.numpy(), copy=True)) for v in variables]
 
 
-def _time_candidate(step, xb, yb, jit: bool, give_up_above: float = float("inf")) -> float:
-    """Best seconds per step of ``jit`` over TRIAL_REPEATS timed calls (after one to compile);
-    stops after the first timed call when it is already slower than ``give_up_above``."""
+def _trial_function(step, jit: bool):
+    """``run(xb, yb)``: step.train_step over the batches ``xb[i], yb[i]`` in one compiled call
+    (XLA when ``jit``), returning the sum of the metrics (so that nothing is pruned)."""
     names = step.metric_names
 
     @tf.function(jit_compile=jit)
@@ -232,21 +249,31 @@ def _time_candidate(step, xb, yb, jit: bool, give_up_above: float = float("inf")
             total += tf.add_n([tf.cast(sums[name], tf.float64) for name in names])
         return total
 
-    run(xb, yb).numpy()  # trace and compile, untimed
-    best = float("inf")
-    for _ in range(TRIAL_REPEATS):
-        start = time.perf_counter()
-        run(xb, yb).numpy()
-        best = min(best, time.perf_counter() - start)
-        if best / int(xb.shape[0]) > give_up_above:  # clearly the slower one (LeNet's XLA)
-            break
-    return best / int(xb.shape[0])
+    return run
+
+
+def _timed_rounds(functions: dict, xb, yb) -> dict:
+    """Best seconds per call of each function over TRIAL_ROUNDS rounds, each function timed
+    once per round, the order reversed every other round; XLA leaves after a round in which it
+    was already 2x slower than the graph (LeNet's XLA on a CPU: 7-14x)."""
+    best = {name: float("inf") for name in functions}
+    active = list(functions)
+    for round_index in range(TRIAL_ROUNDS):
+        for name in active if round_index % 2 == 0 else active[::-1]:
+            start = time.perf_counter()
+            functions[name](xb, yb).numpy()
+            best[name] = min(best[name], time.perf_counter() - start)
+        if "xla" in active and "graph" in active and best["xla"] > 2 * best["graph"]:
+            active.remove("xla")
+    return best
 
 
 def trial(step, x: tf.Tensor, y: tf.Tensor, batch_size: int) -> dict:
     """Seconds per training step with XLA and without, on the first batches of ``(x, y)``.
 
-    The step's variables (weights, optimizer slots and counters) are restored afterwards.
+    Both candidates are compiled and warmed up before either is timed, then timed in
+    alternating rounds (see the module docstring). The step's variables (weights, optimizer
+    slots and counters) are restored afterwards.
 
     Returns:
         ``{"xla": s, "graph": s}``; a candidate that failed to compile is missing, and its
@@ -259,11 +286,18 @@ def trial(step, x: tf.Tensor, y: tf.Tensor, batch_size: int) -> dict:
     saved = _snapshot(step)
     seconds: dict = {}
     try:
-        seconds["graph"] = _time_candidate(step, xb, yb, False)
-        try:
-            seconds["xla"] = _time_candidate(step, xb, yb, True, 2 * seconds["graph"])
-        except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as error:
-            seconds["xla_error"] = str(error).strip().splitlines()[0][:200]
+        functions = {"graph": _trial_function(step, False), "xla": _trial_function(step, True)}
+        for name in list(functions):
+            try:
+                for _ in range(TRIAL_WARM_CALLS):  # the first call traces and compiles
+                    functions[name](xb, yb).numpy()
+            except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as error:
+                if name == "graph":
+                    raise
+                seconds["xla_error"] = str(error).strip().splitlines()[0][:200]
+                del functions[name]
+        for name, best in _timed_rounds(functions, xb, yb).items():
+            seconds[name] = best / steps
     finally:
         for variable, value in saved:
             variable.assign(value)
