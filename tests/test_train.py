@@ -14,7 +14,9 @@ Properties checked, each against an independent oracle where one exists:
 - ``training=True`` is passed when training and ``training=False`` when validating, and the
   validation data never changes the weights;
 - a second ``fit`` (or ``evaluate``) on the same model with data of the same shapes reuses the
-  traced validation function (traces counted in Python) and still reads the current weights;
+  traced epoch and validation functions (traces counted in Python), still reads the current
+  weights (2 + 2 epochs equal 4), and traces anew when the trainable variables, the optimizer
+  or a hand-coded step's learning rate changed;
 - ``device="gpu"`` without a GPU says so.
 Tiny models and data keep the module under a minute on a 2-core CPU.
 """
@@ -501,6 +503,74 @@ def test_validation_is_traced_once_for_repeated_fit_calls_on_the_same_model(digi
     assert result["loss"] == second.val_loss[-1]
     _, other_shape_traces = fit_once(x_val[:80], y_val[:80])  # 80 = 2 x 32 + 16
     assert other_shape_traces == 2  # new shapes: traced anew (loop body and the short batch)
+
+
+class TrainingTraceCounter(keras.layers.Layer):
+    """Counts, in Python, its calls with ``training=True``: once per trace of a training loop."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.training_calls = 0
+
+    def call(self, x, training=None):
+        if training is True:
+            self.training_calls += 1
+        return x
+
+
+def test_a_second_fit_reuses_the_traced_epoch_and_equals_one_longer_run(digits):
+    x, y = digits[0][:128], digits[1][:128]
+
+    def model_and_counter(seed):
+        keras.utils.set_random_seed(seed)
+        counter = TrainingTraceCounter()
+        return keras.Sequential([keras.Input((64,)), counter, keras.layers.Dense(10)]), counter
+
+    split, counter = model_and_counter(0)
+    optimizer = keras.optimizers.SGD(0.1)
+    traces = []
+    for _ in range(2):
+        before = counter.training_calls
+        train.fit(split, x, y, epochs=2, batch_size=32, shuffle=False, loss_fn=SPARSE_CE,
+                  optimizer=optimizer, progress=False)
+        traces.append(counter.training_calls - before)
+    assert traces == [1, 0]  # 128 = 4 x 32: the loop body, traced by the first call only
+    whole, _ = model_and_counter(0)
+    train.fit(whole, x, y, epochs=4, batch_size=32, shuffle=False, loss_fn=SPARSE_CE,
+              optimizer=keras.optimizers.SGD(0.1), progress=False)
+    for got, want in zip(_weights(split), _weights(whole), strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_what_a_trace_read_changing_between_fit_calls_traces_anew(digits):
+    x, y = digits[0][:64], digits[1][:64]
+    keras.utils.set_random_seed(0)
+    counter = TrainingTraceCounter()
+    model = keras.Sequential([keras.Input((64,)), counter, keras.layers.Dense(16),
+                              keras.layers.Dense(10)])
+    optimizer = keras.optimizers.SGD(0.1)
+
+    def traces_of_one_fit(optimizer):
+        before = counter.training_calls
+        train.fit(model, x, y, epochs=1, batch_size=32, loss_fn=SPARSE_CE, optimizer=optimizer,
+                  progress=False)
+        return counter.training_calls - before
+
+    assert traces_of_one_fit(optimizer) == 1
+    model.layers[1].trainable = False  # fine-tuning: freeze a layer
+    frozen = _weights(model)[:2]
+    assert traces_of_one_fit(optimizer) == 1  # another set of trainable variables
+    for got, want in zip(_weights(model)[:2], frozen, strict=True):
+        np.testing.assert_array_equal(got, want)  # the frozen layer did not move
+    assert traces_of_one_fit(keras.optimizers.SGD(0.1)) == 1  # another optimizer object
+    step = CountingLinearStep(3, 0.1)
+    rng = np.random.default_rng(0)
+    x3 = rng.normal(size=(32, 3)).astype(np.float32)
+    train.fit(step, x3, x3[:, :1], epochs=1, batch_size=8, progress=False)
+    step.learning_rate = 0.0  # a hand-coded step's number read while tracing
+    w = step.w.numpy().copy()
+    train.fit(step, x3, x3[:, :1], epochs=1, batch_size=8, progress=False)
+    np.testing.assert_array_equal(step.w.numpy(), w)  # the new rate (0) was used
 
 
 def test_streamed_validation_is_traced_once_for_repeated_fit_dataset_calls(digits):

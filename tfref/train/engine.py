@@ -23,8 +23,13 @@ previous epoch trains, so a pipeline's start-up does not stall the next epoch.
 Under ``strategy=MirroredStrategy`` both paths go through a distributed dataset; each replica
 takes a share of the global batch and the gradients are summed over replicas.
 
-Symbols: n -> ``num_samples``; steps -> ``num_full_batches``; e -> ``epoch`` (0-based; the
-history, logs and checkpoints count epochs from 1).
+Symbols: n -> ``num_samples``; steps -> ``full``; e -> ``epoch`` (0-based; the history, logs
+and checkpoints count epochs from 1).
+
+The compiled functions (an epoch, a validation pass) are kept on the model, or on a hand-coded
+step, and reused by a later ``fit``, ``fit_dataset`` or ``evaluate`` call on it with data of the
+same shapes and the same loss, optimizer and trainable variables, so such a call does not trace
+them again (see ``_cached_compiled`` for what is compared).
 
 Deviations from ``keras.Model.fit``: the loss of an epoch is the exact mean over its samples
 (keras averages batch means), the shuffle is a NumPy permutation seeded by (seed, epoch) rather
@@ -286,22 +291,44 @@ class _Compiled:
 
 
 class _InMemoryTrainer:
-    """One epoch over device-resident data in one compiled call (single device)."""
+    """One epoch over device-resident data in one compiled call (single device).
+
+    The compiled epoch is cached like :class:`_Evaluator`'s (:func:`_cached_compiled`), also
+    under the trainable variables, the optimizer (the very object, and its config) and, for a
+    hand-coded step, its public numbers and strings (e.g. a learning rate): a second ``fit``
+    call that changes none of these, with data of the same shapes, batch size and remainder
+    rule, trains with the function the first one traced. ``cache=False`` builds a fresh one.
+    """
 
     def __init__(self, step: TrainStep, x, y, batch_size: int, drop_remainder: bool,
-                 jit_compile: bool):
-        self.step, self.x, self.y = step, x, y
+                 jit_compile: bool, *, cache: bool = True):
+        self.x, self.y = x, y
         num_samples = int(x.shape[0])
-        self.batch_size = batch_size
-        self.num_full_batches = num_samples // batch_size
-        self.remainder = 0 if drop_remainder else num_samples % batch_size
-        self.samples_per_epoch = self.num_full_batches * batch_size + self.remainder
-        self._epoch = _Compiled(jit_compile, self._build)
+        full = num_samples // batch_size
+        remainder = 0 if drop_remainder else num_samples % batch_size
+        self.samples_per_epoch = full * batch_size + remainder
+        build = _epoch_builder(step, batch_size, full, remainder)
+        if cache:
+            key = ("train", _tensor_key(x), _tensor_key(y), batch_size, full, remainder,
+                   bool(jit_compile))
+            self._epoch = _cached_compiled(step, key, lambda: _Compiled(jit_compile, build),
+                                           training=True)
+        else:
+            self._epoch = _Compiled(jit_compile, build)
 
-    def _build(self, jit_compile: bool):
-        step, names = self.step, self.step.metric_names
-        batch, full, remainder = self.batch_size, self.num_full_batches, self.remainder
+    def train_epoch(self, order: np.ndarray) -> tuple[dict, int]:
+        sums = self._epoch(self.x, self.y, tf.constant(order))
+        return {name: float(value) for name, value in sums.items()}, self.samples_per_epoch
 
+
+def _epoch_builder(step: TrainStep, batch: int, full: int, remainder: int):
+    """``build(jit_compile)``: one epoch's compiled call ``train_epoch(x, y, order)``: the data
+    gathered in ``order``, ``full`` steps of ``batch`` samples in one compiled loop, then one
+    of ``remainder`` samples; the data are its arguments, so that a cached function holds no
+    data set."""
+    names = step.metric_names
+
+    def build(jit_compile: bool):
         @tf.function(jit_compile=jit_compile)
         def run_batches(xb, yb):  # xb: (steps, batch, ...)
             sums = _zeros(names)
@@ -328,9 +355,7 @@ class _InMemoryTrainer:
 
         return train_epoch
 
-    def train_epoch(self, order: np.ndarray) -> tuple[dict, int]:
-        sums = self._epoch(self.x, self.y, tf.constant(order))
-        return {name: float(value) for name, value in sums.items()}, self.samples_per_epoch
+    return build
 
 
 class _Evaluator:
@@ -395,23 +420,25 @@ class _CompiledCache:
 _CACHE_ATTRIBUTE = "_tfref_compiled"
 
 
-def _cached_compiled(step: TrainStep, key: tuple, build: Callable[[], _Compiled]) -> _Compiled:
+def _cached_compiled(step: TrainStep, key: tuple, build: Callable[[], _Compiled], *,
+                     training: bool = False) -> _Compiled:
     """The compiled function cached for ``key`` and ``step``'s identity, or ``build()``'s.
 
     The cache lives on the keras model (a KerasStep is made anew by every ``fit`` call, the
     model is not) or on the hand-coded step, so it goes when they go. An entry is reused only
-    while the model's variables (and a loss that is not a ``keras.losses.Loss``) are the very
-    objects it was traced with, the loss's class and config and the metric names the same:
-    a rebuilt layer, another loss or another metric set traces anew. As with keras' own
-    cached ``test_function``, Python attributes read while tracing (e.g. a layer's attribute
-    changed between calls) are not watched.
+    while the objects its trace captured are the very same (the model's variables, a loss that
+    is not a ``keras.losses.Loss``; for training also the optimizer) and what else the trace
+    read is equal (the loss's class and config, the metric names; for training the trainable
+    variables, the optimizer's config, a hand-coded step's public numbers and strings). As
+    with keras' own cached ``train_function``, other Python attributes read while tracing
+    (e.g. a Dropout layer's rate changed between calls) are not watched.
     """
     owner = step.model if isinstance(step, KerasStep) else step
     cache = vars(owner).get(_CACHE_ATTRIBUTE)
     if not isinstance(cache, _CompiledCache):
         cache = _CompiledCache()
         object.__setattr__(owner, _CACHE_ATTRIBUTE, cache)  # bypasses keras' tracking
-    objects, identity = _step_identity(step)
+    objects, identity = _step_identity(step, training)
     entry = cache.entries.get((key, identity))
     if entry is not None and len(entry[0]) == len(objects) and all(
             a is b for a, b in zip(entry[0], objects, strict=True)):
@@ -421,21 +448,33 @@ def _cached_compiled(step: TrainStep, key: tuple, build: Callable[[], _Compiled]
     return compiled
 
 
-def _step_identity(step: TrainStep) -> tuple[tuple, tuple]:
+def _step_identity(step: TrainStep, training: bool = False) -> tuple[tuple, tuple]:
     """``(objects, key)``: the objects a traced function of ``step`` captures (checked by
     identity on reuse) and a hashable key of them and of what else its trace depends on."""
     if isinstance(step, KerasStep):
-        variables = tuple(step.model.variables)
+        objects = tuple(step.model.variables)
         loss = step.loss_fn
         if isinstance(loss, keras.losses.Loss):
-            loss_key = (type(loss).__qualname__, repr(sorted(loss.get_config().items())))
-            objects = variables
+            read = [type(loss).__qualname__, _config_key(loss)]
         else:
-            loss_key = ("function", id(loss))
-            objects = (*variables, loss)
+            read, objects = ["function"], (*objects, loss)
+        if training:
+            trainable = tuple(id(v) for v in step.model.trainable_variables)
+            read += [trainable, type(step.optimizer).__qualname__, _config_key(step.optimizer)]
+            objects = (*objects, step.optimizer)
     else:
-        objects, loss_key = tuple(step.variables), (type(step).__qualname__,)
-    return objects, (tuple(id(v) for v in objects), loss_key, tuple(step.metric_names))
+        objects = tuple(step.variables)
+        read = [type(step).__qualname__]
+        if training:
+            read.append(tuple(sorted(
+                (name, value) for name, value in vars(step).items()
+                if not name.startswith("_") and isinstance(value, bool | int | float | str))))
+    return objects, (tuple(id(v) for v in objects), tuple(read), tuple(step.metric_names))
+
+
+def _config_key(configurable) -> str:
+    """A keras object's config as a string (equal configs: equal strings)."""
+    return repr(sorted(configurable.get_config().items()))
 
 
 def _tensor_key(tensor: tf.Tensor) -> tuple:
@@ -489,12 +528,20 @@ class _DatasetTrainer:
         self.epochs, self.placement = epochs, placement
         self._ahead: _EpochStart | None = None
         jit_compile = jit_compile and strategy is None
-        self._epoch = _Compiled(jit_compile, self._build)
+        if strategy is None:  # cached like _InMemoryTrainer's; the loop retraces per element spec
+            names = step.metric_names
 
-    def _build(self, jit_compile: bool):
+            def build() -> _Compiled:  # holds the step, not this trainer and its data
+                return _Compiled(jit_compile,
+                                 lambda jit: _summing_loop(step.train_step, names, jit))
+
+            key = ("train-stream", tf.zeros(()).device, bool(jit_compile))
+            self._epoch = _cached_compiled(step, key, build, training=True)
+        else:
+            self._epoch = _Compiled(jit_compile, self._build)
+
+    def _build(self, jit_compile: bool):  # under a strategy
         step, names, strategy = self.step, self.step.metric_names, self.strategy
-        if strategy is None:
-            return _summing_loop(step.train_step, names, jit_compile)
 
         def replica_step(xb, yb):
             context = tf.distribute.get_replica_context()
