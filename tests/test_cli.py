@@ -156,6 +156,18 @@ def test_bench_subcommand_reaches_the_benchmark(capsys):
     assert "--json" in capsys.readouterr().out
 
 
+def test_bench_help_from_the_console_script_shows_no_tensorflow_log_lines():
+    """The installed `tfref` script (not `python -m`): bench imported TensorFlow before the
+    quiet block, so its native start-up lines reached the terminal."""
+    code = "import sys; from tfref.cli import main; sys.exit(main(['bench', '--help']))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "--json" in result.stdout
+    for chatter in ("oneDNN", "absl::InitializeLog", "cuda", "I0000", "E0000"):
+        assert chatter not in result.stderr, result.stderr[-2000:]
+
+
 def test_run_prints_the_claim_table_and_hides_tensorflow_log_lines(tmp_path):
     """`tfref run ID` on a pipe: the topic's claims with expected and measured values; no C++ logs."""
     result = subprocess.run([sys.executable, "-m", "tfref", "run", "ewma", "--quick", "--out",

@@ -239,9 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:  # the benchmark parses its own options (tfref bench --help)
         from tfref._quiet import quiet_stderr
-        from tfref.bench import main as bench_main
 
         with quiet_stderr("--verbose" not in argv):  # its workers inherit the quiet stderr
+            from tfref.bench import main as bench_main  # imports TensorFlow: inside the block
+
             return bench_main(argv[1:])
     if argv[:1] == ["spec"]:  # parsed apart: neither TensorFlow nor hypothesis is imported for it
         from spec_tests.conformance import build_parser as build_spec_parser
