@@ -2,7 +2,8 @@
 
 - ``tfref``: :func:`tfref.train.fit`, one compiled call per epoch, XLA or the plain graph as
   ``jit_compile="auto"`` chooses for a long run (a timed trial, cached: :mod:`tfref.train.jit`);
-  each round is one fit call whose first epoch (compilation) is not timed. It also computes
+  each round is one fit call whose first epoch is not timed (the first round's traces and
+  compiles; later rounds reuse the epoch function the engine keeps on the model). It also computes
   the accuracy each epoch; the others do not.
 - ``tfref-stream``: :func:`tfref.train.fit_dataset` streaming the same data from TFRecord
   shards on disk.
@@ -88,7 +89,9 @@ def _engine_jit_choice(workload: Workload, model, kwargs: dict, data):
 
 
 class TfrefRunner(Runner):
-    """tfref.train.fit: each round is one fit call of 1 + epochs epochs; the first is untimed."""
+    """tfref.train.fit: each round is one fit call of 1 + epochs epochs; the first is untimed
+    (it traces and compiles in the first round only: fit reuses its compiled epoch for the same
+    model, optimizer and data shapes)."""
 
     name = "tfref"
 
