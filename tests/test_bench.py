@@ -167,6 +167,63 @@ def test_roofline_bare_step_is_one_sgd_step_of_the_model():
         float(loss), rel=1e-5)
 
 
+class _FakeClock:
+    """A perf_counter that moves only when a fake compiled function runs."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def _fake_roofline(monkeypatch, ms_per_step: dict) -> bench.runners.RooflineRunner:
+    """A roofline runner on 10 MLP batches whose compiled candidates cost ``ms_per_step[(label,
+    "probe" or "full")]`` of fake time a step (the real compile is not called)."""
+    from tfref.bench import runners
+
+    clock = _FakeClock()
+    monkeypatch.setattr(runners.time, "perf_counter", clock)
+    runner = runners.make_runner("roofline", 1, bench.WORKLOADS["mlp"], 0, 10 * 128)
+
+    class Result:
+        def numpy(self):
+            return 0.0
+
+    def compile_(jit, steps):
+        length = "probe" if steps == runner.PROBE_STEPS else "full"
+        cost = ms_per_step[("xla" if jit else "graph", length)] * steps / 1e3
+
+        def call(x, y):
+            clock.now += cost
+            return Result()
+
+        return call
+
+    monkeypatch.setattr(runner, "_compile", compile_)
+    runner.prepare()
+    return runner
+
+
+def test_roofline_times_close_candidates_at_full_length_and_keeps_the_faster(monkeypatch):
+    """A probe that ranks the plain graph first (1.0 against 1.2 ms a step) does not decide:
+    at full length XLA is faster (0.6 against 0.9), so the roofline is XLA's."""
+    runner = _fake_roofline(monkeypatch, {("graph", "probe"): 1.0, ("xla", "probe"): 1.2,
+                                          ("graph", "full"): 0.9, ("xla", "full"): 0.6})
+    assert runner.extra["jit_compile"] == "xla"
+    assert runner.extra["probe_ms_per_step"] == {"graph": 1.0, "xla": 1.2}
+    assert runner.extra["full_ms_per_step"] == {"graph": 0.9, "xla": 0.6}
+    samples, seconds = runner.measure(1, 0)
+    assert samples == 10 * 128 and seconds == pytest.approx(10 * 0.6e-3)
+
+
+def test_roofline_drops_a_candidate_more_than_twice_as_slow_in_the_probe(monkeypatch):
+    """LeNet's XLA is about 10x slower: it is not timed at full length (seconds each call)."""
+    runner = _fake_roofline(monkeypatch, {("graph", "probe"): 1.0, ("xla", "probe"): 2.5,
+                                          ("graph", "full"): 0.9, ("xla", "full"): 0.1})
+    assert runner.extra["jit_compile"] == "graph" and "full_ms_per_step" not in runner.extra
+
+
 def test_bench_table_shows_rates_and_speedups(document):
     _, data = document
     table = bench.format_table(data)
