@@ -84,6 +84,13 @@ def test_bench_json_lists_every_run_of_every_model(document):
     assert mlp["streaming_share_of_in_memory"] == pytest.approx(1 / stream["tfref_speedup"],
                                                                 rel=1e-2, abs=1e-3)  # rounded
     assert (stream["jit_compile"], stream["jit_source"]) == ("graph", "environment")
+    # reading alone, then 1 / (1/in-memory + 1/read): what reading and training cost in turn
+    tfref_rate = {run["name"]: run for run in mlp["runs"]}["tfref"]["samples_per_second"]
+    read = stream["read_only_samples_per_second"]
+    assert read > 0 and mlp["streaming_serial_rate"] == pytest.approx(
+        1 / (1 / tfref_rate + 1 / read), rel=1e-3)
+    assert mlp["streaming_share_of_serial_rate"] == pytest.approx(
+        stream["samples_per_second"] / mlp["streaming_serial_rate"], rel=1e-2)
     assert data["settings"]["quick"] is True and data["machine"]["cpu_count"] >= 1
 
 
@@ -103,6 +110,8 @@ def test_stream_runner_trains_from_block_shards_with_the_tfref_rows_compilation(
     assert (manifest["format"], manifest["examples_per_record"], len(manifest["shards"])) == (
         "tfref-shards-2", 128, 8)
     assert runner.jit_compile is True and runner.extra["jit_compile"] == "xla"
+    assert runner.extra["read_only_samples_per_second"] > 0  # it read all 300 (else raises)
+    assert runner.extra["read_only_unshuffled_samples_per_second"] > 0
     samples, seconds = runner.measure(2, 0)
     assert samples == 600 and seconds > 0
 
@@ -229,6 +238,7 @@ def test_bench_table_shows_rates_and_speedups(document):
     table = bench.format_table(data)
     assert "tfref speed-up" in table and "keras-fit-tuned (spe=32)" in table
     assert "of roofline" in table and table.count("of the roofline") == 4
+    assert "reading the shards alone:" in table and "read, then train:" in table
     # tfref against itself, once per model (a peer may also land on 1.00x by chance)
     own = [words for words in map(str.split, table.splitlines())
            if words[:1] == ["tfref"] and words[1].startswith("[")]

@@ -227,6 +227,13 @@ def bench_workload(workload: Workload, runs: list[_Run], settings: Settings,
         share = measured["tfref-stream"] / tfref_rate
         result["streaming_share_of_in_memory"] = round(share, 3)
         targets[f"streaming >= {STREAM_TARGET:.0%} of in-memory"] = bool(share >= STREAM_TARGET)
+        read = next((run.get("read_only_samples_per_second") for run in entries
+                     if run["name"] == "tfref-stream"), None)
+        if read:  # reading, then training, one after the other: 1 / (1/train + 1/read)
+            serial = 1.0 / (1.0 / tfref_rate + 1.0 / read)
+            result["streaming_serial_rate"] = round(serial, 1)
+            result["streaming_share_of_serial_rate"] = round(measured["tfref-stream"] / serial,
+                                                             3)
     if targets:
         result["targets"] = targets
     return result
@@ -333,6 +340,14 @@ def format_table(document: dict) -> str:
         if "streaming_share_of_in_memory" in bench:
             lines.append(f"  streaming from TFRecord shards: "
                          f"{bench['streaming_share_of_in_memory']:.0%} of tfref's in-memory rate")
+        if "streaming_serial_rate" in bench:
+            stream = next(run for run in bench["runs"] if run["name"] == "tfref-stream")
+            unshuffled = stream.get("read_only_unshuffled_samples_per_second")
+            lines.append(f"  reading the shards alone: {stream['read_only_samples_per_second']:,.0f}"
+                         " samples/s" + (f" ({unshuffled:,.0f} in file order)" if unshuffled
+                                         else "") + "; read, then train: "
+                         f"{bench['streaming_serial_rate']:,.0f} (the stream reaches "
+                         f"{bench['streaming_share_of_serial_rate']:.0%} of it)")
         for target, ok in bench.get("targets", {}).items():
             lines.append(f"  target {target}: {'met' if ok else 'NOT met'}")
         lines.append("")

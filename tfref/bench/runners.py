@@ -127,7 +127,9 @@ class TfrefStreamRunner(Runner):
     per epoch) and cuts them into batches, prefetched (:func:`tfref.data.shards.read_shards`);
     fit_dataset starts each epoch's stream while the previous epoch trains. Sizes are still
     checked every epoch; the checksums not again (reading 200 MB to hash them would be timed
-    otherwise). The step is compiled as the ``tfref`` row's (``jit_compile="auto"``'s choice
+    otherwise). ``prepare`` also times the pipeline alone (``read_only_samples_per_second``): on
+    a machine whose cores the training step fills, reading cannot overlap it, and the harness
+    prints the rate of reading and training one after the other beside the stream's. The step is compiled as the ``tfref`` row's (``jit_compile="auto"``'s choice
     for a long run, from the same cache), so that the ratio of the two rows measures streaming,
     not XLA against the plain graph.
     """
@@ -149,7 +151,31 @@ class TfrefStreamRunner(Runner):
         self.jit_compile = choice.jit_compile  # the tfref row's (the same trial or cache)
         self.extra = {"source": "8 TFRecord shards on disk", "in_memory_share_target":
                       STREAM_TARGET, "jit_compile": "xla" if choice.jit_compile else "graph",
-                      "jit_source": choice.source}
+                      "jit_source": choice.source,
+                      "read_only_samples_per_second": round(self._read_rate(True), 1),
+                      "read_only_unshuffled_samples_per_second": round(
+                          self._read_rate(False), 1)}
+
+    def _read_rate(self, shuffle: bool, rounds: int = 2) -> float:
+        """Samples per second of the stream alone: one epoch's pipeline (shuffled as in
+        training, or in file order) read to the end by ``Dataset.reduce``, no training, the best
+        of ``rounds``; what reading costs the cores that training also uses."""
+        import tensorflow as tf
+
+        from tfref.data import shards
+
+        best = float("inf")
+        for round_index in range(rounds):
+            dataset = shards.read_shards(self.folder, batch_size=self.workload.batch_size,
+                                         shuffle_seed=10**6 + round_index if shuffle else None,
+                                         verify=False)
+            start = time.perf_counter()
+            count = int(dataset.reduce(tf.constant(0, tf.int64),
+                                       lambda total, xy: total + tf.shape(xy[1], tf.int64)[0]))
+            best = min(best, time.perf_counter() - start)
+        if count != len(self.data[1]):
+            raise RuntimeError(f"the shards gave {count} samples, not {len(self.data[1])}")
+        return count / best
 
     def measure(self, epochs: int, round_index: int) -> tuple[int, float]:
         from tfref import train
