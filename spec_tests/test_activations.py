@@ -265,8 +265,15 @@ def test_sigmoid_derivative_is_s_times_one_minus_s_at_most_a_quarter_with_max_at
 @spec_property(requires=["relu"], level="maths", oracle={"relu": "numpy.maximum(x, 0)"},
                x=strategies.arrays())
 def test_relu_matches_numpy_maximum(impl, x):
+    """The expected values are taken before the call, and x must come back untouched: a relu
+    that zeroes the caller's array in place (x[x < 0] = 0) returns the right values."""
     x = _with_zero(x)
-    assert_close(impl.relu(x), np.maximum(x.astype(np.float64), 0.0), dtype=x.dtype, what="relu")
+    before = x.copy()
+    expected = np.maximum(before.astype(np.float64), 0.0)
+    assert_close(impl.relu(x), expected, dtype=x.dtype, what="relu")
+    changed = ~((x == before) | (np.isnan(x) & np.isnan(before)))
+    assert not changed.any(), (f"relu changed its input x in place at {int(changed.sum())} of "
+                               f"{x.size} entries: {before[changed][:5]} became {x[changed][:5]}")
 
 
 @spec_property(requires=["leaky_relu"], level="maths",
@@ -437,11 +444,19 @@ def test_softmax_jacobian_matches_central_differences_for_logits_up_to_1e4(impl,
                                              "sum x^3 + (sum x)^2"},
                x=strategies.arrays(dtype=np.float64, min_value=-5, max_value=5, max_dims=1, max_side=4))
 def test_central_difference_matches_the_analytic_gradient(impl, x):
-    """f(x) = sum x^3 + (sum x)^2 has gradient 3 x^2 + 2 sum x."""
+    """f(x) = sum x^3 + (sum x)^2 has gradient 3 x^2 + 2 sum x.
+
+    The contract computes in float64 whatever x is: a float32 x (the drawn values, and
+    (8, -16, 0.5), where a float32 x + 1e-6 rounds back to x) must give the float64 gradient at
+    its values, not one of steps rounded to float32.
+    """
 
     def f(v):
         v = np.asarray(v, dtype=np.float64)
         return np.sum(v ** 3) + np.sum(v) ** 2
 
-    gradient = impl.central_difference(f, x)
-    assert_close(gradient, 3 * x ** 2 + 2 * x.sum(), what="central_difference", **FINITE_DIFFERENCE)
+    for v in (x, x.astype(np.float32), np.array([8.0, -16.0, 0.5], dtype=np.float32)):
+        exact = v.astype(np.float64)
+        gradient = impl.central_difference(f, v)
+        assert_close(gradient, 3 * exact ** 2 + 2 * exact.sum(), **FINITE_DIFFERENCE,
+                     what=f"central_difference at {v.dtype.name} x = {v}")
