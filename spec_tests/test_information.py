@@ -322,3 +322,38 @@ def test_cross_entropy_ignores_outcomes_where_p_and_q_are_both_zero(impl, pq, ba
                      dtype=p.dtype, what=f"H({example_p}, {example_q})")
     assert_close(impl.cross_entropy(p, q, base=base), _scipy_cross_entropy(p, q, base),
                  dtype=p.dtype, what="H(p, q) with an outcome where p = q = 0 vs -sum xlogy(p, q)")
+
+
+# --- the axis ------------------------------------------------------------------------------------
+
+@st.composite
+def _pairs_across_axes(draw):
+    """``(p, q, axis)``: probability pairs of 2 or 3 dims, summing to 1 along ``axis`` (not
+    always the last), q > 0."""
+    p, q = draw(strategies.simplex_pairs().filter(lambda pq: pq[0].ndim >= 2))
+    axis = draw(st.integers(-p.ndim, p.ndim - 2))
+    return np.moveaxis(p, -1, axis), np.moveaxis(q, -1, axis), axis
+
+
+def _check_axis(impl, name, oracle, pq):
+    p, q, axis = pq
+    moved = (np.moveaxis(p, axis, -1), np.moveaxis(q, axis, -1))
+    assert_close(getattr(impl, name)(p, q, axis=axis), oracle(*moved), dtype=p.dtype,
+                 what=f"{name}(axis={axis}) of shape {p.shape} vs scipy along that axis")
+
+
+@spec_property(requires=["kl_divergence"], level="maths",
+               oracle={"kl_divergence": "scipy.special.rel_entr summed along the given axis"},
+               pq=_pairs_across_axes())
+def test_kl_divergence_reduces_the_axis_it_is_given(impl, pq):
+    """kl_divergence(p, q, axis=a) sums over axis a (an implementation ignoring ``axis`` sums the
+    last one)."""
+    _check_axis(impl, "kl_divergence", _scipy_kl, pq)
+
+
+@spec_property(requires=["cross_entropy"], level="maths",
+               oracle={"cross_entropy": "scipy.special.xlogy summed along the given axis"},
+               pq=_pairs_across_axes())
+def test_cross_entropy_reduces_the_axis_it_is_given(impl, pq):
+    """cross_entropy(p, q, axis=a) sums over axis a."""
+    _check_axis(impl, "cross_entropy", _scipy_cross_entropy, pq)
