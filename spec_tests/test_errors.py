@@ -270,6 +270,16 @@ for _name in PROBABILITY_PAIRS:
             dtype=strategies.dtypes(), shapes=MISMATCHED_SHAPES)
 
 
+@spec_property(requires=["self_information"], dtype=strategies.dtypes(),
+               where=st.integers(0, 2))
+def test_self_information_rejects_zero_probability(impl, dtype, where):
+    """p in (0, 1]: -log 0 is not a number of bits; a p of 0 raises ValueError naming p."""
+    p = np.array([0.5, 0.25, 1.0], dtype=dtype)
+    p[where] = 0
+    expect_value_error(lambda: impl.self_information(p), "p",
+                       rule=f"self_information of p = {p} (p must be in (0, 1])")
+
+
 def _rejects_bad_base(name):
     def check(impl, dtype, base):
         p = np.array([0.5, 0.5], dtype=dtype)
@@ -498,7 +508,8 @@ def _metric_rejects_mismatched_shapes(name):
     return check
 
 
-for _name in ("confusion_matrix", "accuracy"):
+for _name in ("confusion_matrix", "accuracy", "error_rate", "recall", "precision",
+              "false_positive_rate", "false_rejection_rate"):
     _define(f"{_name}_rejects_empty_labels", [_name], _metric_rejects_empty(_name),
             f"{_name} of empty labels raises ValueError naming them.")
     _define(f"{_name}_rejects_mismatched_shapes", [_name], _metric_rejects_mismatched_shapes(_name),

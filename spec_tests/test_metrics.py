@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from spec_tests import strategies
 from spec_tests.registry import spec_property
-from spec_tests.test_errors import expect_value_error
+from spec_tests.test_errors import define_property, expect_value_error
 from spec_tests.tolerances import assert_close
 
 
@@ -209,6 +209,46 @@ def test_rates_reproduce_the_thousand_sample_example_of_document_000(impl):
         assert_close(rate(name, pos_label, **kwargs), value, dtype=np.float32,
                      what=f"{name}(pos_label={pos_label}{', ' if kwargs else ''}"
                           f"{', '.join(f'{k}={v}' for k, v in kwargs.items())})")
+
+
+@st.composite
+def _pairs_with_an_empty_denominator(draw, rate):
+    """(y_true, y_pred, pos_label) where ``rate``'s denominator is 0: the positive class never
+    true (recall, FRR), never predicted (precision), or every sample positive (FPR)."""
+    y_true, y_pred, k = draw(strategies.label_pairs())
+    pos_label = draw(st.integers(0, k - 1))
+    other = (pos_label + 1) % max(k, 2)
+    if rate in ("recall", "false_rejection_rate"):
+        y_true = np.where(y_true == pos_label, other, y_true)
+    elif rate == "precision":
+        y_pred = np.where(y_pred == pos_label, other, y_pred)
+    else:
+        y_true = np.full_like(y_true, pos_label)
+    return y_true, y_pred, pos_label
+
+
+def _returns_zero_division(rate):
+    def check(impl, inputs, zero_division):
+        y_true, y_pred, pos_label = inputs
+        fn = getattr(impl, rate)
+        default = float(np.asarray(fn(y_true, y_pred, pos_label=pos_label)))
+        assert np.isnan(default), (f"{rate} is 0/0 here and must be NaN by default; got {default} "
+                                   f"(y_true={y_true}, y_pred={y_pred}, pos_label={pos_label})")
+        given = float(np.asarray(fn(y_true, y_pred, pos_label=pos_label,
+                                    zero_division=zero_division)))
+        assert given == zero_division, (f"{rate}(zero_division={zero_division}) is 0/0 here and "
+                                        f"must return {zero_division}; got {given}")
+    return check
+
+
+for _rate in RATES:
+    define_property(
+        __name__, f"{_rate}_returns_zero_division_where_its_denominator_is_zero", [_rate],
+        _returns_zero_division(_rate),
+        f"""{_rate} whose denominator is 0 returns zero_division: NaN by default, else the number
+        given (closed form: the contract's 0 / 0 rule, as scikit-learn's zero_division).""",
+        level="maths", oracle={_rate: "closed form: zero_division where the denominator is 0"},
+        inputs=_pairs_with_an_empty_denominator(_rate), zero_division=st.sampled_from([0.0, 1.0]))
 
 
 # --- validation ---------------------------------------------------------------------------------

@@ -77,6 +77,39 @@ def ewma_weights_accepting_beta_one():
     return _reference_with(ewma_weights=ewma_weights)
 
 
+def self_information_accepting_zero():
+    """No check that p > 0: self_information(0) returns +inf where the contract (p in (0, 1])
+    raises ValueError."""
+
+    def self_information(p, base=None):
+        array = np.asarray(p)
+        if array.size and np.issubdtype(array.dtype, np.number) and (array == 0).any() \
+                and (array >= 0).all() and (array <= 1).all():
+            dtype = np.float64 if array.dtype == np.float64 else np.float32
+            with np.errstate(divide="ignore"):
+                nats = -np.log(array.astype(dtype))
+            return nats if base is None else (nats / np.log(base)).astype(dtype)
+        return ref.self_information(p, base=base)
+
+    return _reference_with(self_information=self_information)
+
+
+def false_rejection_rate_zipping_labels_of_any_length():
+    """No shape check: the pairs zipped from the two flattened arrays, the longer one cut off;
+    empty labels give 0 / 0 = NaN instead of a ValueError."""
+
+    def false_rejection_rate(y_true, y_pred, pos_label=1, zero_division=float("nan")):
+        y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+        tp = fn = 0
+        for true, predicted in zip(y_true, y_pred):
+            if true == pos_label:
+                tp += predicted == pos_label
+                fn += predicted != pos_label
+        return np.float32(fn / (tp + fn) if tp + fn else zero_division)
+
+    return _reference_with(false_rejection_rate=false_rejection_rate)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'entropy_without_input_checks': (
@@ -95,5 +128,12 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     ),
     'ewma_weights_accepting_beta_one': (
         'ewma_weights_rejects_beta_outside_zero_one',
+    ),
+    'self_information_accepting_zero': (
+        'self_information_rejects_zero_probability',
+    ),
+    'false_rejection_rate_zipping_labels_of_any_length': (
+        'false_rejection_rate_rejects_mismatched_shapes',
+        'false_rejection_rate_rejects_empty_labels',
     ),
 }

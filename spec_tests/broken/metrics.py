@@ -67,6 +67,35 @@ def error_rate_counting_errors():
     return _reference_with(error_rate=error_rate)
 
 
+def false_rejection_rate_as_false_omission_rate():
+    """FN / (FN + TN), the share of negative predictions that are wrong, under the name FRR
+    (which is FN / (TP + FN), the share of positives rejected)."""
+
+    def false_rejection_rate(y_true, y_pred, pos_label=1, zero_division=float("nan")):
+        _, _, fn, tn = ref._one_vs_rest_counts(y_true, y_pred, pos_label)
+        return ref._ratio(fn, fn + tn, zero_division)
+
+    return _reference_with(false_rejection_rate=false_rejection_rate)
+
+
+def false_positive_rate_ignoring_zero_division():
+    """NaN for 0 / 0 whatever ``zero_division`` says (no negatives in y_true)."""
+
+    def false_positive_rate(y_true, y_pred, pos_label=1, zero_division=float("nan")):
+        return ref.false_positive_rate(y_true, y_pred, pos_label=pos_label)
+
+    return _reference_with(false_positive_rate=false_positive_rate)
+
+
+def recall_zero_for_zero_over_zero():
+    """0 for 0 / 0 (scikit-learn's zero_division="warn" result) whatever ``zero_division`` says."""
+
+    def recall(y_true, y_pred, pos_label=1, zero_division=float("nan")):
+        return ref.recall(y_true, y_pred, pos_label=pos_label, zero_division=0.0)
+
+    return _reference_with(recall=recall)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     "transposed_confusion_matrix": (
@@ -91,5 +120,15 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     "error_rate_counting_errors": (
         "error_rate_matches_sklearn_zero_one_loss",
         "error_rate_is_one_minus_accuracy",
+    ),
+    "false_rejection_rate_as_false_omission_rate": (
+        "false_rejection_rate_matches_sklearn_counts_for_any_positive_class",
+    ),
+    "false_positive_rate_ignoring_zero_division": (
+        "false_positive_rate_returns_zero_division_where_its_denominator_is_zero",
+    ),
+    "recall_zero_for_zero_over_zero": (
+        "recall_matches_sklearn_recall_score_for_any_positive_class",
+        "recall_returns_zero_division_where_its_denominator_is_zero",
     ),
 }
