@@ -340,6 +340,44 @@ def test_sgd_update_steps_downhill_on_a_quadratic(impl, problem):
         f"f(x1) = {loss(x1)}")
 
 
+# --- pure rules: the caller's arrays are never written -----------------------------------------
+
+
+def _leaves_its_arguments_unchanged(rule):
+    def check(impl, sequence, lr):
+        """Five steps from a non-zero state; after each, every array passed is as it was."""
+        param, grads = sequence
+        state = [np.full_like(param, 0.5)] * {"sgd_update": 0, "momentum_update": 1,
+                                              "rmsprop_update": 1, "adam_update": 2}[rule]
+        state = [s.copy() for s in state]
+        for t, grad in enumerate(grads[:5], start=1):
+            arguments = {"param": param, "grad": grad,
+                         **dict(zip(STATE_NAMES.get(rule, ()), state))}
+            before = {name: value.copy() for name, value in arguments.items()}
+            if rule == "sgd_update":
+                out = [impl.sgd_update(param, grad, lr)]
+            elif rule == "adam_update":
+                out = impl.adam_update(param, grad, *state, t, lr)
+            else:
+                out = getattr(impl, rule)(param, grad, *state, lr)
+            for name, value in arguments.items():
+                assert np.array_equal(value, before[name]), (
+                    f"{rule} (step {t}) changed its argument {name} in place: {before[name]} "
+                    f"became {value} (the contract: update rules mutate nothing)")
+            param, *state = (np.array(value, dtype=param.dtype) for value in out)
+    return check
+
+
+for _rule in UPDATE_RULES:
+    define_property(
+        __name__, f"{_rule}_leaves_its_arguments_unchanged", [_rule],
+        _leaves_its_arguments_unchanged(_rule),
+        f"{_rule} returns new arrays and writes none of param, grad or its state (the "
+        "contract: pure update rules that mutate nothing).", level="maths",
+        settings={"max_examples": 15, "phases": NO_SHRINK},
+        sequence=gradient_sequences(min_steps=5, max_steps=5), lr=learning_rates)
+
+
 # --- Newton -----------------------------------------------------------------------------------
 
 

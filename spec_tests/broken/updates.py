@@ -115,6 +115,55 @@ def exponential_decay_ignoring_staircase():
     return _reference_with(exponential_decay=exponential_decay)
 
 
+def inverse_time_decay_without_decay_steps():
+    """lr0 / (1 + decay_rate step), D2L's eta_0 (1 + lambda t)^-1: decay_steps ignored."""
+
+    def inverse_time_decay(lr0, step, decay_steps, decay_rate, staircase=False):
+        return ref.inverse_time_decay(lr0, step, 1, decay_rate, staircase=staircase)
+
+    return _reference_with(inverse_time_decay=inverse_time_decay)
+
+
+def inverse_time_decay_staircase_rounded():
+    """The staircase's ratio rounded to the nearest whole number instead of floored."""
+
+    def inverse_time_decay(lr0, step, decay_steps, decay_rate, staircase=False):
+        if not staircase:
+            return ref.inverse_time_decay(lr0, step, decay_steps, decay_rate)
+        smooth = ref.inverse_time_decay(lr0, step, decay_steps, decay_rate)  # the checks
+        ratio = np.round(np.asarray(step, dtype=np.float64) / float(decay_steps))
+        return (float(lr0) / (1 + float(decay_rate) * ratio)).astype(smooth.dtype)
+
+    return _reference_with(inverse_time_decay=inverse_time_decay)
+
+
+def sgd_update_in_place():
+    """param -= lr * grad on the caller's array: the right value, and the caller's param moved."""
+
+    def sgd_update(param, grad, lr):
+        new = ref.sgd_update(param, grad, lr)
+        if isinstance(param, np.ndarray) and param.dtype == new.dtype and param.shape == new.shape:
+            param[...] = new
+            return param
+        return new
+
+    return _reference_with(sgd_update=sgd_update)
+
+
+def momentum_update_velocity_in_place():
+    """velocity *= momentum; velocity -= lr * g on the caller's array (the state mutated)."""
+
+    def momentum_update(param, grad, velocity, lr, momentum=0.9):
+        new_param, new_velocity = ref.momentum_update(param, grad, velocity, lr, momentum=momentum)
+        if isinstance(velocity, np.ndarray) and velocity.dtype == new_velocity.dtype \
+                and velocity.shape == new_velocity.shape:
+            velocity[...] = new_velocity
+            return new_param, velocity
+        return new_param, new_velocity
+
+    return _reference_with(momentum_update=momentum_update)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'adam_without_bias_correction': (
@@ -147,5 +196,17 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     ),
     'exponential_decay_ignoring_staircase': (
         'exponential_decay_matches_keras_exponential_decay',
+    ),
+    'inverse_time_decay_without_decay_steps': (
+        'inverse_time_decay_matches_keras_inverse_time_decay',
+    ),
+    'inverse_time_decay_staircase_rounded': (
+        'inverse_time_decay_matches_keras_inverse_time_decay',
+    ),
+    'sgd_update_in_place': (
+        'sgd_update_leaves_its_arguments_unchanged',
+    ),
+    'momentum_update_velocity_in_place': (
+        'momentum_update_leaves_its_arguments_unchanged',
     ),
 }
