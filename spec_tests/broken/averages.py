@@ -79,6 +79,29 @@ def ewma_weights_newest_first():
     return _reference_with(ewma_weights=ewma_weights)
 
 
+def ewma_weights_normalised():
+    """The weights divided by their sum 1 - beta^t (the bias-corrected weights), not those of v_t."""
+
+    def ewma_weights(beta, t):
+        weights = ref.ewma_weights(beta, t)
+        return (weights / weights.astype(np.float64).sum()).astype(weights.dtype)
+
+    return _reference_with(ewma_weights=ewma_weights)
+
+
+def ewma_bias_correction_with_the_last_step_only():
+    """Every v_t divided by 1 - beta^T, T the length of the series (not by 1 - beta^t)."""
+
+    def ewma(x, beta, bias_correction=False):
+        v = ref.ewma(x, beta)
+        if not bias_correction:
+            return v
+        beta = ref._beta_in_unit_interval(beta)
+        return (v / (1 - beta ** v.shape[0])).astype(v.dtype)
+
+    return _reference_with(ewma=ewma)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     "ewma_ignoring_bias_correction": (
@@ -102,5 +125,14 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     "ewma_weights_newest_first": (
         "ewma_weights_match_a_float64_loop_over_unit_impulses",
         "ewma_of_unit_impulses_gives_the_weights",
+    ),
+    "ewma_weights_normalised": (
+        "ewma_weights_match_a_float64_loop_over_unit_impulses",
+        "ewma_of_unit_impulses_gives_the_weights",
+    ),
+    "ewma_bias_correction_with_the_last_step_only": (
+        "ewma_equals_the_naive_float64_recursion",
+        "bias_corrected_ewma_matches_pandas_ewm_adjust_true",
+        "bias_corrected_ewma_of_a_constant_series_is_the_constant",
     ),
 }

@@ -84,6 +84,18 @@ def beta_bernoulli_posterior_with_counts_swapped():
     return _reference_with(beta_bernoulli_posterior=beta_bernoulli_posterior)
 
 
+def bernoulli_pmf_in_log_space():
+    """exp(x ln p + (1 - x) ln(1 - p)): 0 * ln 0 is NaN, so p = 0 or 1 gives NaN, not 1 or 0."""
+
+    def bernoulli_pmf(x, p):
+        x, p = np.asarray(x, dtype=np.float64), _float(p)
+        p64 = p.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.exp(x * np.log(p64) + (1 - x) * np.log1p(-p64)).astype(p.dtype)
+
+    return _reference_with(bernoulli_pmf=bernoulli_pmf)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     "bernoulli_log_likelihood_without_log": (
@@ -106,5 +118,8 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     "beta_bernoulli_posterior_with_counts_swapped": (
         "beta_bernoulli_posterior_is_proportional_to_prior_times_likelihood",
         "beta_bernoulli_posterior_counts_each_observation_once",
+    ),
+    "bernoulli_pmf_in_log_space": (
+        "bernoulli_pmf_matches_scipy_stats_bernoulli",
     ),
 }

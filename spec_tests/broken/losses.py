@@ -90,6 +90,68 @@ def mean_absolute_error_squared():
     return _reference_with(mean_absolute_error=mean_absolute_error)
 
 
+def squared_error_halved():
+    """(y - yhat)^2 / 2, the half-squared error of many derivations, under the contract's name."""
+
+    def squared_error(y_true, y_pred):
+        squared = ref.squared_error(y_true, y_pred)
+        return (squared / 2).astype(squared.dtype)
+
+    return _reference_with(squared_error=squared_error)
+
+
+def absolute_error_signed():
+    """y_pred - y_true without the abs(): the residual, negative where the model undershoots."""
+
+    def absolute_error(y_true, y_pred):
+        y, y_hat = ref._pair(y_true, y_pred)
+        return y_hat - y
+
+    return _reference_with(absolute_error=absolute_error)
+
+
+def exponential_loss_without_the_minus():
+    """exp(y f): a confident right answer costs the most."""
+
+    def exponential_loss(y_true, score):
+        y, f = ref._pair(y_true, score, "score")
+        ref._check_in_set(y, "y_true", (-1, 1))
+        with np.errstate(over="ignore"):
+            return np.exp(y * f)
+
+    return _reference_with(exponential_loss=exponential_loss)
+
+
+def l2_loss_as_a_mean():
+    """mean x^2 / 2: averaged over the elements where tf.nn.l2_loss sums them."""
+
+    def l2_loss(x):
+        x = ref._floats(x, "x")
+        return (x * x).mean() / 2
+
+    return _reference_with(l2_loss=l2_loss)
+
+
+def l2_loss_over_the_last_axis():
+    """sum x^2 / 2 over axis -1 only: one value per row of a matrix, not one number."""
+
+    def l2_loss(x):
+        x = ref._floats(x, "x")
+        return (x * x).sum(axis=-1) / 2
+
+    return _reference_with(l2_loss=l2_loss)
+
+
+def zero_one_loss_averaged():
+    """mean(y != yhat), scikit-learn's default normalize=True: one number, not one per element."""
+
+    def zero_one_loss(y_true, y_pred):
+        y, y_hat = ref._pair(y_true, y_pred)
+        return np.mean(y != y_hat).astype(y.dtype)
+
+    return _reference_with(zero_one_loss=zero_one_loss)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     "binary_cross_entropy_clipped_to_finite": (
@@ -118,5 +180,26 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     "mean_absolute_error_squared": (
         "mean_absolute_error_matches_sklearn_mean_absolute_error",
         "l1_is_less_sensitive_to_one_outlier_than_l2",
+    ),
+    "squared_error_halved": (
+        "squared_error_matches_sklearn_mean_squared_error_per_element",
+    ),
+    "absolute_error_signed": (
+        "absolute_error_matches_sklearn_mean_absolute_error_per_element",
+    ),
+    "exponential_loss_without_the_minus": (
+        "exponential_loss_matches_a_float64_loop_of_exp_minus_the_margin",
+        "exponential_loss_bounds_the_zero_one_loss_from_above",
+    ),
+    "l2_loss_as_a_mean": (
+        "l2_loss_is_half_the_sum_of_squares_as_tf_nn_l2_loss",
+        "l2_loss_matches_a_float64_loop",
+    ),
+    "l2_loss_over_the_last_axis": (
+        "l2_loss_is_half_the_sum_of_squares_as_tf_nn_l2_loss",
+        "l2_loss_matches_a_float64_loop",
+    ),
+    "zero_one_loss_averaged": (
+        "zero_one_loss_matches_sklearn_zero_one_loss_per_element",
     ),
 }
