@@ -11,13 +11,18 @@
                [--require NAME ...] [--require-all] [--shrink] [--matrix] [--out DIR]
                                                  run the conformance suite against an implementation
 
-Exit status: 0 when every claim (or property) holds, 1 when one fails, 2 on bad arguments.
+Exit status: 0 when every claim (or property) holds, 1 when one fails, 2 on bad arguments (an
+option the topic does not honour, a folder that cannot be written, a TFREF_* variable tfref cannot
+read: refused before anything runs or is created), 130 when interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from tfref._whole import parse_whole
@@ -30,15 +35,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\nRun 'tfref --help' for the commands.\n")
 
 
+#: The largest seed: NumPy's and keras's seeds are 32-bit.
+MAX_SEED = 2**32 - 1
+
+
 def _seed(text: str) -> int:
-    """--seed: a whole number >= 0 by the project's one rule ("3" and "3.0" give 3)."""
-    return parse_whole(text, minimum=0)
+    """--seed: a whole number from 0 to 2**32 - 1 by the project's one rule ("3" and "3.0"
+    give 3); a larger one would stop the run inside keras.utils.set_random_seed."""
+    value = parse_whole(text, minimum=0)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {MAX_SEED} "
+                                         f"(seeds are 32-bit); got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tfref", description="TensorFlow 2 / Keras 3 reference implementations "
                      "of the classic ML and deep-learning curriculum.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    from tfref.train.options import add_training_arguments, directory_path
 
     sub.add_parser("list", help="list the topics (id, chapter, title)")
 
@@ -47,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--verbose", action="store_true",
                        help="show TensorFlow's and absl's log lines (hidden by default)")
         p.add_argument("--seed", type=_seed, default=0, help="seed for every random draw (default 0)")
-        p.add_argument("--out", type=Path, default=Path("tfref-report"),
+        p.add_argument("--out", type=directory_path, default=Path("tfref-report"),
                        help="output directory for results.json, report.md, report.html (default tfref-report/)")
 
     run = sub.add_parser("run", help="run one topic")
@@ -55,8 +70,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_options(run)
     run.add_argument("--data", metavar="NAME", default=None,
                      help="dataset for topics that can use several (e.g. digits, fashion-mnist)")
-    from tfref.train.options import add_training_arguments
-
     add_training_arguments(run)  # --epochs --checkpoint-dir --resume --logdir --strategy --device
 
     bench = sub.add_parser("bench", add_help=False,
@@ -76,17 +89,91 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check_out_dir(out: Path) -> str | None:
-    if out.exists() and not out.is_dir():
-        return f"--out {out} exists and is not a directory; pass a directory path"
+def _check_dir(flag: str, path: Path | None) -> str | None:
+    """A directory option that cannot be written: ``path`` is a file, lies inside a file, or
+    its folder refuses a new entry (probed by making and removing a temporary folder in the
+    nearest existing one, so nothing is left behind and the run has not started)."""
+    if path is None:
+        return None
+    if path.exists() and not path.is_dir():
+        return f"{flag} {path} exists and is not a directory; pass a directory path"
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return (f"{flag} {path}: {existing} is a file, so no directory can be made inside it; "
+                "pass a directory path outside it")
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".tfref-probe-"))
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return (f"{flag} {path}: cannot {'write in' if existing == path else 'create a folder in'}"
+                f" {existing} ({reason}); pass a directory you can write to")
     return None
+
+
+def _check_dirs(args) -> str | None:
+    """The first of --out, --checkpoint-dir, --logdir that cannot be written (else None)."""
+    for flag, name in (("--out", "out"), ("--checkpoint-dir", "checkpoint_dir"),
+                       ("--logdir", "logdir")):
+        problem = _check_dir(flag, getattr(args, name, None))
+        if problem:
+            return problem
+    return None
+
+
+def _suggest(name: str, known) -> str:
+    """' (did you mean X?)' for a near miss of one of ``known`` ('gd_variants', 'nueron')."""
+    known = list(known)
+    folded = name.strip().lower().replace("_", "-")
+    close = ([folded] if folded in known and folded != name else
+             difflib.get_close_matches(folded, known, n=3, cutoff=0.6))
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
 
 
 def _unknown_topics(ids: list[str]) -> str | None:
     unknown = [i for i in ids if i not in CATALOGUE]
     if unknown:
-        return (f"unknown topic id{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
-                f"Known ids: {', '.join(CATALOGUE)}")
+        named = ", ".join(f"{i}{_suggest(i, CATALOGUE)}" for i in unknown)
+        return (f"unknown topic id{'s' if len(unknown) > 1 else ''}: {named}. "
+                f"Known ids (tfref list): {', '.join(CATALOGUE)}")
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        return (f"--topic {', '.join(twice)} named more than once; name each topic once "
+                "(it would run again and appear twice in the report)")
+    return None
+
+
+#: Values of $TFREF_OFFLINE that tfref reads (the first three mean offline).
+_OFFLINE_VALUES = ("1", "true", "yes", "0", "false", "no", "")
+
+
+def _environment_problem() -> str | None:
+    """A TFREF_* variable set to a value tfref would ignore or stop on mid-run (else None)."""
+    offline = os.environ.get("TFREF_OFFLINE")
+    if offline is not None and offline.strip().lower() not in _OFFLINE_VALUES:
+        return (f"TFREF_OFFLINE={offline!r} is not understood; set it to 1 (no downloads) or "
+                "0, or unset it")
+    if os.environ.get("TFREF_JIT", "").strip():
+        from tfref.train.jit import pinned_by_environment
+
+        try:
+            pinned_by_environment()
+        except ValueError as error:
+            return f"{error}; set it to one of those or unset it"
+    return None
+
+
+def _environment_warning() -> str | None:
+    """TFREF_DATA_DIR set to something that is not a directory: the loaders then fall back to
+    the Keras cache and downloads (documented: the folder need not exist), so only a warning."""
+    from tfref.data.remote import cache_dir, data_dir
+
+    folder = data_dir()
+    if folder is not None and not folder.is_dir():
+        return (f"TFREF_DATA_DIR={str(folder)!r} is not a directory; datasets will be read "
+                f"from {cache_dir()} or downloaded. Point it at the folder that holds the "
+                "datasets, or unset it")
     return None
 
 
@@ -206,7 +293,9 @@ def cmd_run(ids: list[str], args, command: str) -> int:
                 print(f"FAILED {topic['id']}: {claim['name']}: expected {claim['expected']}, "
                       f"measured {claim['measured']}")
         if topic["error"]:
-            print(f"ERROR {topic['id']}: {topic['error'].strip().splitlines()[-1]}")
+            from tfref.runner import error_summary
+
+            print(f"ERROR {topic['id']}: " + error_summary(topic["error"]).replace("\n", "\n    "))
     return 0 if s["topics_ok"] == s["topics"] else 1
 
 
@@ -223,6 +312,7 @@ def cmd_spec(args, problem: str | None) -> int:
         print(f"tfref spec: error: the spec extra is not installed ({', '.join(absent)} missing); "
               f"install it with: pip install 'tfref[spec]'", file=sys.stderr)
         return 2
+    problem = problem or _impl_problem(getattr(args, "impl", None))
     if problem:
         print(f"tfref spec: error: {problem}", file=sys.stderr)
         return 2
@@ -235,9 +325,84 @@ def cmd_spec(args, problem: str | None) -> int:
         return 2
 
 
+def _impl_problem(impl: str | None) -> str | None:
+    """--impl given as a file path, or naming a module whose source does not compile (the
+    import would stop with a traceback): the message says what to pass instead."""
+    if not impl:
+        return None
+    module_name, colon, factory = impl.partition(":")
+    if module_name.endswith(".py") or "/" in module_name or os.sep in module_name:
+        path = Path(module_name)
+        if not path.is_file():
+            return (f"--impl takes a module name, not a file path, and {module_name} does not "
+                    "exist either; a file NAME.py in the current folder or on PYTHONPATH is "
+                    "--impl NAME")
+        folder = path.resolve().parent
+        here = folder == Path.cwd().resolve()
+        return (f"--impl takes a module name, not a file path: pass --impl {path.stem}{colon}"
+                f"{factory}" + ("" if here else f" and run from {folder} (or add it to "
+                                                  "PYTHONPATH)"))
+    import importlib.util
+
+    from spec_tests.conformance import resolve_impl
+
+    module_name = (resolve_impl(impl)[0] or "").partition(":")[0]
+    if os.getcwd() not in [os.path.abspath(p or ".") for p in sys.path]:
+        sys.path.insert(0, os.getcwd())  # as run_from_args: a module in the current directory
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        return None  # the import itself says what is missing
+    origin = getattr(spec, "origin", None) if spec is not None else None
+    if not origin or not origin.endswith(".py"):
+        return None
+    try:
+        compile(Path(origin).read_bytes(), origin, "exec")
+    except SyntaxError as error:
+        return (f"--impl {impl}: the module does not compile: {error.msg} ({error.filename}, line "
+                f"{error.lineno}); fix it and rerun")
+    except OSError:
+        return None
+    return None
+
+
+def _bench_seed_problem(argv: list[str]) -> str | None:
+    """``tfref bench --seed``: the same 0 .. 2**32 - 1 rule as ``tfref run`` (the benchmark's own
+    parser takes any int, and a negative one stopped the run with a traceback)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--seed" or arg.startswith("--seed="):
+            text = arg.partition("=")[2] if "=" in arg else (argv[i + 1] if i + 1 < len(argv) else None)
+            if text is None:
+                return None  # the benchmark's parser says the value is missing
+            try:
+                _seed(text)
+            except argparse.ArgumentTypeError as error:
+                return f"argument --seed: {error}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """``tfref COMMAND ...``: the exit status (0 ok, 1 a claim or property failed, 2 bad
+    arguments, 130 interrupted). Ctrl-C ends a run with one line, not a traceback; the report
+    of an interrupted run is not written (files already made, plots or checkpoints, stay)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _dispatch(argv)
+    except KeyboardInterrupt:
+        command = next((a for a in argv if not a.startswith("-")), "")
+        print(f"\ntfref {command}: interrupted; the run stopped before its report was written",
+              file=sys.stderr)
+        return 130
+
+
+def _dispatch(argv: list[str]) -> int:
     if argv[:1] == ["bench"]:  # the benchmark parses its own options (tfref bench --help)
+        problem = _bench_seed_problem(argv[1:])
+        if problem:
+            print(f"tfref bench: error: {problem}", file=sys.stderr)
+            return 2
         from tfref._quiet import quiet_stderr
 
         with quiet_stderr("--verbose" not in argv):  # its workers inherit the quiet stderr
@@ -251,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
             prog="tfref spec", description="Run the conformance suite against an implementation "
             "of the ops contract (docs/contract.md) and write conformance.json and .md."))
         args = spec_parser.parse_args(argv[1:])
-        return cmd_spec(args, _check_out_dir(args.out))
+        return cmd_spec(args, _check_dir("--out", args.out))
     if argv[:1] in (["run"], ["reproduce"]) and "--verbose" not in argv:
         from tfref._quiet import quiet_stderr
 
@@ -268,16 +433,19 @@ def _main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "list":
         return cmd_list()
-    problem = _check_out_dir(args.out)
     if args.command == "spec":
-        return cmd_spec(args, problem)
+        return cmd_spec(args, _check_dir("--out", args.out))
     ids = [args.topic] if args.command == "run" else (args.topic or list(CATALOGUE))
-    problem = (problem or _unknown_topics(ids) or _unknown_dataset(getattr(args, "data", None))
+    problem = (_unknown_topics(ids) or _unknown_dataset(getattr(args, "data", None))
                or _bad_training_options(args)
-               or (_options_not_honoured(args.topic, args) if args.command == "run" else None))
+               or (_options_not_honoured(args.topic, args) if args.command == "run" else None)
+               or _environment_problem() or _check_dirs(args))
     if problem:
         print(f"tfref {args.command}: error: {problem}", file=sys.stderr)
         return 2
+    warning = _environment_warning()
+    if warning:
+        print(f"tfref {args.command}: warning: {warning}", file=sys.stderr)
     return cmd_run(ids, args, command=" ".join(["tfref", *argv]))
 
 

@@ -18,6 +18,35 @@ import numpy as np
 from tfref.topics import RunContext, TopicResult, get_topic
 
 
+def error_summary(error: str, *, lines: int = 6) -> str:
+    r"""The exception's own message from a recorded traceback (its type and every line of its
+    text, up to ``lines``), not only the last line: a multi-line message such as a checkpoint
+    mismatch ("... other settings:", "  seed: checkpoint 0, this run 1", "Resume with ...")
+    keeps its first line, which says what went wrong.
+
+    Example:
+        >>> text = 'Traceback (most recent call last):\n  File "x.py", line 1, in f\n    g()\n' \
+        ...        'ValueError: bad seed\n  seed: 0 vs 1\nResume with the same settings.'
+        >>> error_summary(text)
+        'ValueError: bad seed\n  seed: 0 vs 1\nResume with the same settings.'
+        >>> error_summary(text, lines=1)
+        'ValueError: bad seed (... 2 more lines in the report)'
+    """
+    text = error.strip().splitlines()
+    start = 0
+    for i, line in enumerate(text):  # the last frame of the (last) traceback
+        if line.startswith('  File "'):
+            start = i + 1
+    while start < len(text) and text[start].startswith("    "):  # its source line, carets
+        start += 1
+    message = [line for line in text[start:] if line.strip()] or text[-1:]
+    if len(message) > lines:
+        more = len(message) - lines
+        message = message[:lines]
+        message[-1] += f" (... {more} more line{'s' if more > 1 else ''} in the report)"
+    return "\n".join(message)
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and TensorFlow (through keras) so every figure repeats."""
     import keras
@@ -69,7 +98,7 @@ def run_topics(topic_ids: list[str], *, quick: bool = False, seed: int = 0,
             detail += f" ({unchecked} not checked: settings overridden)"
         detail += f", {len(result.plots)} plots, {result.seconds:.1f}s"
         if result.error:
-            detail += f"; error: {result.error.strip().splitlines()[-1]}"
+            detail += f"; error: {error_summary(result.error, lines=1)}"
         stream.write(f"[{i}/{len(topic_ids)}] {status:4} {topic_id}: {detail}\033[K\n" if tty
                      else f"[{i}/{len(topic_ids)}] {status:4} {topic_id}: {detail}\n")
         stream.flush()

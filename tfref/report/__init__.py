@@ -112,12 +112,19 @@ def render_markdown(data: dict) -> str:
 
 
 def write_report(results: list[TopicResult], out_dir: Path | str, meta: dict) -> dict:
-    """Write results.json, report.md and report.html into ``out_dir``; return the results dict."""
+    """Write results.json, report.md and report.html into ``out_dir``; return the results dict.
+
+    All three are rendered before any is written, so a rendering that fails (a plot that cannot
+    be read, a value JSON cannot hold) leaves the folder as it was, not a new results.json
+    beside an old report.html.
+    """
     out_dir = Path(out_dir)
     data = build_results(results, meta)
-    _atomic_write(out_dir / "results.json", json.dumps(data, indent=2, allow_nan=False) + "\n")
-    _atomic_write(out_dir / "report.md", render_markdown(data) + "\n")
-    _atomic_write(out_dir / "report.html", render_html(data, out_dir) + "\n")
+    texts = {"results.json": json.dumps(data, indent=2, allow_nan=False) + "\n",
+             "report.md": render_markdown(data) + "\n",
+             "report.html": render_html(data, out_dir) + "\n"}
+    for name, text in texts.items():
+        _atomic_write(out_dir / name, text)
     return data
 
 

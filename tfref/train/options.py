@@ -17,12 +17,21 @@ from pathlib import Path
 from tfref._whole import parse_whole
 from tfref.train.distribute import DEVICES, STRATEGIES, device_scope, make_strategy
 
-__all__ = ["TrainOptions", "add_training_arguments", "positive_int"]
+__all__ = ["TrainOptions", "add_training_arguments", "directory_path", "positive_int"]
 
 
 def positive_int(text: str) -> int:
     """argparse type: a whole number >= 1 (the rule of :func:`tfref._validation.is_whole`)."""
     return parse_whole(text, 1)
+
+
+def directory_path(text: str) -> Path:
+    """argparse type: a directory path; an empty one (``--out "$UNSET"``) is refused, because
+    ``Path("")`` is the current directory and files would land there unasked."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; pass a directory path (an unset shell "
+                                         "variable gives an empty one)")
+    return Path(text)
 
 
 def add_training_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -41,11 +50,11 @@ def add_training_arguments(parser: argparse.ArgumentParser) -> argparse.Argument
     """
     parser.add_argument("--epochs", type=positive_int, default=None, metavar="N",
                         help="train for N epochs instead of the topic's own count")
-    parser.add_argument("--checkpoint-dir", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--checkpoint-dir", type=directory_path, default=None, metavar="DIR",
                         help="save a checkpoint after every epoch in DIR")
     parser.add_argument("--resume", action="store_true",
                         help="continue from the newest checkpoint in --checkpoint-dir")
-    parser.add_argument("--logdir", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--logdir", type=directory_path, default=None, metavar="DIR",
                         help="write TensorBoard scalars to DIR (tensorboard --logdir DIR)")
     parser.add_argument("--strategy", choices=STRATEGIES, default="default",
                         help="tf.distribute strategy: default (one device), mirrored (every "
