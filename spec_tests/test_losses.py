@@ -346,6 +346,45 @@ def test_mean_absolute_error_matches_sklearn_mean_absolute_error(impl, pair):
     assert np.all(at_target == 0), f"mean_absolute_error(y, y) = {at_target}, not 0"
 
 
+@st.composite
+def _matrix_pairs_and_an_axis(draw):
+    """(y, y_hat, axis): two real (rows, columns) arrays of one dtype, and an axis of them."""
+    dtype = draw(strategies.dtypes())
+    shape = draw(strategies.shapes(min_dims=2, max_dims=2, max_side=5))
+    pair = [draw(strategies.arrays(dtype=dtype, shape=shape)) for _ in range(2)]
+    return (*pair, draw(st.sampled_from([0, 1, -1, -2])))
+
+
+def _check_mean_loss_along(impl, name, metric, inputs):
+    """``name`` along ``axis`` vs scikit-learn's ``metric`` with one output per column of the
+    array turned so that ``axis`` runs over its samples (multioutput="raw_values")."""
+    y, y_hat, axis = inputs
+    y64, y_hat64 = (np.moveaxis(a, axis, 0) for a in _f64(y, y_hat))
+    expected = metric(y64, y_hat64, multioutput="raw_values")
+    assert_close(getattr(impl, name)(y, y_hat, axis=axis), expected, dtype=y.dtype,
+                 what=f"{name}(axis={axis}) of shape {y.shape} vs sklearn along that axis")
+
+
+@spec_property(requires=["mean_squared_error"],
+               oracle={"mean_squared_error": "sklearn.metrics.mean_squared_error(multioutput="
+                                             "'raw_values') along the given axis"},
+               inputs=_matrix_pairs_and_an_axis())
+def test_mean_squared_error_reduces_the_axis_it_is_given(impl, inputs):
+    from sklearn.metrics import mean_squared_error
+
+    _check_mean_loss_along(impl, "mean_squared_error", mean_squared_error, inputs)
+
+
+@spec_property(requires=["mean_absolute_error"],
+               oracle={"mean_absolute_error": "sklearn.metrics.mean_absolute_error(multioutput="
+                                              "'raw_values') along the given axis"},
+               inputs=_matrix_pairs_and_an_axis())
+def test_mean_absolute_error_reduces_the_axis_it_is_given(impl, inputs):
+    from sklearn.metrics import mean_absolute_error
+
+    _check_mean_loss_along(impl, "mean_absolute_error", mean_absolute_error, inputs)
+
+
 @spec_property(requires=["mean_absolute_error", "mean_squared_error"], dtype=strategies.dtypes(),
                data=st.data())
 def test_l1_is_less_sensitive_to_one_outlier_than_l2(impl, dtype, data):

@@ -152,6 +152,28 @@ def zero_one_loss_averaged():
     return _reference_with(zero_one_loss=zero_one_loss)
 
 
+def mean_squared_error_ignoring_axis():
+    """Always averaged over the last axis, whatever ``axis`` says."""
+
+    def mean_squared_error(y_true, y_pred, axis=-1):
+        y, y_hat = ref._pair(y_true, y_pred)
+        ref._check_axis(y, axis, "y_true")
+        return ((y - y_hat) ** 2).mean(axis=-1)
+
+    return _reference_with(mean_squared_error=mean_squared_error)
+
+
+def mean_absolute_error_summed():
+    """sum abs(y - yhat) over the axis: the total, not the mean, of the absolute errors."""
+
+    def mean_absolute_error(y_true, y_pred, axis=-1):
+        y, y_hat = ref._pair(y_true, y_pred)
+        ref._check_axis(y, axis, "y_true")
+        return np.abs(y - y_hat).sum(axis=axis)
+
+    return _reference_with(mean_absolute_error=mean_absolute_error)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     "binary_cross_entropy_clipped_to_finite": (
@@ -201,5 +223,12 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     ),
     "zero_one_loss_averaged": (
         "zero_one_loss_matches_sklearn_zero_one_loss_per_element",
+    ),
+    "mean_squared_error_ignoring_axis": (
+        "mean_squared_error_reduces_the_axis_it_is_given",
+    ),
+    "mean_absolute_error_summed": (
+        "mean_absolute_error_matches_sklearn_mean_absolute_error",
+        "mean_absolute_error_reduces_the_axis_it_is_given",
     ),
 }
