@@ -137,10 +137,13 @@ def test_spec_impl_given_as_a_path_or_not_compiling_exits_2(impl, says, scratch,
     assert not (scratch / "conf").exists()
 
 
-def test_spec_out_inside_a_file_exits_2_before_the_suite_runs(scratch, capsys):
+@pytest.mark.parametrize("out, says", [("a-file/conf", "a-file is a file"),
+                                       ("", "argument --out: is empty")])
+def test_spec_out_that_cannot_be_used_exits_2_before_the_suite_runs(out, says, scratch, capsys):
     pytest.importorskip("hypothesis")
-    assert cli.main(["spec", "--impl", "numpy", "--out", "a-file/conf"]) == 2
-    assert "a-file is a file" in capsys.readouterr().err
+    assert cli.main(["spec", "--impl", "numpy", "--out", out]) == 2
+    assert says in capsys.readouterr().err
+    assert _files(scratch) == ["a-file"]
 
 
 @pytest.mark.parametrize("flags", [["--seed", "-1"], ["--seed=4294967296"]])

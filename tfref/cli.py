@@ -416,7 +416,11 @@ def _dispatch(argv: list[str]) -> int:
             prog="tfref spec", description="Run the conformance suite against an implementation "
             "of the ops contract (docs/contract.md) and write conformance.json and .md."))
         args = spec_parser.parse_args(argv[1:])
-        return cmd_spec(args, _check_dir("--out", args.out))
+        empty = any(arg == "--out=" or (arg == "--out" and i + 1 < len(argv) and
+                                        not argv[i + 1].strip())
+                    for i, arg in enumerate(argv))  # its parser reads "" as the current folder
+        return cmd_spec(args, "argument --out: is empty; pass a directory path" if empty
+                        else _check_dir("--out", args.out))
     if argv[:1] in (["run"], ["reproduce"]) and "--verbose" not in argv:
         from tfref._quiet import quiet_stderr
 
