@@ -441,3 +441,51 @@ for _name, _batch in BATCHES.items():
     globals()[_test.__name__] = _test
 
 test_ewma_of_a_2d_series_equals_each_column_alone = _make_ewma_property()
+
+
+# --------------------------------------------------------------------------------------------
+# Arguments: no function writes to the caller's arrays.
+# --------------------------------------------------------------------------------------------
+
+#: Covered in the updates family, with a state carried over several steps.
+_UPDATE_RULES = ("sgd_update", "momentum_update", "rmsprop_update", "adam_update")
+
+
+def _arrays_in(value, where: str):
+    """(where, array) for every NumPy array in ``value`` (lists and tuples walked)."""
+    if isinstance(value, np.ndarray):
+        yield where, value
+    elif isinstance(value, tuple | list):
+        for index, part in enumerate(value):
+            yield from _arrays_in(part, f"{where}[{index}]")
+
+
+def _make_arguments_property(name: str, case: Case):
+    def prop(impl):
+        changed: list[str] = []
+        for label, dtype, _ in KINDS:
+            if dtype is None or dtype not in case.kinds:
+                continue
+            args, kwargs = case.make_args(dtype)
+            arrays = [*_arrays_in(list(args), "argument"),
+                      *_arrays_in(list(kwargs.values()), "keyword")]
+            before = [(where, array.copy()) for where, array in arrays]
+            _call(name, getattr(impl, name), args, kwargs, f"{label} arrays")
+            changed += [f"{where} ({label}) {kept.tolist()} became {array.tolist()}"
+                        for (where, kept), (_, array) in zip(before, arrays, strict=True)
+                        if not np.array_equal(array, kept, equal_nan=True)]
+        assert not changed, (f"{name} wrote to the caller's arrays: " + "; ".join(changed)
+                             + " (every function returns new arrays and leaves its arguments "
+                               "as they were)")
+
+    prop.__name__ = f"test_{name}_writes_none_of_its_arguments"
+    prop.__qualname__ = prop.__name__
+    prop.__doc__ = (f"{name} on float32 and float64 arrays: every array passed (and each array "
+                    f"in a list passed) is unchanged after the call, NaN included.")
+    return spec_property(requires=[name], level="conventions")(prop)
+
+
+for _name, _case in CASES.items():
+    if _name not in _UPDATE_RULES and set(_case.kinds) & {np.float32, np.float64}:
+        _test = _make_arguments_property(_name, _case)
+        globals()[_test.__name__] = _test

@@ -87,6 +87,62 @@ def entropy_summing_every_axis():
     return _reference_with(entropy=entropy)
 
 
+def mean_impute_filling_the_callers_array():
+    """``x[np.isnan(x)] = ...`` on np.asarray(x): the caller's float array is filled in place."""
+
+    def mean_impute(x, mean=None, axis=0):
+        out = ref.mean_impute(x, mean=mean, axis=axis)
+        if isinstance(x, np.ndarray) and x.dtype == out.dtype:
+            x[...] = out
+            return x
+        return out
+
+    return _reference_with(mean_impute=mean_impute)
+
+
+def clip_by_global_norm_scaling_in_place():
+    """``g *= scale`` for each gradient: the caller's arrays come back clipped too."""
+
+    def clip_by_global_norm(grads, max_norm):
+        clipped, norm = ref.clip_by_global_norm(grads, max_norm)
+        out = []
+        for g, c in zip(grads, clipped, strict=True):
+            if isinstance(g, np.ndarray) and g.dtype == c.dtype:
+                g[...] = c
+                out.append(g)
+            else:
+                out.append(c)
+        return out, norm
+
+    return _reference_with(clip_by_global_norm=clip_by_global_norm)
+
+
+def inverted_dropout_masking_in_place():
+    """``x *= mask / (1 - rate)``: the caller's activations are dropped and scaled in place."""
+
+    def inverted_dropout(x, rate, seed, training=True):
+        out = ref.inverted_dropout(x, rate, seed=seed, training=training)
+        if isinstance(x, np.ndarray) and x.dtype == out.dtype and out is not x:
+            x[...] = out
+            return x
+        return out
+
+    return _reference_with(inverted_dropout=inverted_dropout)
+
+
+def box_corner_to_center_overwriting_its_input():
+    """Converts the caller's array in place (``b[..., 2] -= b[..., 0]`` and so on)."""
+
+    def box_corner_to_center(boxes):
+        out = ref.box_corner_to_center(boxes)
+        if isinstance(boxes, np.ndarray) and boxes.dtype == out.dtype:
+            boxes[...] = out
+            return boxes
+        return out
+
+    return _reference_with(box_corner_to_center=box_corner_to_center)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     "softmax_returning_float64": ("softmax_keeps_the_input_dtype",),
@@ -97,4 +153,9 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     "mean_squared_error_over_the_whole_batch": (
         "mean_squared_error_of_a_batch_equals_each_row_alone",),
     "entropy_summing_every_axis": ("entropy_of_a_batch_equals_each_row_alone",),
+    "mean_impute_filling_the_callers_array": ("mean_impute_writes_none_of_its_arguments",),
+    "clip_by_global_norm_scaling_in_place": ("clip_by_global_norm_writes_none_of_its_arguments",),
+    "inverted_dropout_masking_in_place": ("inverted_dropout_writes_none_of_its_arguments",),
+    "box_corner_to_center_overwriting_its_input": (
+        "box_corner_to_center_writes_none_of_its_arguments",),
 }
