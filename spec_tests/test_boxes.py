@@ -312,21 +312,48 @@ def test_assign_anchor_to_bbox_equals_the_greedy_oracle(impl, gt, anchors, thres
             f"a ground-truth box got no anchor: assigned {got.tolist()} for {len(gt)} boxes")
 
 
+@spec_property(requires=["assign_anchor_to_bbox"],
+               oracle={"assign_anchor_to_bbox": "closed form: IoUs 1, 1/2, 1/4, 1/4 (exact in "
+                                                "binary) against one box"},
+               dtype=strategies.dtypes(), threshold=st.sampled_from([0.25, 0.5]),
+               shift=st.sampled_from([0.0, 0.125, 0.5]))
+def test_assign_anchor_to_bbox_assigns_an_anchor_whose_iou_equals_the_threshold(
+        impl, dtype, threshold, shift):
+    """The threshold rule is IoU >= threshold (the contract): the random draws above avoid
+    IoUs near the threshold, so this example puts them on it exactly. The ground truth takes
+    anchor 0 in the greedy round (IoU 1); anchors 1-3 have IoU 1/2, 1/4 and 1/4."""
+    gt = np.array([[0.0, 0.0, 1.0, 1.0]]) + shift
+    anchors = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 0.5, 1.0], [0.0, 0.0, 0.25, 1.0],
+                        [0.5, 0.0, 1.0, 0.5]]) + shift
+    expected = [0, 0, 0 if threshold <= 0.25 else -1, 0 if threshold <= 0.25 else -1]
+    got = impl.assign_anchor_to_bbox(gt.astype(dtype), anchors.astype(dtype),
+                                     iou_threshold=threshold)
+    assert np.asarray(got).tolist() == expected, (
+        f"assigned {np.asarray(got).tolist()}, expected {expected}: an anchor whose IoU equals "
+        f"the threshold {threshold} keeps its box (IoU >= threshold)")
+
+
 @spec_property(requires=["multibox_target"], settings=FEW,
                oracle={"multibox_target": "float64 loop: greedy assignment, class + 1 and "
                                           "offsets per anchor"},
                dtype=strategies.dtypes(), data=st.data(),
-               classes=st.lists(st.integers(0, 3), min_size=3, max_size=3))
+               classes=st.lists(st.integers(0, 3), min_size=3, max_size=3),
+               threshold=st.one_of(st.none(), thresholds))
 def test_multibox_target_labels_assigned_anchors_with_class_plus_one_and_offsets(
-        impl, dtype, data, classes):
-    """One image (and a padding row, class -1); every anchor unassigned gets zeros."""
+        impl, dtype, data, classes, threshold):
+    """One image (and a padding row, class -1); every anchor unassigned gets zeros. The
+    threshold is the default 0.5 (None) or one passed as iou_threshold."""
     gt = data.draw(grid_boxes(max_n=3, positive=True, dtype=dtype), label="ground truth")
     anchors = data.draw(grid_boxes(max_n=8, positive=True, dtype=dtype), label="anchors")
     labels = np.concatenate([np.array(classes[:len(gt)], dtype)[:, None], gt], axis=1)
     padded = np.concatenate([labels, [[-1, 0, 0, 0, 0]]], axis=0)[None].astype(dtype)
-    offsets, mask, cls = impl.multibox_target(anchors, padded)
+    if threshold is None:
+        offsets, mask, cls = impl.multibox_target(anchors, padded)
+    else:
+        _assume_no_near_tie(anchors, gt, threshold)
+        offsets, mask, cls = impl.multibox_target(anchors, padded, iou_threshold=threshold)
     n = len(anchors)
-    assigned = _assign_oracle(gt, anchors, 0.5)
+    assigned = _assign_oracle(gt, anchors, 0.5 if threshold is None else threshold)
     want_cls = [0 if j < 0 else classes[j] + 1 for j in assigned]
     want_mask = np.repeat([[float(j >= 0)] for j in assigned], 4, axis=1)
     want_offsets = np.array([[0.0] * 4 if j < 0 else _offsets_oracle(anchors[i], gt[j])
@@ -482,6 +509,28 @@ def test_roi_pool_has_a_fixed_output_shape_and_equals_a_naive_loop(impl, data, s
     out = impl.roi_pool(x, rois, size, spatial_scale=scale)
     assert_close(out, _roi_pool_oracle(x, rois, *size, scale), dtype=np.float32,
                  what=f"RoI pool to {size}")
+
+
+@spec_property(requires=["roi_pool"], settings=FEW,
+               oracle={"roi_pool": "float64 loop: corners rounded half away from zero (C's "
+                                   "round), integer bin edges, max per bin"},
+               data=st.data(), scale=st.sampled_from([1.0, 0.5]), size=st.integers(1, 3))
+def test_roi_pool_rounds_corners_that_end_in_a_half_away_from_zero(impl, data, scale, size):
+    """Every scaled corner is k + 1/2 exactly (the random regions above almost never are):
+    0.5 -> 1, 2.5 -> 3, -0.5 -> -1 (torchvision's rule); half to even (Python's round,
+    numpy.round) gives 0, 2, 0 and moves the region. The map is a ramp 10 i + j, so the
+    maximum of a bin shows where its region lies."""
+    x = (10 * np.arange(7)[:, None] + np.arange(7)[None, :]).astype(np.float32)[None, ..., None]
+    rows = []
+    for _ in range(data.draw(st.integers(1, 3), label="regions")):
+        x1, y1 = (data.draw(st.integers(-1, 4)) + 0.5 for _ in range(2))
+        x2, y2 = x1 + data.draw(st.integers(0, 3)), y1 + data.draw(st.integers(0, 3))
+        rows.append([0.0, x1 / scale, y1 / scale, x2 / scale, y2 / scale])
+    rois = np.array(rows)
+    out = impl.roi_pool(x, rois, size, spatial_scale=scale)
+    assert_close(out, _roi_pool_oracle(x, rois, size, size, scale), dtype=np.float32,
+                 rtol=0, atol=0, what=f"RoI pool to ({size}, {size}) of regions {rois.tolist()} "
+                                      f"at scale {scale} (corners at k + 1/2)")
 
 
 @spec_property(requires=["roi_pool"],

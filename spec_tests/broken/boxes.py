@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from spec_tests import reference_numpy as ref
@@ -204,6 +206,142 @@ def roi_pool_bilinear_sampling_bin_centres():
     return _reference_with(roi_pool_bilinear=roi_pool_bilinear)
 
 
+def box_corner_to_center_with_half_sides():
+    """Returns half the width and height (w/2, h/2), the mirror of a full-side slip."""
+
+    def box_corner_to_center(boxes):
+        out = ref.box_corner_to_center(boxes)
+        out[..., 2:] = out[..., 2:] / 2
+        return out
+
+    return _reference_with(box_corner_to_center=box_corner_to_center)
+
+
+def iou_with_plus_one_pixel_areas():
+    """Pascal VOC's pixel convention: sides x2 - x1 + 1, wrong for normalised coordinates."""
+
+    def box_iou(boxes1, boxes2):
+        b1 = ref._bx_corners(boxes1, "boxes1", rank=2)
+        b2 = ref._bx_corners(boxes2, "boxes2", rank=2)
+        dtype = ref._float_dtype(b1, b2)
+        out = np.zeros((len(b1), len(b2)), dtype)
+        for i, a in enumerate(b1.astype(np.float64)):
+            for j, b in enumerate(b2.astype(np.float64)):
+                inter = (max(min(a[2], b[2]) - max(a[0], b[0]) + 1, 0)
+                         * max(min(a[3], b[3]) - max(a[1], b[1]) + 1, 0))
+                union = ((a[2] - a[0] + 1) * (a[3] - a[1] + 1)
+                         + (b[2] - b[0] + 1) * (b[3] - b[1] + 1) - inter)
+                out[i, j] = inter / union
+        return out
+
+    return _reference_with(box_iou=box_iou)
+
+
+def nms_returning_kept_indices_in_ascending_order():
+    """The right set of boxes, returned sorted by index instead of by descending score."""
+
+    def nms(boxes, scores, iou_threshold):
+        return np.sort(ref.nms(boxes, scores, iou_threshold))
+
+    return _reference_with(nms=nms)
+
+
+def assign_with_a_strict_threshold():
+    """The threshold rule as IoU > threshold: an anchor exactly at the threshold gets -1."""
+
+    def assign_anchor_to_bbox(ground_truth, anchors, iou_threshold=0.5):
+        gt = ref._bx_corners(ground_truth, "ground_truth", rank=2)
+        anc = ref._bx_corners(anchors, "anchors", rank=2)
+        threshold = ref._bx_threshold(iou_threshold)
+        jaccard = ref.box_iou(anc, gt).astype(np.float64)
+        assigned = np.full(len(anc), -1, np.int64)
+        for i in range(len(anc)):
+            j = int(np.argmax(jaccard[i]))
+            if jaccard[i, j] > threshold:
+                assigned[i] = j
+        for _ in range(min(len(gt), len(anc))):
+            i, j = np.unravel_index(int(np.argmax(jaccard)), jaccard.shape)
+            assigned[i] = j
+            jaccard[i, :] = -1.0
+            jaccard[:, j] = -1.0
+        return assigned
+
+    return _reference_with(assign_anchor_to_bbox=assign_anchor_to_bbox)
+
+
+def anchors_without_the_aspect_correction():
+    """Width s sqrt(r), without the factor H / W: anchors of a non-square map come out squashed."""
+
+    def multibox_prior(height, width, sizes, ratios):
+        out = np.asarray(ref.multibox_prior(height, width, sizes, ratios))
+        centre = ref.box_corner_to_center(out.astype(np.float64))
+        centre[..., 2] = centre[..., 2] * int(width) / int(height)
+        return ref.box_center_to_corner(centre).astype(out.dtype)
+
+    return _reference_with(multibox_prior=multibox_prior)
+
+
+def roi_pool_with_exclusive_extent():
+    """Region height y2' - y1' (not + 1): the bottom row and right column of a region are lost."""
+
+    def roi_pool(features, rois, output_size, spatial_scale=1.0):
+        x, r, (out_h, out_w), scale = ref._bx_roi_inputs(features, rois, output_size,
+                                                         spatial_scale)
+        height, width = x.shape[1], x.shape[2]
+        out = np.zeros((len(r), out_h, out_w, x.shape[3]), x.dtype)
+
+        def rounded(v):
+            return int(math.floor(abs(v) + 0.5)) * (1 if v >= 0 else -1)
+
+        for n, (b, x1, y1, x2, y2) in enumerate(r):
+            x1, y1, x2, y2 = (rounded(v * scale) for v in (x1, y1, x2, y2))
+            roi_h, roi_w = max(y2 - y1, 1), max(x2 - x1, 1)
+            for i in range(out_h):
+                for j in range(out_w):
+                    h0 = min(max(y1 + math.floor(i * roi_h / out_h), 0), height)
+                    h1 = min(max(y1 + math.ceil((i + 1) * roi_h / out_h), 0), height)
+                    w0 = min(max(x1 + math.floor(j * roi_w / out_w), 0), width)
+                    w1 = min(max(x1 + math.ceil((j + 1) * roi_w / out_w), 0), width)
+                    if h1 > h0 and w1 > w0:
+                        out[n, i, j] = x[int(b), h0:h1, w0:w1].max(axis=(0, 1))
+        return out
+
+    return _reference_with(roi_pool=roi_pool)
+
+
+def roi_pool_rounding_half_to_even():
+    """Scaled corners rounded with Python's round() (half to even): 2.5 -> 2, not C's 3."""
+
+    def roi_pool(features, rois, output_size, spatial_scale=1.0):
+        x, r, size, scale = ref._bx_roi_inputs(features, rois, output_size, spatial_scale)
+        # corners pre-rounded half to even, then passed at scale 1 (already whole numbers)
+        rounded = r.copy()
+        rounded[:, 1:] = [[float(round(v * scale)) for v in row] for row in r[:, 1:]]
+        return ref.roi_pool(x, rounded, size, spatial_scale=1.0)
+
+    return _reference_with(roi_pool=roi_pool)
+
+
+def multibox_target_ignoring_the_iou_threshold():
+    """Assigns with the default threshold 0.5 whatever iou_threshold is passed."""
+
+    def multibox_target(anchors, labels, iou_threshold=0.5):
+        ref.multibox_target(anchors, labels, iou_threshold)  # the validation
+        return ref.multibox_target(anchors, labels)
+
+    return _reference_with(multibox_target=multibox_target)
+
+
+def offset_boxes_ignoring_eps():
+    """5 log(w_b / w_a) without the eps the caller passes (eps=0 always)."""
+
+    def offset_boxes(anchors, assigned_bb, eps=1e-6):
+        ref.offset_boxes(anchors, assigned_bb, eps=eps)  # the validation
+        return ref.offset_boxes(anchors, assigned_bb, eps=0.0)
+
+    return _reference_with(offset_boxes=offset_boxes)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'iou_without_subtracting_intersection': (
@@ -249,5 +387,36 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'roi_pool_bilinear_sampling_bin_centres': (
         'roi_pool_bilinear_matches_tf_image_crop_and_resize_then_max_pooling',
         'roi_pool_bilinear_on_a_linear_ramp_is_the_largest_sample',
+    ),
+    'box_corner_to_center_with_half_sides': (
+        'box_corner_to_center_equals_a_float64_loop',
+        'box_conversions_round_trip',
+    ),
+    'iou_with_plus_one_pixel_areas': (
+        'box_iou_equals_a_naive_loop',
+    ),
+    'nms_returning_kept_indices_in_ascending_order': (
+        'nms_equals_tf_image_non_max_suppression',
+        'nms_keeps_boxes_by_descending_score_that_overlap_at_most_the_threshold',
+    ),
+    'assign_with_a_strict_threshold': (
+        'assign_anchor_to_bbox_equals_the_greedy_oracle',
+        'assign_anchor_to_bbox_assigns_an_anchor_whose_iou_equals_the_threshold',
+    ),
+    'anchors_without_the_aspect_correction': (
+        'multibox_prior_has_n_plus_m_minus_1_anchors_per_pixel_with_the_formula_shapes',
+    ),
+    'roi_pool_with_exclusive_extent': (
+        'roi_pool_has_a_fixed_output_shape_and_equals_a_naive_loop',
+        'roi_pool_reproduces_d2l_example',
+    ),
+    'roi_pool_rounding_half_to_even': (
+        'roi_pool_rounds_corners_that_end_in_a_half_away_from_zero',
+    ),
+    'multibox_target_ignoring_the_iou_threshold': (
+        'multibox_target_labels_assigned_anchors_with_class_plus_one_and_offsets',
+    ),
+    'offset_boxes_ignoring_eps': (
+        'offset_boxes_follows_the_formula',
     ),
 }
