@@ -194,6 +194,29 @@ def test_gaussian_density_matches_scipy_multivariate_normal_with_diagonal_covari
                  what="gaussian_density vs scipy.stats.multivariate_normal, diagonal covariance")
 
 
+@spec_property(requires=["gaussian_density"], level="maths",
+               z=st.sampled_from([11.2, 11.5, 11.8]), narrow=st.integers(5, 6),
+               oracle={"gaussian_density": "scipy.stats.norm.logpdf summed over the features, "
+                                           "then exp, in float64"})
+def test_gaussian_density_in_float32_does_not_underflow_where_the_density_is_a_normal_number(
+        impl, z, narrow):
+    """float32 x, every variance 1e-8 (sigma 1e-4): two features z sigma from their mean (pdf
+    2e-24 to 2e-27 each), then 5-6 at their mean (pdf 3989 each). The density, 5e-36 to 2e-26,
+    is a normal float32, but a product taken left to right in float32 underflows to 0 at the
+    second feature; the contract computes it as exp(sum of logs). Compared relatively (atol 0):
+    the plain float32 atol of 2e-5 would accept 0. (Equal variances: scipy's
+    multivariate_normal takes a diagonal covariance of very unequal entries as singular.)"""
+    x = np.array([[z * 1e-4, -z * 1e-4] + [0.25] * narrow], dtype=np.float32)
+    mean = np.array([0.0, 0.0] + [0.25] * narrow, dtype=np.float32)
+    var = np.full(narrow + 2, 1e-8, dtype=np.float32)
+    out = np.asarray(impl.gaussian_density(x, mean, var), dtype=np.float64)
+    x64, m64, v64 = (a.astype(np.float64) for a in (x, mean, var))
+    expected = np.exp(norm.logpdf(x64, m64, np.sqrt(v64)).sum(axis=-1))
+    assert_close(out, expected, dtype=np.float32, atol=0.0,
+                 what=f"gaussian_density of float32 x = {x.tolist()} (density {expected[0]:.3g}) "
+                      f"vs exp of the summed scipy.stats.norm.logpdf")
+
+
 @spec_property(requires=["gaussian_pdf"], level="maths", dtype=strategies.dtypes(),
                var=st.floats(0.1, 10.0), mean=st.floats(-3.0, 3.0))
 def test_gaussian_pdf_integrates_to_one(impl, dtype, var, mean):

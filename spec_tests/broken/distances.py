@@ -111,6 +111,32 @@ def gaussian_density_normalised_once():
 
 
 
+def pairwise_distances_with_a_and_b_swapped():
+    """cdist(b, a): the (m, n) transpose of the (n, m) result (right only for b=None)."""
+
+    def pairwise_distances(a, b=None, metric="euclidean"):
+        if b is None:
+            return ref.pairwise_distances(a, metric=metric)
+        return ref.pairwise_distances(b, a, metric=metric)
+
+    return _reference_with(pairwise_distances=pairwise_distances)
+
+
+def gaussian_density_as_a_running_float32_product():
+    """Multiplies the per-feature pdfs in the input dtype, left to right, instead of exp(sum of
+    logs): the running product underflows to 0 where the density itself is a normal float32."""
+
+    def gaussian_density(x, mean, var):
+        out = ref.gaussian_density(x, mean, var)  # the validation and the dtype
+        pdf = ref.gaussian_pdf(x, mean, var)
+        total = np.ones(pdf.shape[:-1], dtype=pdf.dtype)
+        for j in range(pdf.shape[-1]):
+            total = total * pdf[..., j]
+        return np.asarray(total).astype(out.dtype)
+
+    return _reference_with(gaussian_density=gaussian_density)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'sqeuclidean_without_cross_term': (
@@ -147,5 +173,11 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'gaussian_density_normalised_once': (
         'gaussian_density_is_the_product_of_per_feature_normal_pdfs',
         'gaussian_density_matches_scipy_multivariate_normal_with_diagonal_covariance',
+    ),
+    'pairwise_distances_with_a_and_b_swapped': (
+        'pairwise_distances_match_scipy_cdist',
+    ),
+    'gaussian_density_as_a_running_float32_product': (
+        'gaussian_density_in_float32_does_not_underflow_where_the_density_is_a_normal_number',
     ),
 }
