@@ -352,6 +352,26 @@ def test_mean_impute_keeps_present_values_and_leaves_the_feature_means_unchanged
 
 
 @spec_property(requires=["mean_impute"],
+               oracle={"mean_impute": 'sklearn.impute.SimpleImputer(strategy="mean") of the '
+                                      "transpose"},
+               data=tables_with_missing())
+def test_mean_impute_along_axis_one_is_the_transpose(impl, data):
+    """A (features, examples) table with axis=1 (or -1) is filled as its transpose with axis 0:
+    each NaN gets the mean of its own row, not of its column."""
+    from sklearn.impute import SimpleImputer
+
+    x, _ = data
+    # a complete extra feature: every example has a value present, so a mean taken along the
+    # wrong axis is a number (a wrong one), not the error of a feature with every value missing
+    x = np.concatenate([x, np.linspace(-1.0, 1.0, len(x), dtype=x.dtype)[:, None]], axis=1)
+    expected = SimpleImputer(strategy="mean").fit_transform(x.astype(np.float64))
+    for axis in (1, -1):
+        filled = np.asarray(impl.mean_impute(x.T, axis=axis)).T
+        assert_close(filled, expected, dtype=x.dtype, atol=_impute_atol(x),
+                     what=f'mean_impute(x.T, axis={axis}).T vs SimpleImputer(strategy="mean")(x)')
+
+
+@spec_property(requires=["mean_impute"],
                oracle={"mean_impute": "sklearn.impute.SimpleImputer.fit(train).transform(test)"},
                tables=train_test_tables(with_missing=True))
 def test_mean_impute_fills_other_rows_with_given_training_means(impl, tables):
