@@ -128,6 +128,48 @@ def conv2d_padding_one_side_only():
     return _reference_with(conv2d=conv2d)
 
 
+def max_pool_padding_with_zeros():
+    """Pads with zeros (np.pad's default) instead of -inf: a border window of negatives gives 0."""
+
+    def max_pool2d(x, pool_size, stride=None, padding=0):
+        return ref._conv_pool(x, pool_size, stride, padding, np.max, 0.0)
+
+    return _reference_with(max_pool2d=max_pool2d)
+
+
+def avg_pool_with_stride_one_by_default():
+    """stride=None read as 1 (a sliding window) instead of pool_size (PyTorch's and TF's default)."""
+
+    def avg_pool2d(x, pool_size, stride=None, padding=0):
+        return ref.avg_pool2d(x, pool_size, stride=1 if stride is None else stride,
+                              padding=padding)
+
+    return _reference_with(avg_pool2d=avg_pool2d)
+
+
+def conv2d_transpose_cropping_the_end_only():
+    """Crops 2p rows and columns from the bottom and right instead of p from each side."""
+
+    def conv2d_transpose(x, kernel, stride=1, padding=0):
+        full = ref.conv2d_transpose(x, kernel, stride=stride, padding=0)
+        ph, pw = ref._conv_pair(padding, "padding", 0, "rows cropped on each side")
+        ref.conv2d_transpose(x, kernel, stride=stride, padding=padding)  # the validation
+        return full[:, :full.shape[1] - 2 * ph, :full.shape[2] - 2 * pw, :]
+
+    return _reference_with(conv2d_transpose=conv2d_transpose)
+
+
+def conv2d_with_the_stride_pair_swapped():
+    """An (h, w) stride read as (w, h): right for square strides only."""
+
+    def conv2d(x, kernel, stride=1, padding=0):
+        if np.ndim(stride) == 1 and len(stride) == 2:
+            stride = (stride[1], stride[0])
+        return ref.conv2d(x, kernel, stride=stride, padding=padding)
+
+    return _reference_with(conv2d=conv2d)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'conv2d_wrong_for_one_channel_batches_with_unequal_strides': (
@@ -168,5 +210,18 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
         'conv2d_matches_tf_nn_conv2d',
         'conv2d_matches_scipy_signal_correlate',
         'conv2d_transpose_is_the_adjoint_of_conv2d',
+    ),
+    'max_pool_padding_with_zeros': (
+        'max_pool2d_matches_tf_nn_max_pool2d_on_the_minus_inf_padded_input',
+    ),
+    'avg_pool_with_stride_one_by_default': (
+        'avg_pool2d_matches_tf_nn_avg_pool2d_on_the_zero_padded_input',
+    ),
+    'conv2d_transpose_cropping_the_end_only': (
+        'conv2d_transpose_matches_tf_nn_conv2d_transpose',
+        'conv2d_transpose_is_the_adjoint_of_conv2d',
+    ),
+    'conv2d_with_the_stride_pair_swapped': (
+        'conv2d_matches_tf_nn_conv2d',
     ),
 }

@@ -75,6 +75,30 @@ def dropout_ignoring_the_seed():
     return _reference_with(inverted_dropout=inverted_dropout)
 
 
+def dropout_scaled_by_one_over_rate():
+    """The right mask, but kept entries scaled by 1 / rate instead of 1 / (1 - rate)."""
+
+    def inverted_dropout(x, rate, seed, training=True):
+        out = ref.inverted_dropout(x, rate, seed=seed, training=training)
+        if not training or rate == 0:
+            return out
+        return (np.asarray(out, np.float64) * (1.0 - rate) / rate).astype(out.dtype)
+
+    return _reference_with(inverted_dropout=inverted_dropout)
+
+
+def dropout_scaling_by_the_keep_probability_at_inference():
+    """Inverted at training but x (1 - rate) at inference: the classic dropout's rule, twice."""
+
+    def inverted_dropout(x, rate, seed, training=True):
+        out = ref.inverted_dropout(x, rate, seed=seed, training=training)
+        if training:
+            return out
+        return (np.asarray(out, np.float64) * (1.0 - rate)).astype(out.dtype)
+
+    return _reference_with(inverted_dropout=inverted_dropout)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'dropout_without_scaling': (
@@ -94,5 +118,12 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     ),
     'dropout_ignoring_the_seed': (
         'dropout_is_deterministic_given_the_seed',
+    ),
+    'dropout_scaled_by_one_over_rate': (
+        'dropout_keeps_entries_scaled_by_one_over_the_keep_probability',
+        'dropout_preserves_the_expectation',
+    ),
+    'dropout_scaling_by_the_keep_probability_at_inference': (
+        'dropout_is_the_identity_at_inference',
     ),
 }

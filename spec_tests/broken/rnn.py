@@ -180,6 +180,52 @@ def clip_dividing_by_norm_plus_epsilon():
 
 
 
+def bptt_ignoring_s0():
+    """Back-propagates from zeros whatever s0 is: right only when s0 is None or 0."""
+
+    def rnn_bptt(x, y, U, W, V, s0=None):
+        if s0 is not None:
+            ref.rnn_bptt(x, y, U, W, V, s0)  # the validation
+            s0 = None
+        return ref.rnn_bptt(x, y, U, W, V, s0)
+
+    return _reference_with(rnn_bptt=rnn_bptt)
+
+
+def rnn_forward_returning_the_previous_states():
+    """Off by one: returns s_0..s_{T-1} (the state each step starts from) instead of s_1..s_T."""
+
+    def rnn_forward(x, U, W, V, s0=None):
+        states, outputs = ref.rnn_forward(x, U, W, V, s0)
+        start = np.zeros_like(states[:1]) if s0 is None else np.asarray(s0, states.dtype)[None]
+        return np.concatenate([start, states[:-1]]), outputs
+
+    return _reference_with(rnn_forward=rnn_forward)
+
+
+def clip_scaling_up_small_gradients():
+    """Each g times max_norm / global_norm always: small gradients are stretched to max_norm."""
+
+    def clip_by_global_norm(grads, max_norm):
+        clipped, norm = ref.clip_by_global_norm(grads, max_norm)
+        if float(norm) == 0.0:
+            return clipped, norm
+        return [(np.asarray(g, np.float64) * (float(max_norm) / float(norm))).astype(c.dtype)
+                for g, c in zip(grads, clipped, strict=True)], norm
+
+    return _reference_with(clip_by_global_norm=clip_by_global_norm)
+
+
+def clip_returning_the_norm_after_clipping():
+    """Returns the global norm of the clipped gradients (min(norm, max_norm)), not before."""
+
+    def clip_by_global_norm(grads, max_norm):
+        clipped, norm = ref.clip_by_global_norm(grads, max_norm)
+        return clipped, np.asarray(min(float(norm), float(max_norm)), dtype=norm.dtype)
+
+    return _reference_with(clip_by_global_norm=clip_by_global_norm)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'bptt_truncated_to_one_step': (
@@ -230,5 +276,19 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
         'clip_by_global_norm_matches_tf_clip_by_global_norm',
         'clip_by_global_norm_caps_the_norm_and_keeps_the_direction',
         'clip_by_global_norm_is_the_identity_below_the_threshold',
+    ),
+    'bptt_ignoring_s0': (
+        'rnn_bptt_gradients_equal_central_differences',
+        'rnn_bptt_matches_tensorflow_gradient_tape_in_float64',
+    ),
+    'rnn_forward_returning_the_previous_states': (
+        'rnn_forward_follows_the_recursion',
+    ),
+    'clip_scaling_up_small_gradients': (
+        'clip_by_global_norm_matches_tf_clip_by_global_norm',
+        'clip_by_global_norm_is_the_identity_below_the_threshold',
+    ),
+    'clip_returning_the_norm_after_clipping': (
+        'clip_by_global_norm_matches_tf_clip_by_global_norm',
     ),
 }

@@ -97,6 +97,75 @@ def total_variation_summed_as_tf_image_total_variation():
     return _reference_with(total_variation_loss=total_variation_loss)
 
 
+def gram_matrix_of_a_batch_as_one_map():
+    """Reshapes (n, h, w, c) to (n h w, c): one Gram matrix for the whole batch, not one each."""
+
+    def gram_matrix(features):
+        x = np.asarray(features)
+        out = ref.gram_matrix(features)  # the validation and the dtype
+        if x.ndim != 4:
+            return out
+        flat = x.reshape(-1, x.shape[-1]).astype(np.float64)
+        one = flat.T @ flat / flat.size
+        return np.broadcast_to(one, out.shape).astype(out.dtype)
+
+    return _reference_with(gram_matrix=gram_matrix)
+
+
+def total_variation_normalised_by_every_pixel():
+    """Each sum of differences divided by n h w c (the pixels) instead of its own pair count."""
+
+    def total_variation_loss(image):
+        out = ref.total_variation_loss(image)  # the validation and the dtype
+        x = np.asarray(image, dtype=np.float64)
+        vertical = np.abs(np.diff(x, axis=-3)).sum()
+        horizontal = np.abs(np.diff(x, axis=-2)).sum()
+        return np.asarray(0.5 * (vertical + horizontal) / x.size, dtype=out.dtype)
+
+    return _reference_with(total_variation_loss=total_variation_loss)
+
+
+def content_loss_broadcasting_mismatched_shapes():
+    """No shape check: y of shape (h, w, 1) broadcasts against (h, w, c) and gives a number."""
+
+    def content_loss(y_hat, y):
+        y_hat_arr, y_arr = np.asarray(y_hat), np.asarray(y)
+        if y_hat_arr.shape == y_arr.shape:
+            return ref.content_loss(y_hat, y)
+        dtype = ref._float_dtype(y_hat, y)
+        diff = y_hat_arr.astype(np.float64) - y_arr.astype(np.float64)
+        return np.asarray(np.mean(diff * diff), dtype=dtype)
+
+    return _reference_with(content_loss=content_loss)
+
+
+def total_variation_summed_over_the_images():
+    """The mean within each image, summed over the batch (one loss per image, then added)."""
+
+    def total_variation_loss(image):
+        out = ref.total_variation_loss(image)  # the validation and the dtype
+        x = np.asarray(image, dtype=np.float64)
+        if x.ndim == 3:
+            return out
+        total = sum(float(ref.total_variation_loss(one)) for one in x)
+        return np.asarray(total, dtype=out.dtype)
+
+    return _reference_with(total_variation_loss=total_variation_loss)
+
+
+def gram_matrix_of_a_batch_normalised_by_the_batch_size():
+    """A batch's Gram matrices divided by n c h w (the batch's element count), not c h w."""
+
+    def gram_matrix(features):
+        out = ref.gram_matrix(features)
+        x = np.asarray(features)
+        if x.ndim != 4:
+            return out
+        return (np.asarray(out, np.float64) / x.shape[0]).astype(out.dtype)
+
+    return _reference_with(gram_matrix=gram_matrix)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'gram_matrix_x_xt': (
@@ -130,5 +199,21 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'total_variation_summed_as_tf_image_total_variation': (
         'total_variation_matches_tf_image_total_variation_as_means',
         'total_variation_of_a_2x2_image_by_hand',
+    ),
+    'gram_matrix_of_a_batch_as_one_map': (
+        'gram_matrix_of_a_batch_is_the_stack_of_each_images_gram',
+    ),
+    'total_variation_normalised_by_every_pixel': (
+        'total_variation_matches_tf_image_total_variation_as_means',
+        'total_variation_of_a_2x2_image_by_hand',
+    ),
+    'content_loss_broadcasting_mismatched_shapes': (
+        'content_loss_rejects_mismatched_shapes',
+    ),
+    'total_variation_summed_over_the_images': (
+        'total_variation_matches_tf_image_total_variation_as_means',
+    ),
+    'gram_matrix_of_a_batch_normalised_by_the_batch_size': (
+        'gram_matrix_of_a_batch_is_the_stack_of_each_images_gram',
     ),
 }

@@ -124,6 +124,26 @@ def gini_impurity_with_integer_shares():
 
 
 
+def information_gain_in_bits_by_default():
+    """log2 when base is None (ID3's habit) instead of the contract's natural log."""
+
+    def information_gain(labels, feature_values, base=None):
+        return ref.information_gain(labels, feature_values, base=2 if base is None else base)
+
+    return _reference_with(information_gain=information_gain)
+
+
+def information_gain_grouping_truncated_values():
+    """Groups examples by int(value) (a bincount of the codes): 0.5 and 0 become one value."""
+
+    def information_gain(labels, feature_values, base=None):
+        out = ref.information_gain(labels, feature_values, base=base)  # validation and dtype
+        values = np.asarray(feature_values, dtype=np.float64)
+        return ref.information_gain(labels, np.trunc(values).astype(out.dtype), base=base)
+
+    return _reference_with(information_gain=information_gain)
+
+
 #: factory -> the properties of this family that must reject it.
 EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'information_gain_without_weights': (
@@ -162,5 +182,12 @@ EXPECTED_CATCHES: dict[str, tuple[str, ...]] = {
     'gini_impurity_with_integer_shares': (
         'gini_impurity_matches_one_minus_the_sum_of_squared_shares',
         'gini_impurity_equals_the_root_impurity_of_sklearn_decision_tree',
+    ),
+    'information_gain_in_bits_by_default': (
+        'information_gain_in_nats_equals_sklearn_mutual_info_score',
+        'information_gain_is_largest_for_the_label_itself',
+    ),
+    'information_gain_grouping_truncated_values': (
+        'information_gain_matches_scipy_stats_entropy',
     ),
 }
