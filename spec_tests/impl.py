@@ -68,9 +68,19 @@ def load_impl(spec: str | None = None) -> Impl:
         module = importlib.import_module(module_name)
     except ImportError as error:
         raise ValueError(f"cannot import implementation module {module_name!r}: {error}") from error
+    except Exception as error:  # the module's own code failed while it was being imported
+        raise ValueError(f"importing implementation module {module_name!r} raised "
+                         f"{type(error).__name__}: {error}; fix the module so that importing it "
+                         "runs without error") from error
     if not factory:
         return Impl(module, spec)
     make = getattr(module, factory, None)
     if not callable(make):
         raise ValueError(f"{module_name!r} has no callable factory {factory!r}")
-    return Impl(make(), spec)
+    try:
+        made = make()
+    except Exception as error:
+        raise ValueError(f"the factory {spec!r} raised {type(error).__name__}: {error}; it must "
+                         "return the implementation (a module or namespace of contract "
+                         "functions)") from error
+    return Impl(made, spec)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tfref import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +53,21 @@ def test_spec_with_missing_functions_reports_na_not_fail(tmp_path, capsys):
 def test_spec_with_an_unimportable_implementation_exits_2(tmp_path, capsys):
     assert cli.main(["spec", "--impl", "no_such_module_anywhere", "--out", str(tmp_path)]) == 2
     assert "no_such_module_anywhere" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("source, spec, says", [
+    ("raise RuntimeError('needs a GPU')\n", "raises_on_import", "RuntimeError: needs a GPU"),
+    ("def make():\n    return 1 / 0\n", "raises_on_import:make", "ZeroDivisionError"),
+])
+def test_spec_with_an_implementation_that_raises_while_loading_exits_2(tmp_path, monkeypatch,
+                                                                       capsys, source, spec, says):
+    """Not only ImportError: any exception of the module (or factory) while loading is exit 2
+    with its type and message, never a traceback."""
+    (tmp_path / "raises_on_import.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert cli.main(["spec", "--impl", spec, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err, err
 
 
 def test_pytest_runs_the_same_properties_against_a_named_implementation():
