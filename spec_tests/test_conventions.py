@@ -13,6 +13,9 @@ value right but returns float64 for float32 input fails here and nowhere else.
 - Batches (``<function>_of_a_batch_equals_each_row_alone`` and the like): where the contract
   gives a function an axis (``axis=-1``, "along axis 0", "(n, h, w, c) for a batch", boxes of
   shape (..., 4)), a batch along the other axes gives, row by row, what each row gives alone.
+- Arguments (``<function>_writes_none_of_its_arguments``): "never writes to its arguments";
+  every float32 and float64 array passed (and each array in a list passed) is as it was after
+  the call. The update rules are checked over several steps in the updates family.
 
 Empty input is validation (it raises ValueError) and is checked by the errors family.
 """

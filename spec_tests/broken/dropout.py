@@ -82,7 +82,8 @@ def dropout_scaled_by_one_over_rate():
         out = ref.inverted_dropout(x, rate, seed=seed, training=training)
         if not training or rate == 0:
             return out
-        return (np.asarray(out, np.float64) * (1.0 - rate) / rate).astype(out.dtype)
+        with np.errstate(over="ignore"):  # a tiny rate: 1 / rate overflows float32, as it would
+            return (np.asarray(out, np.float64) * (1.0 - rate) / rate).astype(out.dtype)
 
     return _reference_with(inverted_dropout=inverted_dropout)
 
