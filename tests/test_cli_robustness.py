@@ -252,3 +252,29 @@ def test_a_topic_script_refuses_an_out_inside_a_file_without_a_traceback(scratch
     assert "a-file is a file, so no directory can be made inside it" in result.stderr
     assert "Traceback" not in result.stderr
     assert _files(scratch) == ["a-file"]
+
+
+# -------------------------------------------------------------------- --data a topic cannot take
+
+def test_every_topic_that_takes_data_declares_the_names_it_takes():
+    """DATASETS lists the --data names, and each is a data set tfref can load."""
+    from tfref.data import CLASSIFICATION_DATASETS
+    from tfref.topics import list_topics
+
+    taking = [m for m in list_topics() if "data" in getattr(m, "OPTIONS", ())]
+    assert len(taking) >= 10
+    for module in taking:
+        names = getattr(module, "DATASETS", None)
+        assert names, f"{module.ID} takes --data but declares no DATASETS"
+        assert set(names) <= set(CLASSIFICATION_DATASETS), (module.ID, names)
+
+
+@pytest.mark.parametrize("topic, name", [("mlp", "diabetes"), ("lenet", "iris"),
+                                         ("bpn", "wine"), ("device", "breast_cancer")])
+def test_data_a_topic_does_not_take_is_refused_before_it_runs(scratch, capsys, topic, name):
+    """``run mlp --data diabetes`` trained for seconds, then failed with exit 1."""
+    out = scratch / "report"
+    assert cli.main(["run", topic, "--quick", "--data", name, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"--data {name}: topic {topic!r} takes" in err and "Traceback" not in err, err
+    assert not out.exists()

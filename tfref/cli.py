@@ -219,11 +219,12 @@ def _options_not_honoured(topic_id: str, args) -> str | None:
     """A flag given to ``tfref run`` that the topic does not declare in OPTIONS (else None)."""
     from tfref.topics import get_topic, list_topics
 
-    honoured = set(getattr(get_topic(topic_id), "OPTIONS", ()))
+    topic = get_topic(topic_id)
+    honoured = set(getattr(topic, "OPTIONS", ()))
     refused = [flag for flag, (name, given) in _OPTION_FLAGS.items()
                if given(args) and name not in honoured]
     if not refused:
-        return None
+        return _dataset_not_taken(topic, args)
     lines = []
     for flag in refused:
         name = _OPTION_FLAGS[flag][0]
@@ -231,6 +232,25 @@ def _options_not_honoured(topic_id: str, args) -> str | None:
         lines.append(f"{flag} is not honoured by topic {topic_id!r}; topics that honour it: "
                      f"{', '.join(able) or 'none'}")
     return "; ".join(lines)
+
+
+def _dataset_not_taken(topic, args) -> str | None:
+    """``--data NAME`` for a topic whose DATASETS does not hold NAME (refused before the topic
+    runs, instead of failing after it has trained on part of its work)."""
+    name = getattr(args, "data", None)
+    names = getattr(topic, "DATASETS", None)
+    if name is None or names is None:
+        return None
+    from tfref.data import canonical_name
+
+    try:
+        key = canonical_name(name)
+    except ValueError:
+        key = name
+    if key in tuple(canonical_name(n) for n in names):
+        return None
+    return (f"--data {name}: topic {topic.ID!r} takes {', '.join(names)}; pass one of those "
+            "(or leave --data out for its default)")
 
 
 def cmd_list() -> int:

@@ -47,6 +47,7 @@ TITLE = "Image augmentation: flips, resized crops and colour changes as Keras la
 CHAPTER = "E"
 SEEDS = ("003",)
 OPTIONS = ('data', 'epochs')  # the run options this topic honours (tfref run refuses others)
+DATASETS = ("digits", "fashion-mnist")  # the --data names it takes (tfref run refuses others)
 
 SIZE = (107, 160)  # china.jpg (427 x 640) divided by 4
 COPIES = 16  # images per batch when checking a random layer
@@ -223,7 +224,7 @@ def run(ctx: RunContext) -> None:
              f"{SIZE[0]} x {SIZE[1]} and scaled to [0, 1].")
     samples = check_layers(ctx, photo)
 
-    splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
+    splits = resolve_dataset(ctx, default="digits", allowed=DATASETS,
                              as_images=True)
     epochs = ctx.train.epochs or (QUICK_EPOCHS if ctx.quick else 40)
     moves = ctx.rng.choice([-SHIFT, -1, 1, SHIFT], size=(len(splits.y_test), 2))

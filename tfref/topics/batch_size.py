@@ -42,6 +42,7 @@ TITLE = "Batch size: samples per second against loss per epoch"
 CHAPTER = "I"
 SEEDS = ("001", "004")
 OPTIONS = ('data', 'epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
+DATASETS = ("digits", "fashion-mnist")  # the --data names it takes (tfref run refuses others)
 
 LEARNING_RATE = 0.05
 
@@ -102,7 +103,7 @@ def retained_bytes(model, x) -> int:
 
 
 def run(ctx: RunContext) -> None:
-    splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"))
+    splits = resolve_dataset(ctx, default="digits", allowed=DATASETS)
     batch_sizes = (8, 64, 512) if ctx.quick else (4, 16, 64, 256, 1024)
     epochs = ctx.train.epochs or (4 if ctx.quick else 20)
     options = ctx.train

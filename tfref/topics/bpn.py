@@ -55,6 +55,7 @@ TITLE = "Back-propagation network (BPN) with hand-coded gradients"
 CHAPTER = "C"
 SEEDS = ("002",)
 OPTIONS = ('data', 'epochs', 'checkpoint_dir', 'resume', 'logdir', 'device')  # the run options this topic honours (tfref run refuses others)
+DATASETS = ("digits", "fashion-mnist")  # the --data names it takes (tfref run refuses others)
 
 HIDDEN = 30
 EPOCHS = 10
@@ -188,7 +189,7 @@ def saturated_share(splits, init: str, seed: int) -> float:
 
 
 def run(ctx: RunContext) -> None:
-    splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
+    splits = resolve_dataset(ctx, default="digits", allowed=DATASETS,
                              max_train=6000 if ctx.quick else None)
     batch_size, learning_rate, bar = (QUICK_SETTINGS if ctx.quick else SETTINGS)[splits.name]
     epochs = ctx.train.epochs or EPOCHS

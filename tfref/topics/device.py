@@ -38,6 +38,7 @@ TITLE = "Device placement; per-step logs kept on the device, copied once per epo
 CHAPTER = "I"
 SEEDS = ("003",)
 OPTIONS = ('data',)  # the run options this topic honours (tfref run refuses others)
+DATASETS = ("digits", "fashion-mnist")  # the --data names it takes (tfref run refuses others)
 
 BATCH = 32
 
@@ -72,7 +73,7 @@ def run(ctx: RunContext) -> None:
     device = "gpu" if gpus else "cpu"
     ctx.note(f"TensorFlow sees {len(tf.config.list_physical_devices('CPU'))} CPU device(s) and "
              f"{len(gpus)} GPU(s); this run uses the {device.upper()}.")
-    splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"))
+    splits = resolve_dataset(ctx, default="digits", allowed=DATASETS)
     x = splits.x_train.reshape(len(splits.x_train), -1)
     y = splits.y_train
     classes = splits.num_classes

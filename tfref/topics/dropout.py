@@ -47,6 +47,7 @@ TITLE = "Inverted dropout: training-only, expectation-preserving noise"
 CHAPTER = "C"
 SEEDS = ("003",)
 OPTIONS = ('data', 'epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
+DATASETS = ("digits", "fashion-mnist")  # the --data names it takes (tfref run refuses others)
 
 RATE = 0.5
 WIDTH = 64  # entries of one activation vector h
@@ -237,7 +238,7 @@ def run(ctx: RunContext) -> None:
     draws = 4000 if ctx.quick else 20000
     samples = check_statistics(ctx, draws)
 
-    splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
+    splits = resolve_dataset(ctx, default="digits", allowed=DATASETS,
                              max_train=TRAIN_EXAMPLES)
     options = ctx.train  # the command line's training options, for both MLPs
     epochs = options.epochs or (15 if ctx.quick else 40)

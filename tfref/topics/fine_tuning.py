@@ -46,6 +46,7 @@ TITLE = "Fine-tuning: a source CNN's layers reused for a small target task"
 CHAPTER = "E"
 SEEDS = ("003",)
 OPTIONS = ('data', 'epochs')  # the run options this topic honours (tfref run refuses others)
+DATASETS = ("digits", "fashion-mnist")  # the --data names it takes (tfref run refuses others)
 
 PAD = 2  # a digit lands up to PAD pixels from the centre of its canvas
 SHOTS = 5  # target training images per class
@@ -112,7 +113,7 @@ def _accuracy(model, x, y) -> float:
 
 
 def run(ctx: RunContext) -> None:
-    splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
+    splits = resolve_dataset(ctx, default="digits", allowed=DATASETS,
                              as_images=True)
     rng = np.random.default_rng(ctx.seed)
     half = splits.num_classes // 2

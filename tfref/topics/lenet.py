@@ -49,6 +49,7 @@ TITLE = "LeNet-5: sigmoid + average pooling as published, ReLU + max pooling"
 CHAPTER = "D"
 SEEDS = ("003",)
 OPTIONS = ('data', 'epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
+DATASETS = ("digits", "fashion-mnist")  # the --data names it takes (tfref run refuses others)
 
 IMAGE_SIDE = 28
 LEARNING_RATE = 0.003
@@ -122,7 +123,7 @@ def train_variant(variant, data, num_classes, epochs, seed, train_options, *,
 
 def run(ctx: RunContext) -> None:
     fashion_train = FASHION_TRAIN[bool(ctx.quick)]
-    splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
+    splits = resolve_dataset(ctx, default="digits", allowed=DATASETS,
                              as_images=True,
                              per_dataset={"fashion-mnist": {"max_train": fashion_train}})
     if splits.image_shape != (IMAGE_SIDE, IMAGE_SIDE):

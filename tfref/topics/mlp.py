@@ -42,7 +42,7 @@ import keras
 import numpy as np
 
 from tfref import ops
-from tfref.data import load_classification, resolve_dataset
+from tfref.data import CLASSIFICATION_DATASETS, load_classification, resolve_dataset
 from tfref.nn.mlp import MLP, MLP_002_WIDTHS, parameter_count, sequential_mlp
 from tfref.topics._base import RunContext
 from tfref.train import fit
@@ -52,6 +52,7 @@ TITLE = "Multilayer perceptron: Sequential and subclassed Keras models, seed 002
 CHAPTER = "C"
 SEEDS = ("000", "002", "003")
 OPTIONS = ('data', 'epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
+DATASETS = CLASSIFICATION_DATASETS  # the --data names it takes (tfref run refuses others)
 
 ACTIVATION = "tanh"
 LEARNING_RATE = 0.01
@@ -141,7 +142,7 @@ def run(ctx: RunContext) -> None:
                  / runs["Sequential"]["loss"][0], 0.3)
 
     # --- a wider MLP on digits (or --data) ----------------------------------------------------
-    splits = resolve_dataset(ctx, default="digits",
+    splits = resolve_dataset(ctx, default="digits", allowed=DATASETS,
                              max_train=5000 if ctx.quick else None)
     wide_epochs = epochs or (15 if ctx.quick else 40)
     train_options = ctx.train

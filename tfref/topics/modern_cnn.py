@@ -99,6 +99,7 @@ TITLE = "Modern CNNs scaled to a CPU: AlexNet ... DenseNet, batch normalisation 
 CHAPTER = "D"
 SEEDS = ("003",)
 OPTIONS = ('data', 'epochs', 'checkpoint_dir', 'resume', 'logdir', 'strategy', 'device')  # the run options this topic honours (tfref run refuses others)
+DATASETS = ("digits", "fashion-mnist")  # the --data names it takes (tfref run refuses others)
 
 IMAGE_SIDE = 16
 # (Adam learning rate, batch size, epochs in full mode, epochs in quick mode) per model.
@@ -695,7 +696,7 @@ def run(ctx: RunContext) -> None:
     check_batchnorm(ctx)
 
     fashion_train = FASHION_TRAIN[bool(ctx.quick)]
-    splits = resolve_dataset(ctx, default="digits", allowed=("digits", "fashion-mnist"),
+    splits = resolve_dataset(ctx, default="digits", allowed=DATASETS,
                              as_images=True,
                              per_dataset={"fashion-mnist": {"max_train": fashion_train}})
     h, w = splits.image_shape
