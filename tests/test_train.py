@@ -299,7 +299,7 @@ def test_checkpoint_written_with_other_settings_is_refused(tmp_path):
     x, y = np.ones((16, 2), np.float32), np.ones((16, 1), np.float32)
     train.fit(LinearStep(2, 0.1), x, y, epochs=1, batch_size=4, checkpoint_dir=tmp_path)
     step = LinearStep(2, 0.1)
-    with pytest.raises(ValueError, match="batch_size: checkpoint 4, this run 8"):
+    with pytest.raises(ValueError, match="batch size: checkpoint 4, this run 8"):
         train.fit(step, x, y, epochs=2, batch_size=8, checkpoint_dir=tmp_path, resume=True)
     np.testing.assert_array_equal(step.w.numpy(), np.zeros((2, 1)))
 

@@ -204,8 +204,8 @@ class TrainingCheckpoint:
                 f"nothing was restored:\n  {shown}{more}\n"
                 "Use a fresh --checkpoint-dir for a different model, or drop --resume.")
         saved_settings = json.loads(reader.get_tensor(f"settings{_SUFFIX}").decode())
-        differing = [f"{key}: checkpoint {saved_settings.get(key)!r}, this run {value!r}"
-                     for key, value in sorted(self.settings.items())
+        differing = [f"{_SETTING_LABELS.get(key, key)}: checkpoint {saved_settings.get(key)!r}, "
+                     f"this run {value!r}" for key, value in sorted(self.settings.items())
                      if saved_settings.get(key, value) != value]
         if differing:
             raise CheckpointMismatchError(
@@ -213,6 +213,12 @@ class TrainingCheckpoint:
                 f"not repeat the uninterrupted run, so nothing was restored:\n  "
                 + "\n  ".join(differing)
                 + "\nResume with the same settings, or use a fresh --checkpoint-dir.")
+
+
+#: How a setting is named in a mismatch message. "seed" is fit's shuffle seed, which a topic
+#: derives from its --seed (often --seed plus a constant), so the figures differ from --seed's.
+_SETTING_LABELS = {"seed": "seed of the training order (fit's seed, derived from --seed)",
+                   "batch_size": "batch size", "num_samples": "training samples"}
 
 
 def _short(key: str) -> str:
