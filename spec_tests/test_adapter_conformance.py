@@ -23,13 +23,21 @@ RUNS = {
     "torch": dict(families=None, max_examples=10),
     "jax": dict(families=["activations", "information", "averages", "losses", "updates",
                           "preprocessing"], max_examples=4),
+    # keras (always installed with tfref): the families whose deviations are keras' epsilon
+    # clipping and divide_no_nan, where a new property most often meets a known cause anew.
+    "keras": dict(families=["information", "metrics", "losses"], max_examples=5),
 }
+
+#: The fewest maths passes that say the adapter still has its functions (keras runs 3 families:
+#: 22 passed on 2026-12-03).
+MIN_PASSED = {"keras": 20}
 
 SKIP = {
     "numpy": "scikit-learn or scipy is missing: install the spec extra",
     "torch": "torch is not installed: its wheel is large, so the torch adapter is checked only "
              "where torch is (pip install torch)",
     "jax": "jax is not installed: install the compare extra (pip install 'tfref[compare]')",
+    "keras": "keras is not installed",
 }
 
 
@@ -49,4 +57,5 @@ def test_adapter_passes_every_maths_property_but_its_known_deviations(name, tmp_
         "\n".join(bad))
     assert status == 0, stream.getvalue()[-2000:]
     passed = report["levels"]["maths"]["pass"]
-    assert passed >= 30, f"only {passed} maths properties passed: the adapter lost functions?"
+    least = MIN_PASSED.get(name, 30)
+    assert passed >= least, f"only {passed} maths properties passed: the adapter lost functions?"
