@@ -199,18 +199,22 @@ def _fake_roofline(monkeypatch, ms_per_step: dict) -> bench.runners.RooflineRunn
         def numpy(self):
             return 0.0
 
+    calls: dict = {}
+
     def compile_(jit, steps):
-        length = "probe" if steps == runner.PROBE_STEPS else "full"
-        cost = ms_per_step[("xla" if jit else "graph", length)] * steps / 1e3
+        key = ("xla" if jit else "graph", "probe" if steps == runner.PROBE_STEPS else "full")
+        cost = ms_per_step[key] * steps / 1e3
 
         def call(x, y):
             clock.now += cost
+            calls[key] = calls.get(key, 0) + 1
             return Result()
 
         return call
 
     monkeypatch.setattr(runner, "_compile", compile_)
     runner.prepare()
+    runner.calls = calls  # (label, "probe" or "full") -> calls made by prepare
     return runner
 
 
@@ -231,6 +235,8 @@ def test_roofline_drops_a_candidate_more_than_twice_as_slow_in_the_probe(monkeyp
     runner = _fake_roofline(monkeypatch, {("graph", "probe"): 1.0, ("xla", "probe"): 2.5,
                                           ("graph", "full"): 0.9, ("xla", "full"): 0.1})
     assert runner.extra["jit_compile"] == "graph" and "full_ms_per_step" not in runner.extra
+    # the lone candidate at full length is only warmed up (one call), not timed as well
+    assert runner.calls[("graph", "full")] == 1 and ("xla", "full") not in runner.calls
 
 
 def test_bench_table_shows_rates_and_speedups(document):
